@@ -1,0 +1,111 @@
+//! Command-line wiring: global flags, the subcommand enum, dispatch, exit codes.
+//!
+//! Each subcommand lives in its own file with its `Args` and `run`; nothing here
+//! does domain work. Exit status follows cli.md: 0 clean, 1 findings or
+//! unreadable input, 2 could not run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::i18n::Lang;
+use crate::template::Templates;
+
+/// Outcome of a subcommand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything read, no error-level finding.
+    Success,
+    /// Error-level findings or unreadable inputs.
+    Failure,
+    /// Could not run (usage, configuration).
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        ExitCode::from(match s {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        })
+    }
+}
+
+/// Check, convert, consolidate and score department final accounts (部门决算).
+#[derive(Debug, Parser)]
+#[command(name = "juesuan", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand accepts.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Directory overlaying the built-in templates (tables, rules, scoring, messages).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Message language: zh (default) or en.
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
+    /// No progress bar and no per-file summary lines.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the blank standard thirteen-table workbook.
+    Template(template::TemplateArgs),
+}
+
+pub mod template;
+
+/// Shared context handed to every subcommand.
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub templates: Templates,
+}
+
+/// Parses arguments, runs the subcommand, prints fatal errors, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let templates = match Templates::load(cli.global.templates.as_deref(), cli.global.lang) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitStatus::Error.into();
+        }
+    };
+    let ctx = Ctx { global: cli.global, templates };
+    let result = match &cli.command {
+        Command::Template(a) => template::run(a, &ctx),
+    };
+    match result {
+        Ok(s) => s.into(),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitStatus::Success.into();
+            }
+            eprintln!("error: {e:#}");
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

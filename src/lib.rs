@@ -1,0 +1,16 @@
+//! juesuan — batch checking, conversion, consolidation and scoring of Chinese
+//! department final accounts (部门决算, the thirteen standard tables) and of
+//! project performance self-assessments (绩效自评).
+//!
+//! The library holds all logic; `src/cli/` only wires subcommands to it.
+//! Amounts are exact decimals everywhere; every amount remembers its cell.
+
+pub mod cli;
+pub mod error;
+pub mod finding;
+pub mod i18n;
+pub mod location;
+pub mod model;
+pub mod template;
+pub mod text;
+pub mod workbook;

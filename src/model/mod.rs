@@ -1,0 +1,239 @@
+//! The typed model of one department's thirteen tables.
+//!
+//! Every amount is an exact `Decimal` that remembers its source cell. Rows are
+//! keyed by classification code or by the template's row id, columns by the
+//! template's column id, so rules and consolidation never depend on where a
+//! department happened to put things. Missing tables are recorded as missing.
+
+pub mod extract;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::location::CellRef;
+use crate::workbook::normalize::Coercion;
+
+/// 金额单位: the unit a table's amounts are printed in.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+pub enum Unit {
+    #[default]
+    #[serde(rename = "万元")]
+    WanYuan,
+    #[serde(rename = "元")]
+    Yuan,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::WanYuan => "万元",
+            Unit::Yuan => "元",
+        }
+    }
+
+    /// Parses `万元` / `元` (also `wan`/`yuan` for scripts).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "万元" | "wan" | "wanyuan" => Some(Unit::WanYuan),
+            "元" | "yuan" => Some(Unit::Yuan),
+            _ => None,
+        }
+    }
+
+    /// Factor that turns an amount in `self` into `to`.
+    pub fn factor_to(self, to: Unit) -> Decimal {
+        match (self, to) {
+            (Unit::WanYuan, Unit::Yuan) => Decimal::from(10_000),
+            (Unit::Yuan, Unit::WanYuan) => Decimal::new(1, 4),
+            _ => Decimal::ONE,
+        }
+    }
+}
+
+impl std::str::FromStr for Unit {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Unit::parse(s).ok_or_else(|| format!("unit must be 万元 or 元, not `{s}`"))
+    }
+}
+
+/// How a row is identified.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum RowKey {
+    /// A classification code (`206`, `2060101`, `30217`).
+    Code(String),
+    /// A fixed row's template id (`本年收入合计`, `收入总计`), or the normalised
+    /// label of a row the template does not know.
+    Label(String),
+}
+
+impl RowKey {
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            RowKey::Code(c) => Some(c),
+            RowKey::Label(_) => None,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            RowKey::Code(s) | RowKey::Label(s) => s,
+        }
+    }
+}
+
+impl std::fmt::Display for RowKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount with the cell it was read from. A blank cell is an amount of zero
+/// at that cell, so every value of a row can be pointed at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Amount {
+    #[serde(with = "rust_decimal::serde::str")]
+    pub value: Decimal,
+    pub at: CellRef,
+}
+
+/// One data row of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub key: RowKey,
+    /// The side (`收入`/`支出`) for two-sided tables.
+    pub side: Option<String>,
+    /// The label as printed (code rows: the 科目名称).
+    pub label: String,
+    /// Where the label (or code) sits.
+    pub at: CellRef,
+    /// Amounts by column id.
+    pub cells: BTreeMap<String, Amount>,
+}
+
+impl Row {
+    pub fn get(&self, column: &str) -> Option<&Amount> {
+        self.cells.get(column)
+    }
+}
+
+/// A column as found in the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Column {
+    /// Template column id, or the header path when the template does not know it.
+    pub id: String,
+    /// Flattened header path as printed (`本年支出/基本支出`).
+    pub path: String,
+    pub side: Option<String>,
+    /// Absolute column index in the sheet.
+    pub col: u32,
+    pub known: bool,
+}
+
+/// One of the thirteen tables as read from a workbook.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// 1–13.
+    pub no: u8,
+    pub title: String,
+    pub sheet: String,
+    pub title_at: CellRef,
+    pub unit: Option<Unit>,
+    pub department: Option<String>,
+    pub year: Option<i32>,
+    pub columns: Vec<Column>,
+    /// In printed order.
+    pub rows: Vec<Row>,
+    /// A 说明 line such as `本单位无此项收支，故本表无数据`.
+    pub note: Option<String>,
+}
+
+impl Table {
+    /// The row with this key on this side (any side when `None`).
+    pub fn row(&self, key: &RowKey, side: Option<&str>) -> Option<&Row> {
+        self.rows.iter().find(|r| &r.key == key && (side.is_none() || r.side.as_deref() == side))
+    }
+
+    pub fn row_by_label(&self, id: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.key == RowKey::Label(id.to_string()))
+    }
+
+    pub fn row_by_code(&self, code: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.key.code() == Some(code))
+    }
+
+    pub fn has_column(&self, id: &str) -> bool {
+        self.columns.iter().any(|c| c.id == id)
+    }
+
+    /// Code rows, in printed order.
+    pub fn code_rows(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| matches!(r.key, RowKey::Code(_)))
+    }
+
+    /// True when every amount is zero.
+    pub fn is_all_zero(&self) -> bool {
+        self.rows.iter().all(|r| r.cells.values().all(|a| a.value.is_zero()))
+    }
+
+    /// Converts every amount to `to` (exactly; 元 → 万元 keeps all digits).
+    pub fn convert_unit(&mut self, to: Unit) {
+        let from = self.unit.unwrap_or_default();
+        let f = from.factor_to(to);
+        if f != Decimal::ONE {
+            for r in &mut self.rows {
+                for a in r.cells.values_mut() {
+                    a.value = (a.value * f).normalize();
+                }
+            }
+        }
+        self.unit = Some(to);
+    }
+}
+
+/// A value that had to be coerced while reading, for `convert` to list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CoercionRecord {
+    pub at: CellRef,
+    pub kind: Coercion,
+    pub raw: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub value: Decimal,
+}
+
+/// Everything read from one department workbook.
+#[derive(Clone, Debug, Default)]
+pub struct Department {
+    pub path: String,
+    /// 编制单位, as most tables print it.
+    pub department: Option<String>,
+    pub year: Option<i32>,
+    pub unit: Option<Unit>,
+    /// Tables found, by number.
+    pub tables: BTreeMap<u8, Table>,
+    /// Table numbers not found.
+    pub missing: Vec<u8>,
+    /// Problems met while reading (bad cells, unknown rows …).
+    pub findings: Vec<Finding>,
+    pub coercions: Vec<CoercionRecord>,
+}
+
+impl Department {
+    pub fn table(&self, no: u8) -> Option<&Table> {
+        self.tables.get(&no)
+    }
+
+    /// Converts every table to one unit.
+    pub fn convert_unit(&mut self, to: Unit) {
+        for t in self.tables.values_mut() {
+            t.convert_unit(to);
+        }
+        self.unit = Some(to);
+    }
+}

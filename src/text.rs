@@ -1,0 +1,139 @@
+//! Text normalisation for matching titles, headers and row labels.
+//!
+//! Officers' workbooks differ in full/half-width forms, quote styles, spaces and
+//! ordinal prefixes (`一、`, `（一）`); everything compared is normalised here,
+//! in one place, and the original text is kept for display.
+
+use unicode_normalization::UnicodeNormalization;
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』' | '〝' | '〞' | '″' | '`')
+}
+
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{2060}')
+}
+
+/// NFKC, no spaces, no quotes: the form titles and header cells are compared in.
+pub fn norm_header(s: &str) -> String {
+    s.nfkc().filter(|&c| !is_invisible(c) && !is_quote(c)).collect()
+}
+
+const ORDINALS: &str = "一二三四五六七八九十";
+
+/// `norm_header` plus: leading ordinals (`一、`, `(一)`, `1.`, `其中:`) and a
+/// trailing colon removed. `一、一般公共预算财政拨款收入` → `一般公共预算财政拨款收入`.
+pub fn norm_label(s: &str) -> String {
+    let mut t = norm_header(s);
+    loop {
+        let before = t.clone();
+        for p in ["其中:", "其中", "减:", "加:"] {
+            if let Some(rest) = t.strip_prefix(p) {
+                if !rest.is_empty() {
+                    t = rest.to_string();
+                }
+            }
+        }
+        t = strip_ordinal(&t);
+        if t == before {
+            break;
+        }
+    }
+    t.trim_end_matches([':', '：']).to_string()
+}
+
+fn strip_ordinal(t: &str) -> String {
+    // (一) (1)
+    if let Some(rest) = t.strip_prefix('(') {
+        if let Some(end) = rest.find(')') {
+            let inner = &rest[..end];
+            if !inner.is_empty() && inner.chars().all(|c| ORDINALS.contains(c) || c.is_ascii_digit()) {
+                return rest[end + 1..].to_string();
+            }
+        }
+    }
+    // 一、 十二、 1、 1. 1)
+    let n: usize =
+        t.chars().take_while(|c| ORDINALS.contains(*c) || c.is_ascii_digit()).map(char::len_utf8).sum();
+    if n > 0 {
+        let rest = &t[n..];
+        for sep in ['、', '.', ')', '．'] {
+            if let Some(r) = rest.strip_prefix(sep) {
+                if !r.is_empty() {
+                    return r.to_string();
+                }
+            }
+        }
+    }
+    t.to_string()
+}
+
+/// The digits of a classification code written in a cell: `2060101`, `[206]`,
+/// `206 01 01` → `Some("2060101")`. Only 3/5/7-digit codes starting 2 or 3.
+pub fn code_in(s: &str) -> Option<String> {
+    let t = norm_header(s);
+    let t = t.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '【' | '】'));
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    is_code(t).then(|| t.to_string())
+}
+
+/// A leading code followed by a name: `2060101 行政运行`, `[206]科学技术支出`.
+pub fn leading_code(s: &str) -> Option<(String, String)> {
+    let t = s.nfkc().collect::<String>();
+    let t = t.trim().trim_start_matches(['[', '【', '(']);
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    if !is_code(&digits) {
+        return None;
+    }
+    let rest = t[digits.len()..].trim_start_matches([']', '】', ')', ' ', '\u{3000}', '.', '、']).trim();
+    (!rest.is_empty()).then(|| (digits, rest.to_string()))
+}
+
+/// 3/5/7 digits starting with 2 (function) or 3/5 digits starting with 3 (economic).
+pub fn is_code(t: &str) -> bool {
+    t.chars().all(|c| c.is_ascii_digit())
+        && match t.as_bytes().first() {
+            Some(b'2') => matches!(t.len(), 3 | 5 | 7),
+            Some(b'3') => matches!(t.len(), 3 | 5),
+            _ => false,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_lose_ordinals_and_width() {
+        assert_eq!(norm_label("一、一般公共预算财政拨款收入"), "一般公共预算财政拨款收入");
+        assert_eq!(norm_label("（一）基本支出"), "基本支出");
+        assert_eq!(norm_label("二十六、抗疫特别国债安排的支出"), "抗疫特别国债安排的支出");
+        assert_eq!(norm_label("  其中：教育收费 "), "教育收费");
+        assert_eq!(norm_label("使用非财政拨款结余（含专用结余）"), "使用非财政拨款结余(含专用结余)");
+        assert_eq!(norm_label("总 计"), "总计");
+        assert_eq!(norm_label("1. 合计"), "合计");
+    }
+
+    #[test]
+    fn titles_ignore_quote_styles() {
+        let a = norm_header("财政拨款“三公”经费支出决算表");
+        assert_eq!(a, norm_header("财政拨款\"三公\"经费支出决算表"));
+        assert_eq!(a, norm_header("财政拨款「三公」经费支出决算表"));
+        assert_eq!(a, "财政拨款三公经费支出决算表");
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(code_in("2060101"), Some("2060101".into()));
+        assert_eq!(code_in("[206]"), Some("206".into()));
+        assert_eq!(code_in("30217"), Some("30217".into()));
+        assert_eq!(code_in("3021"), None);
+        assert_eq!(code_in("501"), None);
+        assert_eq!(code_in("行政运行"), None);
+        assert_eq!(leading_code("2060101 行政运行"), Some(("2060101".into(), "行政运行".into())));
+        assert_eq!(leading_code("[206]科学技术支出"), Some(("206".into(), "科学技术支出".into())));
+        assert_eq!(leading_code("2024年度"), None);
+    }
+}

@@ -1,0 +1,443 @@
+//! Opening workbooks: the only module that touches calamine.
+//!
+//! A file is recognised by its content (magic bytes), never by its extension,
+//! and read whole into `Sheet`s whose cells carry *absolute* coordinates, so no
+//! other module ever sees a reader's range offset. Failures are `ReadError`s in
+//! plain words; the batch layer reports them and moves on.
+
+pub mod normalize;
+
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::{Data, DataRef, Reader};
+
+use crate::location::CellRef;
+pub use normalize::Value;
+use normalize::decimal_from_f64;
+
+/// Files larger than this are refused before parsing: no department workbook
+/// comes near it, and it bounds memory on hostile input.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Non-empty cells read from one workbook before it is refused as too large.
+pub const MAX_CELLS: usize = 2_000_000;
+/// Rows or columns beyond these are outside any real 决算 table.
+pub const MAX_ROW: u32 = 1_048_575;
+
+/// The container format, detected from the bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+        }
+    }
+}
+
+/// Why a file could not be read as a workbook. Each variant is one plain
+/// sentence for the officer (rendered through the message catalogue).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot open file: {0}")]
+    Io(String),
+    #[error("file is empty (0 bytes)")]
+    Empty,
+    #[error("file is too large ({0} bytes)")]
+    TooLarge(u64),
+    #[error("not a workbook: {0}")]
+    NotWorkbook(&'static str),
+    #[error("workbook is password-protected (encrypted)")]
+    Encrypted,
+    #[error("workbook is damaged or truncated: {0}")]
+    Corrupt(String),
+    #[error("workbook has too many cells (more than {0})")]
+    TooManyCells(usize),
+}
+
+impl ReadError {
+    /// Stable message key in the catalogue (`templates/messages.toml`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            ReadError::Io(_) => "read.io",
+            ReadError::Empty => "read.empty",
+            ReadError::TooLarge(_) => "read.too_large",
+            ReadError::NotWorkbook(_) => "read.not_workbook",
+            ReadError::Encrypted => "read.encrypted",
+            ReadError::Corrupt(_) => "read.corrupt",
+            ReadError::TooManyCells(_) => "read.too_many_cells",
+        }
+    }
+
+    /// The variable part of the message (detail), if any.
+    pub fn detail(&self) -> String {
+        match self {
+            ReadError::Io(s) | ReadError::Corrupt(s) => s.clone(),
+            ReadError::NotWorkbook(s) => (*s).to_string(),
+            ReadError::TooLarge(n) => n.to_string(),
+            ReadError::TooManyCells(n) => n.to_string(),
+            ReadError::Empty | ReadError::Encrypted => String::new(),
+        }
+    }
+}
+
+/// A merged range, absolute and inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Merge {
+    pub first_row: u32,
+    pub first_col: u32,
+    pub last_row: u32,
+    pub last_col: u32,
+}
+
+/// One worksheet: sparse rows of non-empty cells in absolute coordinates.
+#[derive(Clone, Debug)]
+pub struct Sheet {
+    pub file: Arc<str>,
+    pub name: Arc<str>,
+    /// Sorted by row; cells in each row sorted by column; no empty values.
+    rows: Vec<(u32, Vec<(u32, Value)>)>,
+    pub merges: Vec<Merge>,
+}
+
+impl Sheet {
+    /// Builds a sheet from absolute `(row, col, value)` cells in any order.
+    pub fn from_cells(
+        file: Arc<str>,
+        name: Arc<str>,
+        mut cells: Vec<(u32, u32, Value)>,
+        merges: Vec<Merge>,
+    ) -> Self {
+        cells.retain(|(_, _, v)| !v.is_empty());
+        cells.sort_by_key(|&(r, c, _)| (r, c));
+        let mut rows: Vec<(u32, Vec<(u32, Value)>)> = Vec::new();
+        for (r, c, v) in cells {
+            match rows.last_mut() {
+                Some((lr, row)) if *lr == r => {
+                    if row.last().is_some_and(|(lc, _)| *lc == c) {
+                        row.pop();
+                    }
+                    row.push((c, v));
+                }
+                _ => rows.push((r, vec![(c, v)])),
+            }
+        }
+        Sheet { file, name, rows, merges }
+    }
+
+    /// The value at an absolute position (`Value::Empty` when blank).
+    pub fn get(&self, row: u32, col: u32) -> &Value {
+        static EMPTY: Value = Value::Empty;
+        self.row(row)
+            .and_then(|cells| cells.binary_search_by_key(&col, |(c, _)| *c).ok().map(|i| &cells[i].1))
+            .unwrap_or(&EMPTY)
+    }
+
+    /// The non-empty cells of one row, sorted by column.
+    pub fn row(&self, row: u32) -> Option<&[(u32, Value)]> {
+        self.rows.binary_search_by_key(&row, |(r, _)| *r).ok().map(|i| self.rows[i].1.as_slice())
+    }
+
+    /// Every non-empty row in order: `(row, cells)`.
+    pub fn rows(&self) -> impl Iterator<Item = (u32, &[(u32, Value)])> {
+        self.rows.iter().map(|(r, c)| (*r, c.as_slice()))
+    }
+
+    /// Last non-empty row, if any.
+    pub fn last_row(&self) -> Option<u32> {
+        self.rows.last().map(|(r, _)| *r)
+    }
+
+    /// Last non-empty column over all rows, if any.
+    pub fn last_col(&self) -> Option<u32> {
+        self.rows.iter().filter_map(|(_, c)| c.last().map(|(c, _)| *c)).max()
+    }
+
+    pub fn cell_ref(&self, row: u32, col: u32) -> CellRef {
+        CellRef::new(self.file.clone(), self.name.clone(), row, col)
+    }
+
+    /// The merge whose top-left is not this cell but which covers it.
+    pub fn merge_covering(&self, row: u32, col: u32) -> Option<&Merge> {
+        self.merges
+            .iter()
+            .find(|m| m.first_row <= row && row <= m.last_row && m.first_col <= col && col <= m.last_col)
+    }
+
+    pub fn cell_count(&self) -> usize {
+        self.rows.iter().map(|(_, c)| c.len()).sum()
+    }
+}
+
+/// A whole workbook as read.
+#[derive(Clone, Debug)]
+pub struct Workbook {
+    pub path: Arc<str>,
+    pub format: Format,
+    pub sheets: Vec<Sheet>,
+}
+
+/// Detects the format from the first bytes and a peek at the zip directory.
+pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        let head = &bytes[..bytes.len().min(200)];
+        if contains(head, b"mimetype") && contains(bytes, b"opendocument.spreadsheet") {
+            return Ok(Format::Ods);
+        }
+        if contains(bytes, b"xl/workbook.bin") {
+            return Ok(Format::Xlsb);
+        }
+        if contains(bytes, b"xl/workbook.xml") || contains(bytes, b"[Content_Types].xml") {
+            return Ok(Format::Xlsx);
+        }
+        return Err(ReadError::NotWorkbook("zip archive without a workbook inside"));
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        if contains(bytes, &utf16("EncryptedPackage")) || contains(bytes, &utf16("EncryptionInfo")) {
+            return Err(ReadError::Encrypted);
+        }
+        return Ok(Format::Xls);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    if head.contains("<html") || head.contains("<table") || head.contains("<?xml") {
+        return Err(ReadError::NotWorkbook("HTML or XML text saved with a spreadsheet name"));
+    }
+    Err(ReadError::NotWorkbook("unknown content (expected xlsx, xlsm, xls, xlsb or ods)"))
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Opens and reads a workbook file. Never modifies it.
+pub fn open(path: &Path) -> Result<Workbook, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotWorkbook("not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    read_bytes(Arc::from(path.to_string_lossy().as_ref()), bytes)
+}
+
+/// Reads a workbook from bytes; `name` is what cell references will show as the file.
+pub fn read_bytes(name: Arc<str>, bytes: Vec<u8>) -> Result<Workbook, ReadError> {
+    let format = detect(&bytes)?;
+    // calamine can panic on some malformed inputs; a panic must never end a batch.
+    let result = std::panic::catch_unwind(move || read_format(&name, format, bytes));
+    match result {
+        Ok(r) => r,
+        Err(_) => Err(ReadError::Corrupt("the reader failed on malformed content".into())),
+    }
+}
+
+fn read_format(name: &Arc<str>, format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadError> {
+    let cursor = Cursor::new(bytes);
+    let mut budget = MAX_CELLS;
+    let sheets = match format {
+        Format::Xlsx => read_xlsx(name, cursor, &mut budget)?,
+        Format::Xls => {
+            let mut wb = calamine::Xls::new(cursor).map_err(|e| corrupt_xls(&e))?;
+            let mut out = Vec::new();
+            for sheet in wb.sheet_names() {
+                let range = wb.worksheet_range(&sheet).map_err(|e| corrupt_xls(&e))?;
+                let merges = wb.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
+                out.push(sheet_from_range(name, &sheet, &range, merges_of(&merges), &mut budget)?);
+            }
+            out
+        }
+        Format::Xlsb => {
+            let mut wb = calamine::Xlsb::new(cursor).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+            let mut out = Vec::new();
+            for sheet in wb.sheet_names() {
+                let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+                out.push(sheet_from_range(name, &sheet, &range, Vec::new(), &mut budget)?);
+            }
+            out
+        }
+        Format::Ods => {
+            let mut wb = calamine::Ods::new(cursor).map_err(|e| match e {
+                calamine::OdsError::Password => ReadError::Encrypted,
+                e => ReadError::Corrupt(e.to_string()),
+            })?;
+            let mut out = Vec::new();
+            for sheet in wb.sheet_names() {
+                let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+                out.push(sheet_from_range(name, &sheet, &range, Vec::new(), &mut budget)?);
+            }
+            out
+        }
+    };
+    Ok(Workbook { path: name.clone(), format, sheets })
+}
+
+fn corrupt_xls(e: &calamine::XlsError) -> ReadError {
+    match e {
+        calamine::XlsError::Password => ReadError::Encrypted,
+        e => ReadError::Corrupt(e.to_string()),
+    }
+}
+
+fn merges_of(dims: &[calamine::Dimensions]) -> Vec<Merge> {
+    dims.iter()
+        .map(|d| Merge { first_row: d.start.0, first_col: d.start.1, last_row: d.end.0, last_col: d.end.1 })
+        .collect()
+}
+
+/// xlsx is read in one streaming pass that sees each cell's cached value and
+/// whether it holds a formula, so an uncomputed formula is caught, not read as 0.
+fn read_xlsx(name: &Arc<str>, cursor: Cursor<Vec<u8>>, budget: &mut usize) -> Result<Vec<Sheet>, ReadError> {
+    let mut wb = calamine::Xlsx::new(cursor).map_err(|e| match e {
+        calamine::XlsxError::Password => ReadError::Encrypted,
+        e => ReadError::Corrupt(e.to_string()),
+    })?;
+    let mut out = Vec::new();
+    for sheet in wb.sheet_names() {
+        let merges = wb.merge_cells_by_sheet_name(&sheet).map(|m| merges_of(&m)).unwrap_or_default();
+        let mut cells = Vec::new();
+        {
+            let mut reader =
+                wb.worksheet_cells_reader(&sheet).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+            while let Some(rec) =
+                reader.next_cell_with_formula_metadata().map_err(|e| ReadError::Corrupt(e.to_string()))?
+            {
+                let (r, c) = rec.pos;
+                let value = match (&rec.value, &rec.formula) {
+                    (DataRef::Empty, Some(_)) => Value::Error(UNCOMPUTED_FORMULA.into()),
+                    (v, _) => value_of_ref(v),
+                };
+                if value.is_empty() {
+                    continue;
+                }
+                take_budget(budget)?;
+                cells.push((r, c, value));
+            }
+        }
+        out.push(Sheet::from_cells(name.clone(), Arc::from(sheet.as_str()), cells, merges));
+    }
+    Ok(out)
+}
+
+/// Marker text of a formula cell that has no cached result.
+pub const UNCOMPUTED_FORMULA: &str = "#FORMULA-NOT-CALCULATED";
+
+fn take_budget(budget: &mut usize) -> Result<(), ReadError> {
+    if *budget == 0 {
+        return Err(ReadError::TooManyCells(MAX_CELLS));
+    }
+    *budget -= 1;
+    Ok(())
+}
+
+fn sheet_from_range(
+    name: &Arc<str>,
+    sheet: &str,
+    range: &calamine::Range<Data>,
+    merges: Vec<Merge>,
+    budget: &mut usize,
+) -> Result<Sheet, ReadError> {
+    let mut cells = Vec::new();
+    // `used_cells` yields positions relative to `range.start()`; add it back here,
+    // the one place where reader offsets are turned into absolute coordinates.
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    for (r, c, v) in range.used_cells() {
+        let value = value_of(v);
+        if value.is_empty() {
+            continue;
+        }
+        take_budget(budget)?;
+        let r = r0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+        let c = c0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+        cells.push((r, c, value));
+    }
+    Ok(Sheet::from_cells(name.clone(), Arc::from(sheet), cells, merges))
+}
+
+fn number(f: f64) -> Value {
+    decimal_from_f64(f).map_or_else(|| Value::Error("#NUM!".into()), Value::Number)
+}
+
+fn value_of(d: &Data) -> Value {
+    match d {
+        Data::Empty => Value::Empty,
+        Data::Int(i) => Value::Number((*i).into()),
+        Data::Float(f) => number(*f),
+        Data::String(s) => Value::Text(s.clone()),
+        Data::Bool(b) => Value::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+        Data::DateTime(dt) => number(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::Error(e) => Value::Error(format!("{e}")),
+    }
+}
+
+fn value_of_ref(d: &DataRef<'_>) -> Value {
+    match d {
+        DataRef::Empty => Value::Empty,
+        DataRef::Int(i) => Value::Number((*i).into()),
+        DataRef::Float(f) => number(*f),
+        DataRef::String(s) => Value::Text(s.clone()),
+        DataRef::SharedString(s) => Value::Text((*s).to_string()),
+        DataRef::Bool(b) => Value::Text(if *b { "TRUE" } else { "FALSE" }.into()),
+        DataRef::DateTime(dt) => number(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Value::Text(s.clone()),
+        DataRef::Error(e) => Value::Error(format!("{e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_content() {
+        assert_eq!(detect(b""), Err(ReadError::Empty));
+        assert!(matches!(detect(b"hello, I am text"), Err(ReadError::NotWorkbook(_))));
+        assert!(matches!(detect(b"<html><table>"), Err(ReadError::NotWorkbook(_))));
+        let mut cfb = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        assert_eq!(detect(&cfb), Ok(Format::Xls));
+        cfb.extend(utf16("EncryptedPackage"));
+        assert_eq!(detect(&cfb), Err(ReadError::Encrypted));
+        assert!(matches!(detect(b"PK\x03\x04junk"), Err(ReadError::NotWorkbook(_))));
+    }
+
+    #[test]
+    fn sheet_keeps_absolute_positions() {
+        let s = Sheet::from_cells(
+            "f.xlsx".into(),
+            "S".into(),
+            vec![(5, 3, Value::Text("x".into())), (2, 1, Value::Number(1.into())), (2, 0, Value::Empty)],
+            vec![],
+        );
+        assert_eq!(s.get(5, 3), &Value::Text("x".into()));
+        assert_eq!(s.get(2, 1), &Value::Number(1.into()));
+        assert_eq!(s.get(2, 0), &Value::Empty);
+        assert_eq!(s.last_row(), Some(5));
+        assert_eq!(s.last_col(), Some(3));
+        assert_eq!(s.cell_ref(5, 3).a1(), "D6");
+    }
+
+    #[test]
+    fn truncated_zip_is_corrupt_not_a_panic() {
+        let r = read_bytes("t.xlsx".into(), b"PK\x03\x04\x14\x00[Content_Types].xml".to_vec());
+        assert!(matches!(r, Err(ReadError::Corrupt(_))), "{r:?}");
+    }
+}
