@@ -11,6 +11,7 @@ pub mod finding;
 pub mod i18n;
 pub mod location;
 pub mod model;
+pub mod report;
 pub mod template;
 pub mod text;
 pub mod workbook;

@@ -61,8 +61,11 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Write the blank standard thirteen-table workbook.
     Template(template::TemplateArgs),
+    /// Rewrite a department workbook in the standard layout and unit.
+    Convert(convert::ConvertArgs),
 }
 
+pub mod convert;
 pub mod template;
 
 /// Shared context handed to every subcommand.
@@ -91,6 +94,7 @@ pub fn main() -> ExitCode {
     let ctx = Ctx { global: cli.global, templates };
     let result = match &cli.command {
         Command::Template(a) => template::run(a, &ctx),
+        Command::Convert(a) => convert::run(a, &ctx),
     };
     match result {
         Ok(s) => s.into(),
@@ -108,4 +112,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// True when two paths name the same existing file (or the same path text).
+pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }

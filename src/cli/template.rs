@@ -1,25 +1,39 @@
-//! `juesuan template`: write the blank standard workbook.
+//! `juesuan template`: write the blank standard thirteen-table workbook.
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Args;
 
 use super::{Ctx, ExitStatus};
+use crate::model::{Department, Unit};
+use crate::report::{save, standard};
 
+/// Writes the blank standard workbook that departments fill in.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  juesuan template -o 2024决算空表.xlsx --year 2024\n  juesuan template -o blank.xlsx --unit 元"
+)]
 pub struct TemplateArgs {
     /// Output workbook.
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Year printed in the titles.
+    /// Year printed in the title block.
     #[arg(long)]
     pub year: Option<i32>,
-    /// Unit printed in the unit line.
+    /// Unit printed in the unit line (万元 or 元).
     #[arg(long, default_value = "万元")]
-    pub unit: crate::model::Unit,
+    pub unit: Unit,
 }
 
 pub fn run(args: &TemplateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
-    let _ = (args, ctx);
-    anyhow::bail!("not implemented yet")
+    let opts = standard::Options { department: None, year: args.year, unit: args.unit, blank: true };
+    let t = &ctx.templates;
+    let mut wb = standard::workbook(&Department::default(), &t.layouts, &t.messages, &opts)
+        .context("building the standard workbook")?;
+    save::save(&mut wb, &args.output)?;
+    if !ctx.global.quiet {
+        eprintln!("{}", t.messages.text("template.written", &[("path", &args.output.display())]));
+    }
+    Ok(ExitStatus::Success)
 }

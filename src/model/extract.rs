@@ -336,21 +336,24 @@ fn read_region(
     let c_max = rows[hs..].iter().filter_map(|(_, c)| c.last().map(|x| x.0)).max().unwrap_or(0);
 
     // Choose among candidate tables by header words (and refusals).
+    // The candidate whose header words fit best wins (T11 and T12 share a title).
     let mut chosen: Option<&TableLayout> = None;
     let mut header_rows: Vec<u32> = Vec::new();
     let mut data_from = rows.len();
+    let mut best_hits = 0;
     for &no in cands {
         let Some(layout) = layouts.table(no) else { continue };
         let (hdr, first_data) = header_rows_for(&rows[hs..], layout, layouts, c_min);
         let text: String =
             hdr.iter().flat_map(|r| texts(sheet.row(*r).unwrap_or(&[])).map(|(_, t)| t)).collect();
-        let confirmed = layout.confirm.is_empty() || layout.confirm.iter().any(|w| text.contains(w.as_str()));
+        let hits = layout.confirm.iter().filter(|w| text.contains(w.as_str())).count()
+            + usize::from(layout.confirm.is_empty());
         let refused = layout.refuse.iter().any(|w| text.contains(w.as_str()));
-        if confirmed && !refused {
+        if hits > best_hits && !refused {
+            best_hits = hits;
             chosen = Some(layout);
             header_rows = hdr;
             data_from = hs + first_data;
-            break;
         }
     }
     let Some(layout) = chosen else {
@@ -498,17 +501,21 @@ fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, 
     if is_lanci_row(cells) {
         return false;
     }
+    // A fixed-row label (合计, 一、…收入) counts only as the row's first cell:
+    // header rows carry the same words (合计) further right.
+    if let Some((c, Value::Text(t))) = cells.first() {
+        let l = norm_label(t);
+        if *c <= c_min + 3
+            && (layout.rows.iter().any(|r| r.matches.contains(&l))
+                || layouts.function_by_name.contains_key(&l))
+        {
+            return true;
+        }
+    }
     for (c, v) in cells {
         let t = cell_text(v);
         if code_in(&t).is_some() || leading_code(&t).is_some() {
             return true;
-        }
-        if *c <= c_min + 2 {
-            let l = norm_label(&t);
-            if layout.rows.iter().any(|r| r.matches.contains(&l)) || layouts.function_by_name.contains_key(&l)
-            {
-                return true;
-            }
         }
         if matches!(v, Value::Number(_)) && *c > c_min {
             return true;
