@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod location;
 pub mod model;
 pub mod report;
+pub mod samples;
 pub mod template;
 pub mod text;
 pub mod workbook;

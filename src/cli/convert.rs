@@ -59,8 +59,13 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let from = dep.unit.unwrap_or_default();
     let to = args.unit.unwrap_or(from);
     dep.convert_unit(to);
-    let opts =
-        standard::Options { department: dep.department.clone(), year: dep.year, unit: to, blank: false };
+    let opts = standard::Options {
+        department: dep.department.clone(),
+        year: dep.year,
+        unit: to,
+        blank: false,
+        style: Default::default(),
+    };
     let mut out = standard::workbook(&dep, &ctx.templates.layouts, msg, &opts)
         .context("building the standard workbook")?;
     save::save(&mut out, &args.output)?;

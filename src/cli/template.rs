@@ -27,7 +27,13 @@ pub struct TemplateArgs {
 }
 
 pub fn run(args: &TemplateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
-    let opts = standard::Options { department: None, year: args.year, unit: args.unit, blank: true };
+    let opts = standard::Options {
+        department: None,
+        year: args.year,
+        unit: args.unit,
+        blank: true,
+        style: Default::default(),
+    };
     let t = &ctx.templates;
     let mut wb = standard::workbook(&Department::default(), &t.layouts, &t.messages, &opts)
         .context("building the standard workbook")?;

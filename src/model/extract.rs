@@ -503,7 +503,7 @@ fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, 
     }
     // A fixed-row label (合计, 一、…收入) counts only as the row's first cell:
     // header rows carry the same words (合计) further right.
-    if let Some((c, Value::Text(t))) = cells.first() {
+    if let (Some((c, Value::Text(t))), false) = (cells.first(), layout.key == KeyKind::Single) {
         let l = norm_label(t);
         if *c <= c_min + 3
             && (layout.rows.iter().any(|r| r.matches.contains(&l))
@@ -517,7 +517,13 @@ fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, 
         if code_in(&t).is_some() || leading_code(&t).is_some() {
             return true;
         }
-        if matches!(v, Value::Number(_)) && *c > c_min {
+        // Amounts (also typed as text, `1,234.00` or `-`) start the data.
+        let amount = match v {
+            Value::Number(_) => true,
+            Value::Text(_) => matches!(parse_amount(v), Ok(Some(_))),
+            _ => false,
+        };
+        if amount && *c > c_min {
             return true;
         }
         if l_is_note(&t) {
@@ -618,12 +624,8 @@ fn build_blocks(
         let mut taken: Vec<String> = Vec::new();
         for col in &mut b.values {
             col.side = b.side.clone();
-            let best = layout
-                .side_columns(b.side.as_deref())
-                .filter(|s| !taken.contains(&s.id))
-                .filter_map(|s| s.patterns.iter().filter_map(|p| p.score(&col.path)).max().map(|sc| (sc, s)))
-                .max_by(|a, b| a.0.cmp(&b.0));
-            if let Some((_, spec)) = best {
+            let best = layout.match_column(b.side.as_deref(), &col.path, &taken);
+            if let Some(spec) = best {
                 col.id = spec.id.clone();
                 col.known = true;
                 taken.push(spec.id.clone());
@@ -709,6 +711,15 @@ fn read_row(
             break;
         }
     }
+    if label.is_empty() && code.is_none() {
+        // Footers (人员经费合计) often sit in the code column of their block.
+        if let Some(c) = block.code {
+            if let Value::Text(t) = sheet.get(r, c) {
+                label = t.trim().to_string();
+                at_col = c;
+            }
+        }
+    }
     if label.is_empty() {
         // 合计 is often written in the 类 column of a split layout.
         for c in block.split.iter().flatten() {
@@ -767,7 +778,7 @@ fn read_row(
             return None;
         }
         RowKey::Label(String::new())
-    } else if let Some(id) = match_fixed_row(layout, side, &norm, seen) {
+    } else if let Some(id) = layout.match_row(side, &norm, seen).map(|r| r.id.clone()) {
         RowKey::Label(id)
     } else if let Some(code) = (layout.class_rows.as_deref() == side && side.is_some()
         || layout.key == KeyKind::Function)
@@ -827,22 +838,6 @@ fn read_row(
     };
     let _ = Arc::clone(&sheet.file);
     Some(Row { key, side: side.map(String::from), label, at, cells })
-}
-
-fn match_fixed_row(layout: &TableLayout, side: Option<&str>, norm: &str, seen: &[String]) -> Option<String> {
-    let cands: Vec<_> = layout
-        .rows
-        .iter()
-        .filter(|r| r.side.is_none() || side.is_none() || r.side.as_deref() == side)
-        .filter(|r| r.matches.iter().any(|m| m == norm))
-        .collect();
-    // A row tied to an earlier one (T4's 年初 fund sub-rows) wins once that row was seen.
-    cands
-        .iter()
-        .find(|r| r.after.as_ref().is_some_and(|a| seen.contains(a)) && !seen.contains(&r.id))
-        .or_else(|| cands.iter().find(|r| r.after.is_none() && !seen.contains(&r.id)))
-        .or_else(|| cands.iter().find(|r| r.after.is_none()))
-        .map(|r| r.id.clone())
 }
 
 #[cfg(test)]

@@ -24,6 +24,26 @@ pub struct Options {
     pub unit: Unit,
     /// Write all thirteen tables, blank, with their fixed and 类 rows (`template`).
     pub blank: bool,
+    /// Layout variations, for samples and tests of the reader (default: none).
+    pub style: Style,
+}
+
+/// Ways real submissions differ from the standard layout. The standard writer
+/// can produce each of them so the reader is tested against all of them.
+#[derive(Clone, Debug, Default)]
+pub struct Style {
+    /// Codes split over 类 | 款 | 项 columns instead of one 科目编码 cell.
+    pub split_codes: bool,
+    /// Titles as an alias, prefixed by department and year (`某局2024年度部门收支决算总表`).
+    pub alias_titles: bool,
+    /// Sheets named `Sheet1…` in a shuffled order instead of by table.
+    pub shuffled_sheets: bool,
+    /// All tables stacked on one sheet.
+    pub stacked: bool,
+    /// Blank rows and columns before each table (tests absolute cell addresses).
+    pub offset: (u32, u16),
+    /// Amounts written as text (`1,234.56`), zeros as `-`.
+    pub text_numbers: bool,
 }
 
 /// The cell formats used throughout the standard workbook.
@@ -59,6 +79,8 @@ impl Default for Formats {
 #[derive(Clone, Debug)]
 enum Slot {
     Code,
+    /// One piece of a split code: 0 = 类 (3 digits), 1 = 款, 2 = 项 (2 digits each).
+    Part(usize),
     Name,
     Value(String),
 }
@@ -89,19 +111,44 @@ pub fn workbook(
     let mut wb = Workbook::new();
     let fmts = Formats::default();
     let zh = msg.clone().with_lang(Lang::Zh);
-    for layout in &layouts.tables {
-        let table = dep.tables.get(&layout.no);
-        if table.is_none() && !opts.blank {
-            continue;
-        }
+    let style = &opts.style;
+    let mut order: Vec<&TableLayout> =
+        layouts.tables.iter().filter(|l| opts.blank || dep.tables.contains_key(&l.no)).collect();
+    if style.shuffled_sheets {
+        // A fixed permutation: deterministic, yet far from the official order.
+        order.sort_by_key(|l| (u32::from(l.no) * 7) % 13);
+    }
+    if style.stacked {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(layout))?;
-        write_table(ws, layout, table, layouts, &zh, opts, &fmts)?;
+        let mut row = style.offset.0;
+        for layout in order {
+            row = write_table(
+                ws,
+                (row, style.offset.1),
+                layout,
+                dep.tables.get(&layout.no),
+                layouts,
+                &zh,
+                opts,
+                &fmts,
+            )?;
+            row += 2;
+        }
+        return Ok(wb);
+    }
+    for (i, layout) in order.into_iter().enumerate() {
+        let ws = wb.add_worksheet();
+        if style.shuffled_sheets {
+            ws.set_name(format!("Sheet{}", i + 1))?;
+        } else {
+            ws.set_name(sheet_name(layout))?;
+        }
+        write_table(ws, style.offset, layout, dep.tables.get(&layout.no), layouts, &zh, opts, &fmts)?;
     }
     Ok(wb)
 }
 
-fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog) -> Vec<OutCol> {
+fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, split_codes: bool) -> Vec<OutCol> {
     let present: BTreeSet<&str> = table
         .map(|t| t.columns.iter().filter(|c| c.known).map(|c| c.id.as_str()).collect())
         .unwrap_or_default();
@@ -114,11 +161,21 @@ fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog) -> Ve
             KeyKind::Function | KeyKind::Economic => {
                 let code =
                     if layout.key == KeyKind::Function { "std.function_code" } else { "std.economic_code" };
-                out.push(OutCol {
-                    header: vec![item.clone(), msg.text(code, &[])],
-                    slot: Slot::Code,
-                    side: None,
-                });
+                if split_codes && layout.key == KeyKind::Function {
+                    for (i, w) in ["类", "款", "项"].iter().enumerate() {
+                        out.push(OutCol {
+                            header: vec![item.clone(), (*w).to_string()],
+                            slot: Slot::Part(i),
+                            side: None,
+                        });
+                    }
+                } else {
+                    out.push(OutCol {
+                        header: vec![item.clone(), msg.text(code, &[])],
+                        slot: Slot::Code,
+                        side: None,
+                    });
+                }
                 out.push(OutCol {
                     header: vec![item.clone(), msg.text("std.name", &[])],
                     slot: Slot::Name,
@@ -264,33 +321,44 @@ fn rows_for<'a>(
 #[allow(clippy::too_many_lines)]
 fn write_table(
     ws: &mut Worksheet,
+    base: (u32, u16),
     layout: &TableLayout,
     table: Option<&Table>,
     layouts: &Layouts,
     msg: &Catalog,
     opts: &Options,
     f: &Formats,
-) -> Result<(), XlsxError> {
-    let cols = columns_for(layout, table, msg);
+) -> Result<u32, XlsxError> {
+    let (r0, c0) = base;
+    let cols = columns_for(layout, table, msg, opts.style.split_codes);
+    let style = &opts.style;
     let width = u16::try_from(cols.len().max(1)).unwrap_or(u16::MAX);
-    let last_col = width - 1;
+    let last_col = c0 + width - 1;
     // Title and title block.
-    if last_col > 0 {
-        ws.merge_range(0, 0, 0, last_col, &layout.title, &f.title)?;
+    let title = if style.alias_titles {
+        let alias = layout.titles.get(1).unwrap_or(&layout.title);
+        let year = opts.year.map(|y| format!("{y}年度")).unwrap_or_default();
+        format!("{}{year}{alias}", opts.department.clone().unwrap_or_default())
     } else {
-        ws.write_string_with_format(0, 0, &layout.title, &f.title)?;
+        layout.title.clone()
+    };
+    if last_col > c0 {
+        ws.merge_range(r0, c0, r0, last_col, &title, &f.title)?;
+    } else {
+        ws.write_string_with_format(r0, c0, &title, &f.title)?;
     }
     if let Some(d) = &opts.department {
-        ws.write_string(1, 0, msg.text("std.department", &[("name", d)]))?;
+        ws.write_string(r0 + 1, c0, msg.text("std.department", &[("name", d)]))?;
     }
-    if let (Some(y), true) = (opts.year, last_col >= 2) {
-        ws.write_string(1, last_col / 2, msg.text("std.year", &[("year", &y)]))?;
+    if let (Some(y), true) = (opts.year, width >= 3) {
+        ws.write_string(r0 + 1, c0 + (width - 1) / 2, msg.text("std.year", &[("year", &y)]))?;
     }
-    ws.write_string(1, last_col.max(1), msg.text("std.unit", &[("unit", &opts.unit.as_str())]))?;
+    ws.write_string(r0 + 1, last_col.max(c0 + 1), msg.text("std.unit", &[("unit", &opts.unit.as_str())]))?;
 
     // Headers: one row per path level; parents merged across, leaves merged down.
     let depth = cols.iter().map(|c| c.header.len()).max().unwrap_or(1).max(1);
-    let h0: u32 = 2;
+    let h0 = r0 + 2;
+    let col_at = |j: usize| c0 + j as u16;
     for level in 0..depth {
         let mut j = 0;
         while j < cols.len() {
@@ -300,13 +368,12 @@ fn write_table(
                 continue;
             };
             let row = h0 + level as u32;
-            let c0 = j as u16;
             if level + 1 == segs.len() {
                 let bottom = h0 + depth as u32 - 1;
                 if bottom > row {
-                    ws.merge_range(row, c0, bottom, c0, seg, &f.header)?;
+                    ws.merge_range(row, col_at(j), bottom, col_at(j), seg, &f.header)?;
                 } else {
-                    ws.write_string_with_format(row, c0, seg, &f.header)?;
+                    ws.write_string_with_format(row, col_at(j), seg, &f.header)?;
                 }
                 j += 1;
                 continue;
@@ -319,9 +386,9 @@ fn write_table(
                 k += 1;
             }
             if k - j > 1 {
-                ws.merge_range(row, c0, row, (k - 1) as u16, seg, &f.header)?;
+                ws.merge_range(row, col_at(j), row, col_at(k - 1), seg, &f.header)?;
             } else {
-                ws.write_string_with_format(row, c0, seg, &f.header)?;
+                ws.write_string_with_format(row, col_at(j), seg, &f.header)?;
             }
             j = k;
         }
@@ -348,24 +415,42 @@ fn write_table(
             .iter()
             .enumerate()
             .filter(|(_, c)| c.side.as_deref() == *side)
-            .map(|(i, c)| (i as u16, c))
+            .map(|(i, c)| (col_at(i), c))
             .collect();
-        for (i, r) in rows.iter().enumerate() {
-            let row = if layout.sides.is_empty() || i < split {
+        let physical = |i: usize| {
+            if layout.sides.is_empty() || i < split {
                 first_data + i as u32
             } else {
                 first_data + (height - (rows.len() - i)) as u32
-            };
+            }
+        };
+        let mut used = vec![false; height];
+        for (i, r) in rows.iter().enumerate() {
+            let row = physical(i);
+            used[(row - first_data) as usize] = true;
+            let code = r.key.code().unwrap_or("");
             for (c, col) in &side_cols {
                 match &col.slot {
                     Slot::Code => {
-                        let code = r.key.code().unwrap_or("");
                         ws.write_string_with_format(row, *c, code, &f.text)?;
                     }
+                    Slot::Part(p) => {
+                        let piece = match p {
+                            0 => code.get(..3),
+                            1 => code.get(3..5),
+                            _ => code.get(5..7),
+                        };
+                        ws.write_string_with_format(row, *c, piece.unwrap_or(""), &f.text)?;
+                    }
                     Slot::Name => {
+                        // A split layout writes 合计 where the codes go, as such forms do.
                         ws.write_string_with_format(row, *c, &r.label, &f.text)?;
                     }
                     Slot::Value(id) => match r.data.and_then(|d| d.get(id)) {
+                        Some(a) if style.text_numbers => {
+                            let t = if a.value.is_zero() { "-".to_string() } else { thousands(a.value) };
+                            ws.write_string_with_format(row, *c, t, &f.text)?;
+                        }
                         Some(a) => {
                             ws.write_number_with_format(row, *c, a.value.to_f64().unwrap_or(0.0), &f.number)?;
                         }
@@ -377,43 +462,53 @@ fn write_table(
             }
         }
         // Blank bordered cells where this side has no row, so the grid looks whole.
-        for i in 0..height {
-            let row = first_data + i as u32;
-            let used = if layout.sides.is_empty() || rows.len() == height {
-                i < rows.len()
-            } else {
-                i < split || i >= height - (rows.len() - split)
-            };
-            if !used {
+        for (i, u) in used.iter().enumerate() {
+            if !u {
                 for (c, _) in &side_cols {
-                    ws.write_blank(row, *c, &f.text)?;
+                    ws.write_blank(first_data + i as u32, *c, &f.text)?;
                 }
             }
         }
     }
     let mut next = first_data + height as u32;
     if let Some(note) = table.and_then(|t| t.note.as_ref()) {
-        ws.write_string(next, 0, note)?;
+        ws.write_string(next, c0, note)?;
         next += 1;
     }
-    let _ = next;
 
-    // Column widths, frozen panes, print setup.
+    // Column widths, frozen panes, print setup (per sheet, so not when stacked).
     for (i, c) in cols.iter().enumerate() {
         let w = match c.slot {
             Slot::Code => 14.0,
+            Slot::Part(_) => 5.0,
             Slot::Name => 34.0,
             Slot::Value(_) => 16.0,
         };
-        ws.set_column_width(i as u16, w)?;
+        ws.set_column_width(col_at(i), w)?;
     }
-    let key_cols = cols.iter().take_while(|c| !matches!(c.slot, Slot::Value(_))).count() as u16;
-    ws.set_freeze_panes(first_data, key_cols)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, first_data - 1)?;
-    Ok(())
+    if !style.stacked {
+        let key_cols = cols.iter().take_while(|c| !matches!(c.slot, Slot::Value(_))).count() as u16;
+        ws.set_freeze_panes(first_data, c0 + key_cols)?;
+        ws.set_landscape();
+        ws.set_paper_size(9);
+        ws.set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(r0, first_data - 1)?;
+    }
+    Ok(next)
+}
+
+/// `1234.5` → `1,234.50`: how officers type amounts as text.
+fn thousands(d: rust_decimal::Decimal) -> String {
+    let s = format!("{:.2}", d.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{}{out}.{frac}", if d.is_sign_negative() { "-" } else { "" })
 }
 
 #[cfg(test)]
@@ -427,6 +522,14 @@ mod tests {
         assert_eq!(ordinal(11), "十一");
         assert_eq!(ordinal(20), "二十");
         assert_eq!(ordinal(26), "二十六");
+    }
+
+    #[test]
+    fn thousands_separators() {
+        let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+        assert_eq!(thousands(d("1234.5")), "1,234.50");
+        assert_eq!(thousands(d("755.32")), "755.32");
+        assert_eq!(thousands(d("-1234567")), "-1,234,567.00");
     }
 
     #[test]

@@ -171,6 +171,38 @@ impl TableLayout {
         self.columns.iter().filter(move |c| side.is_none() || c.side.as_deref() == side)
     }
 
+    /// The best column spec for a normalised header path, among those not yet
+    /// `taken` in the same block. Stronger patterns (more words) win.
+    pub fn match_column<'a>(
+        &'a self,
+        side: Option<&'a str>,
+        path: &str,
+        taken: &[String],
+    ) -> Option<&'a ColumnSpec> {
+        self.side_columns(side)
+            .filter(|s| !taken.contains(&s.id))
+            .filter_map(|s| s.patterns.iter().filter_map(|p| p.score(path)).max().map(|sc| (sc, s)))
+            .max_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, s)| s)
+    }
+
+    /// The fixed row a normalised label means on this side, given the rows
+    /// already `seen` in the block (T4's 年初 fund sub-rows repeat earlier labels).
+    pub fn match_row(&self, side: Option<&str>, norm: &str, seen: &[String]) -> Option<&RowSpec> {
+        let cands: Vec<&RowSpec> = self
+            .rows
+            .iter()
+            .filter(|r| r.side.is_none() || side.is_none() || r.side.as_deref() == side)
+            .filter(|r| r.matches.iter().any(|m| m == norm))
+            .collect();
+        cands
+            .iter()
+            .find(|r| r.after.as_ref().is_some_and(|a| seen.contains(a)) && !seen.contains(&r.id))
+            .or_else(|| cands.iter().find(|r| r.after.is_none() && !seen.contains(&r.id)))
+            .or_else(|| cands.iter().find(|r| r.after.is_none()))
+            .copied()
+    }
+
     /// `T01`-style id.
     pub fn code(&self) -> String {
         format!("T{:02}", self.no)

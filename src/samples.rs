@@ -1,0 +1,338 @@
+//! Building sample departments: from the seed documents' figures
+//! (`samples/src/seed_tables.json`) and invented county units derived from them.
+//!
+//! Used by `examples/gen_samples.rs` (which writes `samples/`), by the tests and
+//! by the benchmark generator. Nothing here reads or writes workbooks.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde_json::Value as Json;
+
+use crate::location::CellRef;
+use crate::model::{Amount, Column, Department, Row, RowKey, Table, Unit};
+use crate::template::Layouts;
+use crate::text::{norm_header, norm_label};
+
+fn dec(v: &Json) -> Decimal {
+    v.as_str().and_then(|s| Decimal::from_str(s.trim()).ok()).unwrap_or_default()
+}
+
+struct Builder<'a> {
+    layouts: &'a Layouts,
+    no: u8,
+    rows: Vec<Row>,
+    cols: Vec<Column>,
+    file: Arc<str>,
+    sheet: Arc<str>,
+    seen: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn col_id(&mut self, side: Option<&str>, name: &str) -> String {
+        let layout = self.layouts.table(self.no);
+        let path = norm_header(&name.replace('-', "/"));
+        let id = layout.and_then(|l| l.match_column(side, &path, &[])).map_or(path.clone(), |c| c.id.clone());
+        if !self.cols.iter().any(|c| c.id == id && c.side.as_deref() == side) {
+            let col = u32::try_from(self.cols.len()).unwrap_or(0) + 2;
+            self.cols.push(Column { id: id.clone(), path, side: side.map(String::from), col, known: true });
+        }
+        id
+    }
+
+    fn key(&mut self, side: Option<&str>, code: Option<&str>, name: &str) -> RowKey {
+        if let Some(c) = code.filter(|c| !c.is_empty()) {
+            return RowKey::Code(c.to_string());
+        }
+        let norm = norm_label(name);
+        let id = self
+            .layouts
+            .table(self.no)
+            .and_then(|l| l.match_row(side, &norm, &self.seen))
+            .map_or(norm, |r| r.id.clone());
+        self.seen.push(id.clone());
+        RowKey::Label(id)
+    }
+
+    fn push(&mut self, side: Option<&str>, code: Option<&str>, name: &str, values: &[(String, Decimal)]) {
+        let key = self.key(side, code, name);
+        let r = u32::try_from(self.rows.len()).unwrap_or(0) + 5;
+        let cells = values
+            .iter()
+            .enumerate()
+            .map(|(i, (id, v))| {
+                let at =
+                    CellRef::new(self.file.clone(), self.sheet.clone(), r, 2 + u32::try_from(i).unwrap_or(0));
+                (id.clone(), Amount { value: *v, at })
+            })
+            .collect::<BTreeMap<_, _>>();
+        let at = CellRef::new(self.file.clone(), self.sheet.clone(), r, 0);
+        self.rows.push(Row { key, side: side.map(String::from), label: name.trim().to_string(), at, cells });
+    }
+}
+
+/// A department from one seed entry (`"000"` or `"002"`); `exact` applies the
+/// seed's `exact_patch`, giving the variant in which every equality holds.
+pub fn seed_department(seed: &Json, layouts: &Layouts, exact: bool) -> Department {
+    let file: Arc<str> = Arc::from("seed");
+    let unit = Unit::parse(seed["unit"].as_str().unwrap_or("万元")).unwrap_or_default();
+    let mut dep = Department {
+        path: String::from("seed"),
+        department: seed["department"].as_str().map(String::from),
+        year: seed["year"].as_str().and_then(|y| y.parse().ok()),
+        unit: Some(unit),
+        ..Department::default()
+    };
+    for t in seed["tables"].as_array().into_iter().flatten() {
+        let no = u8::try_from(t["table_no"].as_u64().unwrap_or(0)).unwrap_or(0);
+        let Some(layout) = layouts.table(no) else { continue };
+        let mut b = Builder {
+            layouts,
+            no,
+            rows: Vec::new(),
+            cols: Vec::new(),
+            file: file.clone(),
+            sheet: Arc::from(layout.title.as_str()),
+            seen: Vec::new(),
+        };
+        let arr = |k: &str| t[k].as_array().cloned().unwrap_or_default();
+        match no {
+            1 | 4 => {
+                for r in arr("income") {
+                    let id = b.col_id(Some("收入"), "决算数");
+                    b.push(Some("收入"), None, r["name"].as_str().unwrap_or(""), &[(id, dec(&r["决算数"]))]);
+                }
+                let exp_cols: Vec<String> =
+                    arr("expenditure_columns").iter().filter_map(|c| c.as_str().map(String::from)).collect();
+                for r in arr("expenditure") {
+                    let vals: Vec<(String, Decimal)> = if exp_cols.is_empty() {
+                        vec![(b.col_id(Some("支出"), "决算数"), dec(&r["决算数"]))]
+                    } else {
+                        let vs = r["values"].as_array().cloned().unwrap_or_default();
+                        exp_cols
+                            .iter()
+                            .zip(vs.iter())
+                            .map(|(c, v)| (b.col_id(Some("支出"), c), dec(v)))
+                            .collect()
+                    };
+                    b.push(Some("支出"), r["code"].as_str(), r["name"].as_str().unwrap_or(""), &vals);
+                }
+            }
+            8 => {
+                let id = b.col_id(None, "决算数");
+                for k in ["人员经费", "公用经费"] {
+                    for r in arr(k) {
+                        b.push(
+                            None,
+                            r["code"].as_str(),
+                            r["name"].as_str().unwrap_or(""),
+                            &[(id.clone(), dec(&r["决算数"]))],
+                        );
+                    }
+                }
+                for k in ["人员经费合计", "公用经费合计", "合计"] {
+                    if !t[k].is_null() {
+                        b.push(None, None, k, &[(id.clone(), dec(&t[k]))]);
+                    }
+                }
+            }
+            9 => {
+                let id = b.col_id(None, "决算数");
+                for r in arr("rows") {
+                    b.push(
+                        None,
+                        r["code"].as_str(),
+                        r["name"].as_str().unwrap_or(""),
+                        &[(id.clone(), dec(&r["本年支出"]))],
+                    );
+                }
+            }
+            13 => {
+                let cols: Vec<String> =
+                    arr("columns").iter().filter_map(|c| c.as_str().map(String::from)).collect();
+                let mut vals = Vec::new();
+                for r in arr("rows") {
+                    let block = r["name"].as_str().unwrap_or("");
+                    for (c, v) in cols.iter().zip(r["values"].as_array().cloned().unwrap_or_default().iter())
+                    {
+                        vals.push((b.col_id(None, &format!("{block}-{c}")), dec(v)));
+                    }
+                }
+                b.push(None, None, "三公经费", &vals);
+            }
+            _ => {
+                let cols: Vec<String> =
+                    arr("columns").iter().filter_map(|c| c.as_str().map(String::from)).collect();
+                for r in arr("rows") {
+                    let vs = r["values"].as_array().cloned().unwrap_or_default();
+                    let vals: Vec<(String, Decimal)> =
+                        cols.iter().zip(vs.iter()).map(|(c, v)| (b.col_id(None, c), dec(v))).collect();
+                    b.push(None, r["code"].as_str(), r["name"].as_str().unwrap_or(""), &vals);
+                }
+            }
+        }
+        let note = t["note"].as_str().map(|_| {
+            format!("说明：{}本年度无此项收支，故本表无数据。", dep.department.clone().unwrap_or_default())
+        });
+        dep.tables.insert(
+            no,
+            Table {
+                no,
+                title: layout.title.clone(),
+                sheet: layout.title.clone(),
+                title_at: CellRef::new(file.clone(), Arc::from(layout.title.as_str()), 0, 0),
+                unit: Some(unit),
+                department: dep.department.clone(),
+                year: dep.year,
+                columns: b.cols,
+                rows: b.rows,
+                note,
+            },
+        );
+    }
+    if exact {
+        for p in seed["exact_patch"].as_array().into_iter().flatten() {
+            let no = u8::try_from(p["table_no"].as_u64().unwrap_or(0)).unwrap_or(0);
+            let code = p["row_code"].as_str().unwrap_or("");
+            let col = p["column"].as_str().unwrap_or("");
+            if let Some(t) = dep.tables.get_mut(&no) {
+                let key = if code.is_empty() {
+                    RowKey::Label(norm_label(p["row_name"].as_str().unwrap_or("合计")))
+                } else {
+                    RowKey::Code(code.to_string())
+                };
+                if let Some(a) = t.rows.iter_mut().find(|r| r.key == key).and_then(|r| r.cells.get_mut(col)) {
+                    a.value = dec(&p["exact_value"]);
+                }
+            }
+        }
+    }
+    dep.missing = (1..=13).filter(|n| !dep.tables.contains_key(n)).collect();
+    dep
+}
+
+/// A copy of `dep` with every amount multiplied by `factor` and a new name:
+/// invented county units that keep every equality of an exact department.
+pub fn scaled(dep: &Department, factor: i64, name: &str) -> Department {
+    let mut d = dep.clone();
+    d.department = Some(name.to_string());
+    for t in d.tables.values_mut() {
+        t.department = Some(name.to_string());
+        for r in &mut t.rows {
+            for a in r.cells.values_mut() {
+                a.value *= Decimal::from(factor);
+            }
+        }
+    }
+    d
+}
+
+/// One sample file to write: relative path, department, unit and layout style.
+struct Plan {
+    rel: &'static str,
+    dep: Department,
+    unit: Unit,
+    style: crate::report::standard::Style,
+}
+
+/// Writes every 13-table sample under `root` (the repository's `samples/`),
+/// from `root/src/seed_tables.json`. Returns the files written, relative to `root`.
+///
+/// # Errors
+/// When the seed file is missing or a workbook cannot be written.
+pub fn generate(
+    root: &std::path::Path,
+    layouts: &Layouts,
+    msg: &crate::i18n::Catalog,
+) -> anyhow::Result<Vec<String>> {
+    use crate::report::standard::{Options, Style, workbook};
+    let text = std::fs::read_to_string(root.join("src/seed_tables.json"))?;
+    let seeds: Json = serde_json::from_str(&text)?;
+    let pzh = seed_department(&seeds["000"], layouts, false);
+    let ls = seed_department(&seeds["002"], layouts, false);
+    let pzh_exact = seed_department(&seeds["000"], layouts, true);
+    let ls_exact = seed_department(&seeds["002"], layouts, true);
+    let plans = vec![
+        Plan {
+            rel: "攀枝花市科学技术协会2024.xlsx",
+            dep: pzh.clone(),
+            unit: Unit::WanYuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "凉山州科学技术协会2023.xlsx",
+            dep: ls.clone(),
+            unit: Unit::WanYuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "variants/攀枝花市科学技术协会2024_类款项分列.xlsx",
+            dep: pzh.clone(),
+            unit: Unit::WanYuan,
+            style: Style { split_codes: true, ..Style::default() },
+        },
+        Plan {
+            rel: "variants/攀枝花市科学技术协会2024_元.xlsx",
+            dep: pzh,
+            unit: Unit::Yuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "variants/凉山州科学技术协会2023_别名表名_乱序工作表.xlsx",
+            dep: ls.clone(),
+            unit: Unit::WanYuan,
+            style: Style { alias_titles: true, shuffled_sheets: true, offset: (3, 2), ..Style::default() },
+        },
+        Plan {
+            rel: "variants/凉山州科学技术协会2023_单表堆叠_文本数字.xlsx",
+            dep: ls,
+            unit: Unit::WanYuan,
+            style: Style { stacked: true, text_numbers: true, ..Style::default() },
+        },
+        Plan {
+            rel: "county/某市/甲县/甲县科学技术协会（虚构）.xlsx",
+            dep: scaled(&pzh_exact, 1, "甲县科学技术协会（虚构）"),
+            unit: Unit::WanYuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "county/某市/甲县/甲县教育局（虚构）.xlsx",
+            dep: scaled(&pzh_exact, 3, "甲县教育局（虚构）"),
+            unit: Unit::Yuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "county/某市/乙县/乙县科学技术协会（虚构）.xlsx",
+            dep: scaled(&ls_exact, 1, "乙县科学技术协会（虚构）"),
+            unit: Unit::WanYuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "county/某市/乙县/乙县卫生健康局（虚构）.xlsx",
+            dep: scaled(&ls_exact, 2, "乙县卫生健康局（虚构）"),
+            unit: Unit::WanYuan,
+            style: Style { split_codes: true, ..Style::default() },
+        },
+    ];
+    let mut written = Vec::new();
+    for mut p in plans {
+        p.dep.convert_unit(p.unit);
+        let opts = Options {
+            department: p.dep.department.clone(),
+            year: p.dep.year,
+            unit: p.unit,
+            blank: false,
+            style: p.style,
+        };
+        let mut wb = workbook(&p.dep, layouts, msg, &opts)?;
+        let path = root.join(p.rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::report::save::save(&mut wb, &path)?;
+        written.push(p.rel.to_string());
+    }
+    Ok(written)
+}
