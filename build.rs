@@ -11,10 +11,10 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
     for p in paths {
         if p.is_dir() {
             walk(&p, base, out);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "csv")) {
-            if let Ok(rel) = p.strip_prefix(base) {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "csv"))
+            && let Ok(rel) = p.strip_prefix(base)
+        {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
 }

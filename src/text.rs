@@ -28,10 +28,10 @@ pub fn norm_label(s: &str) -> String {
     loop {
         let before = t.clone();
         for p in ["其中:", "其中", "减:", "加:"] {
-            if let Some(rest) = t.strip_prefix(p) {
-                if !rest.is_empty() {
-                    t = rest.to_string();
-                }
+            if let Some(rest) = t.strip_prefix(p)
+                && !rest.is_empty()
+            {
+                t = rest.to_string();
             }
         }
         t = strip_ordinal(&t);
@@ -44,12 +44,12 @@ pub fn norm_label(s: &str) -> String {
 
 fn strip_ordinal(t: &str) -> String {
     // (一) (1)
-    if let Some(rest) = t.strip_prefix('(') {
-        if let Some(end) = rest.find(')') {
-            let inner = &rest[..end];
-            if !inner.is_empty() && inner.chars().all(|c| ORDINALS.contains(c) || c.is_ascii_digit()) {
-                return rest[end + 1..].to_string();
-            }
+    if let Some(rest) = t.strip_prefix('(')
+        && let Some(end) = rest.find(')')
+    {
+        let inner = &rest[..end];
+        if !inner.is_empty() && inner.chars().all(|c| ORDINALS.contains(c) || c.is_ascii_digit()) {
+            return rest[end + 1..].to_string();
         }
     }
     // 一、 十二、 1、 1. 1)
@@ -58,10 +58,10 @@ fn strip_ordinal(t: &str) -> String {
     if n > 0 {
         let rest = &t[n..];
         for sep in ['、', '.', ')', '．'] {
-            if let Some(r) = rest.strip_prefix(sep) {
-                if !r.is_empty() {
-                    return r.to_string();
-                }
+            if let Some(r) = rest.strip_prefix(sep)
+                && !r.is_empty()
+            {
+                return r.to_string();
             }
         }
     }

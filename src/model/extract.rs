@@ -7,7 +7,6 @@
 //! by label. Bad cells become findings pointing at the cell.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -86,7 +85,7 @@ pub fn title_candidates(text: &str, layouts: &Layouts) -> Vec<u8> {
     }
     // Truncated titles (`政拨款收入支出决算总表`): the text is a piece of a
     // longer alias; that beats a shorter alias the piece happens to contain.
-    let core = text.trim_end_matches(|c: char| c == '…' || c == '.');
+    let core = text.trim_end_matches(['…', '.']);
     if core.chars().count() >= 5 && core.chars().count() > best && core.ends_with('表') {
         let mut out: Vec<u8> = layouts
             .tables
@@ -198,12 +197,10 @@ fn year_in(t: &str) -> Option<i32> {
         if chars.get(i + 4) == Some(&'年')
             && w.chars().all(|c| c.is_ascii_digit())
             && (i == 0 || !chars[i - 1].is_ascii_digit())
+            && let Ok(y) = w.parse::<i32>()
+            && (1990..=2100).contains(&y)
         {
-            if let Ok(y) = w.parse::<i32>() {
-                if (1990..=2100).contains(&y) {
-                    return Some(y);
-                }
-            }
+            return Some(y);
         }
     }
     None
@@ -248,7 +245,7 @@ fn cell_text(v: &Value) -> String {
 fn flatten_header(sheet: &Sheet, rows: &[u32], c0: u32, c1: u32) -> BTreeMap<u32, String> {
     let width = (c1 - c0 + 1) as usize;
     let mut grid: Vec<Vec<String>> = Vec::new();
-    for (ri, &r) in rows.iter().enumerate() {
+    for &r in rows {
         let mut line = vec![String::new(); width];
         for (i, slot) in line.iter_mut().enumerate() {
             let c = c0 + i as u32;
@@ -260,7 +257,6 @@ fn flatten_header(sheet: &Sheet, rows: &[u32], c0: u32, c1: u32) -> BTreeMap<u32
                 *slot = norm_header(&cell_text(sheet.get(m.first_row, m.first_col)));
             }
         }
-        let _ = ri;
         grid.push(line);
     }
     // Without merge information (ods, xlsb, hand-made sheets): a parent header
@@ -308,7 +304,6 @@ fn read_region(
     layouts: &Layouts,
     msg: &Catalog,
 ) {
-    let file = &sheet.file;
     let rows: Vec<(u32, &[(u32, Value)])> =
         sheet.rows().filter(|(r, _)| *r >= title_row && *r < end.max(title_row + 1)).collect();
     // Title block: department, year and unit, from the title row down to the header.
@@ -467,7 +462,6 @@ fn read_region(
             }
         }
     }
-    let _ = file;
     dep.tables.insert(layout.no, table);
 }
 
@@ -713,21 +707,22 @@ fn read_row(
     }
     if label.is_empty() && code.is_none() {
         // Footers (人员经费合计) often sit in the code column of their block.
-        if let Some(c) = block.code {
-            if let Value::Text(t) = sheet.get(r, c) {
-                label = t.trim().to_string();
-                at_col = c;
-            }
+        if let Some(c) = block.code
+            && let Value::Text(t) = sheet.get(r, c)
+        {
+            label = t.trim().to_string();
+            at_col = c;
         }
     }
     if label.is_empty() {
         // 合计 is often written in the 类 column of a split layout.
         for c in block.split.iter().flatten() {
-            if let Value::Text(t) = sheet.get(r, *c) {
-                if code.is_none() && code_in(t).is_none() {
-                    label = t.trim().to_string();
-                    at_col = *c;
-                }
+            if let Value::Text(t) = sheet.get(r, *c)
+                && code.is_none()
+                && code_in(t).is_none()
+            {
+                label = t.trim().to_string();
+                at_col = *c;
             }
         }
     }
@@ -836,7 +831,6 @@ fn read_row(
     } else {
         label
     };
-    let _ = Arc::clone(&sheet.file);
     Some(Row { key, side: side.map(String::from), label, at, cells })
 }
 

@@ -309,16 +309,17 @@ fn rows_for<'a>(
     }
     // Rows the template does not know are kept (after the known ones), so nothing is lost.
     for r in &data {
-        if let RowKey::Label(id) = &r.key {
-            if layout.row(id).is_none() {
-                out.push(OutRow { key: r.key.clone(), label: r.label.clone(), data: Some(r) });
-            }
+        if let RowKey::Label(id) = &r.key
+            && layout.row(id).is_none()
+        {
+            out.push(OutRow { key: r.key.clone(), label: r.label.clone(), data: Some(r) });
         }
     }
     out
 }
 
-#[allow(clippy::too_many_lines)]
+// Eight inputs, all of them needed for one table; a struct would only rename them.
+#[allow(clippy::too_many_lines, clippy::too_many_arguments)]
 fn write_table(
     ws: &mut Worksheet,
     base: (u32, u16),

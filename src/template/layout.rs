@@ -326,10 +326,10 @@ fn parse_layout(origin: &str, text: &str) -> Result<TableLayout, Error> {
         if !row_ids.insert(r.id.clone()) {
             return Err(bad(format!("row `{}` is defined twice", r.id)));
         }
-        if let Some(a) = &r.after {
-            if !raw.rows.iter().any(|x| &x.id == a) {
-                return Err(bad(format!("row `{}`: `after` names unknown row `{a}`", r.id)));
-            }
+        if let Some(a) = &r.after
+            && !raw.rows.iter().any(|x| &x.id == a)
+        {
+            return Err(bad(format!("row `{}`: `after` names unknown row `{a}`", r.id)));
         }
         let label = r.label.clone().unwrap_or_else(|| r.id.clone());
         let mut matches = vec![norm_label(&r.id), norm_label(&label)];
@@ -337,10 +337,10 @@ fn parse_layout(origin: &str, text: &str) -> Result<TableLayout, Error> {
         matches.dedup();
         rows.push(RowSpec { id: r.id.clone(), side: r.side.clone(), label, matches, after: r.after.clone() });
     }
-    if let Some(s) = &raw.class_rows {
-        if !raw.sides.contains(s) {
-            return Err(bad(format!("class_rows names unknown side `{s}`")));
-        }
+    if let Some(s) = &raw.class_rows
+        && !raw.sides.contains(s)
+    {
+        return Err(bad(format!("class_rows names unknown side `{s}`")));
     }
     let mut titles = vec![norm_header(&raw.title)];
     titles.extend(raw.aliases.iter().map(|a| norm_header(a)));
