@@ -377,3 +377,35 @@ fn samples_are_up_to_date() {
         assert!(fresh == kept, "samples/{f} is stale: run `cargo run --example gen_samples`");
     }
 }
+
+/// `.xls` (BIFF8, with merged headers) and `.ods` (no merge information: the
+/// header heuristic) read back to the same model; formats are detected by
+/// content, so a wrong extension changes nothing. The files are made by
+/// `samples/src/other_formats.py` from the standard xlsx sample.
+#[test]
+fn xls_and_ods_read_back_to_the_seed_model_whatever_their_extension() {
+    let t = Templates::embedded();
+    let seed = juesuan::samples::seed_department(&seeds()["000"], &t.layouts, false);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/variants");
+    let dir = tempfile::tempdir().unwrap();
+    for (name, format) in [
+        ("攀枝花市科学技术协会2024.xls", juesuan::workbook::Format::Xls),
+        ("攀枝花市科学技术协会2024.ods", juesuan::workbook::Format::Ods),
+    ] {
+        for ext in ["orig", "xlsx"] {
+            let path = if ext == "orig" {
+                root.join(name)
+            } else {
+                let p = dir.path().join(format!("{name}.wrong.xlsx"));
+                std::fs::copy(root.join(name), &p).unwrap();
+                p
+            };
+            let wb = juesuan::workbook::open(&path).unwrap();
+            assert_eq!(wb.format, format);
+            let got = read_department(&wb, &t.layouts, &t.messages);
+            assert_eq!(got.tables.len(), 13, "{name}: missing {:?}", got.missing);
+            assert!(got.findings.is_empty(), "{name}: {:?}", got.findings);
+            assert_same(&values(&got), &values(&seed), name);
+        }
+    }
+}

@@ -260,14 +260,14 @@ fn flatten_header(sheet: &Sheet, rows: &[u32], c0: u32, c1: u32) -> BTreeMap<u32
         grid.push(line);
     }
     // Without merge information (ods, xlsb, hand-made sheets): a parent header
-    // spans right over blank cells whose row below has sub-headers.
-    if sheet.merges.is_empty() {
+    // spans right over blank cells that have sub-headers somewhere below them,
+    // without crossing the boundary of its own parent.
+    if !sheet.merges.iter().any(|m| rows.contains(&m.first_row)) {
         for ri in 0..grid.len().saturating_sub(1) {
             for i in 1..width {
                 if grid[ri][i].is_empty()
                     && !grid[ri][i - 1].is_empty()
-                    && !grid[ri + 1][i].is_empty()
-                    && !grid[ri + 1][i - 1].is_empty()
+                    && grid[ri + 1..].iter().any(|line| !line[i].is_empty())
                     && (ri == 0 || grid[ri - 1][i] == grid[ri - 1][i - 1])
                 {
                     grid[ri][i] = grid[ri][i - 1].clone();

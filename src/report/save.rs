@@ -42,6 +42,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .tempfile_in(dir)
         .map_err(|e| out_err(path, e))?;
     tmp.write_all(bytes).map_err(|e| out_err(path, e))?;
+    // Temporary files are created private (0600); a report is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| out_err(path, e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| out_err(path, e))?;
     tmp.persist(path).map_err(|e| out_err(path, e.error))?;
     Ok(())
