@@ -47,6 +47,25 @@ fn assert_same(a: &Values, b: &Values, what: &str) {
     );
 }
 
+/// Every amount's source cell, looked up in the raw sheet, holds that amount.
+fn assert_cells_hold_their_amounts(path: &Path, dep: &Department) {
+    use juesuan::workbook::normalize::parse_amount;
+    let wb = juesuan::workbook::open(path).unwrap();
+    let mut checked = 0;
+    for t in dep.tables.values() {
+        for r in &t.rows {
+            for a in r.cells.values() {
+                let sheet = wb.sheets.iter().find(|s| s.name == a.at.sheet).unwrap();
+                let raw =
+                    parse_amount(sheet.get(a.at.row, a.at.col)).unwrap().map(|x| x.0).unwrap_or_default();
+                assert_eq!(raw, a.value, "{}", a.at);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "{checked}");
+}
+
 fn seeds() -> serde_json::Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/src/seed_tables.json");
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
@@ -99,6 +118,7 @@ fn every_layout_variant_reads_back_to_the_seed_model() {
             assert_eq!(got.unit, Some(unit), "{key} {name}");
             assert_eq!(got.department, seed.department, "{key} {name}");
             assert_eq!(got.year, seed.year, "{key} {name}");
+            assert_cells_hold_their_amounts(&path, &got);
             got.convert_unit(Unit::WanYuan);
             assert_same(&values(&got), &values(&seed), &format!("{key} {name}"));
         }
