@@ -5,13 +5,17 @@
 //! The library holds all logic; `src/cli/` only wires subcommands to it.
 //! Amounts are exact decimals everywhere; every amount remembers its cell.
 
+pub mod check;
 pub mod cli;
 pub mod error;
+pub mod explain;
 pub mod finding;
 pub mod i18n;
+pub mod inputs;
 pub mod location;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod samples;
 pub mod template;
 pub mod text;

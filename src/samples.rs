@@ -269,13 +269,15 @@ pub fn generate(
         },
         Plan {
             rel: "variants/攀枝花市科学技术协会2024_类款项分列.xlsx",
-            dep: pzh.clone(),
+            dep: pzh,
             unit: Unit::WanYuan,
             style: Style { split_codes: true, ..Style::default() },
         },
+        // In 元 there is no rounding envelope, so the 万元 document's 0.01
+        // conflicts would be real errors: the 元 variant uses the exact figures.
         Plan {
             rel: "variants/攀枝花市科学技术协会2024_元.xlsx",
-            dep: pzh,
+            dep: pzh_exact.clone(),
             unit: Unit::Yuan,
             style: Style::default(),
         },

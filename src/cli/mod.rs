@@ -61,11 +61,17 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Write the blank standard thirteen-table workbook.
     Template(template::TemplateArgs),
+    /// Audit department workbooks and list the findings.
+    Check(check::CheckArgs),
     /// Rewrite a department workbook in the standard layout and unit.
     Convert(convert::ConvertArgs),
+    /// List every audit rule.
+    Rules(rules::RulesArgs),
 }
 
+pub mod check;
 pub mod convert;
+pub mod rules;
 pub mod template;
 
 /// Shared context handed to every subcommand.
@@ -94,7 +100,9 @@ pub fn main() -> ExitCode {
     let ctx = Ctx { global: cli.global, templates };
     let result = match &cli.command {
         Command::Template(a) => template::run(a, &ctx),
+        Command::Check(a) => check::run(a, &ctx),
         Command::Convert(a) => convert::run(a, &ctx),
+        Command::Rules(a) => rules::run(a, &ctx),
     };
     match result {
         Ok(s) => s.into(),
@@ -120,4 +128,30 @@ pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }
+}
+
+/// A progress bar on stderr when it is a terminal; hidden under a scheduler.
+pub fn progress(len: usize, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Writes JSON to a file (atomically) or to stdout for `-`.
+pub fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    if path == std::path::Path::new("-") {
+        use std::io::Write;
+        std::io::stdout().lock().write_all(&bytes)?;
+    } else {
+        crate::report::save::write_atomic(path, &bytes)?;
+    }
+    Ok(())
 }

@@ -1,4 +1,7 @@
-//! Everything written as a workbook: the only code that touches rust_xlsxwriter.
+//! Reporters: console text, the findings workbook and the standard 13-table
+//! workbook. The only code that touches rust_xlsxwriter.
 
+pub mod findings_xlsx;
 pub mod save;
 pub mod standard;
+pub mod text;

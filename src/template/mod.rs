@@ -92,6 +92,7 @@ pub struct Templates {
     pub store: Store,
     pub messages: Catalog,
     pub layouts: Layouts,
+    pub rules: crate::rules::RuleSet,
 }
 
 impl Templates {
@@ -107,7 +108,8 @@ impl Templates {
         }
         let messages = messages.with_lang(lang);
         let layouts = Layouts::load(&store)?;
-        Ok(Self { store, messages, layouts })
+        let rules = crate::rules::RuleSet::load(&store, &layouts)?;
+        Ok(Self { store, messages, layouts, rules })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).

@@ -1,0 +1,172 @@
+//! The per-file audit pipeline shared by `check` and `consolidate`: read a
+//! workbook, extract the tables, run every rule, and describe the outcome in
+//! the JSON shape of cli.md (`files[]` and `summary`).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::finding::{Counts, Finding, Severity};
+use crate::model::Department;
+use crate::model::extract::read_department;
+use crate::rules::eval::evaluate;
+use crate::template::Templates;
+
+/// `ok` (no error or warning), `findings`, or `unreadable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Findings,
+    Unreadable,
+}
+
+/// Where a table was found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TableRef {
+    pub table: u8,
+    pub title: String,
+    pub sheet: String,
+}
+
+/// One input file's outcome (cli.md `files[]`).
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub department: Option<String>,
+    pub year: Option<i32>,
+    pub unit: Option<String>,
+    pub tables: Vec<TableRef>,
+    pub findings: Vec<Finding>,
+}
+
+impl FileReport {
+    pub fn unreadable(path: &Path, reason: String) -> Self {
+        Self {
+            path: path.display().to_string(),
+            status: Status::Unreadable,
+            error: Some(reason),
+            department: None,
+            year: None,
+            unit: None,
+            tables: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// Severity counts; with `strict` false, explained findings do not count.
+    pub fn counts(&self, strict: bool) -> Counts {
+        Counts::of(self.findings.iter().filter(|f| strict || f.explanation.is_none()))
+    }
+
+    /// Recomputes `status` from the findings.
+    pub fn refresh_status(&mut self) {
+        if self.status != Status::Unreadable {
+            let bad = self.findings.iter().any(|f| f.severity >= Severity::Warning);
+            self.status = if bad { Status::Findings } else { Status::Ok };
+        }
+    }
+}
+
+/// Reads and audits one file; the department is returned too (for consolidation).
+pub fn check_file(path: &Path, t: &Templates) -> (FileReport, Option<Department>) {
+    let msg = &t.messages;
+    let wb = match crate::workbook::open(path) {
+        Ok(wb) => wb,
+        Err(e) => return (FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())])), None),
+    };
+    let dep = read_department(&wb, &t.layouts, msg);
+    if dep.tables.is_empty() {
+        return (FileReport::unreadable(path, msg.text("read.no_tables", &[])), None);
+    }
+    let report = audit(path, &dep, t);
+    (report, Some(dep))
+}
+
+/// Runs the rules over a department already read.
+pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
+    let mut findings = dep.findings.clone();
+    if !dep.missing.is_empty() {
+        let names: Vec<String> = dep
+            .missing
+            .iter()
+            .filter_map(|n| t.layouts.table(*n))
+            .map(|l| format!("T{:02} {}", l.no, l.title))
+            .collect();
+        findings.push(Finding::new(
+            "table-missing",
+            Severity::Info,
+            t.messages.text("read.tables_missing", &[("tables", &names.join("、"))]),
+        ));
+    }
+    findings.extend(evaluate(&t.rules, dep, &t.layouts, &t.messages));
+    let mut r = FileReport {
+        path: path.display().to_string(),
+        status: Status::Ok,
+        error: None,
+        department: dep.department.clone(),
+        year: dep.year,
+        unit: dep.unit.map(|u| u.as_str().to_string()),
+        tables: dep
+            .tables
+            .values()
+            .map(|tb| TableRef { table: tb.no, title: tb.title.clone(), sheet: tb.sheet.clone() })
+            .collect(),
+        findings,
+    };
+    r.refresh_status();
+    r
+}
+
+/// Batch totals (cli.md `summary`).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub ok: usize,
+    pub with_errors: usize,
+    pub unreadable: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings an officer has explained (说明), not counted above unless `--strict`.
+    pub explained: usize,
+}
+
+/// The whole `check` report (cli.md JSON).
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub files: Vec<FileReport>,
+    pub summary: Summary,
+}
+
+impl CheckReport {
+    pub fn new(files: Vec<FileReport>, strict: bool) -> Self {
+        let mut s = Summary { files: files.len(), ..Summary::default() };
+        for f in &files {
+            let c = f.counts(strict);
+            s.errors += c.errors;
+            s.warnings += c.warnings;
+            s.infos += c.infos;
+            s.explained += f.findings.iter().filter(|x| x.explanation.is_some()).count();
+            match f.status {
+                Status::Unreadable => s.unreadable += 1,
+                Status::Ok => s.ok += 1,
+                Status::Findings => {}
+            }
+            if c.errors > 0 {
+                s.with_errors += 1;
+            }
+        }
+        Self { tool: "juesuan", version: env!("CARGO_PKG_VERSION"), files, summary: s }
+    }
+
+    /// Exit status of cli.md: failure on unreadable input or error findings.
+    pub fn failed(&self) -> bool {
+        self.summary.unreadable > 0 || self.summary.errors > 0
+    }
+}

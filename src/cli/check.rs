@@ -1,0 +1,115 @@
+//! `juesuan check`: audit every workbook in the inputs and report the findings.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+use rayon::prelude::*;
+
+use super::{Ctx, ExitStatus};
+use crate::check::{CheckReport, FileReport, check_file};
+use crate::report::{findings_xlsx, save, text};
+
+/// Audits department workbooks: sums, hierarchies, balances, cross-table equalities.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  juesuan check samples/\n  juesuan check 报送/ --report 审核结果.xlsx --json 审核结果.json\n  juesuan check 报送/ --explanations 上次审核结果.xlsx --report 审核结果.xlsx"
+)]
+pub struct CheckArgs {
+    /// Workbooks or directories (searched recursively).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Write the JSON report here (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the findings workbook here (one row per finding, with a 说明 column).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub report: Option<PathBuf>,
+    /// An earlier findings workbook whose 说明 are carried over to the same findings.
+    #[arg(long, value_name = "OLD.xlsx")]
+    pub explanations: Option<PathBuf>,
+    /// Explained errors still count for the exit status.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
+    let msg = &ctx.templates.messages;
+    let inputs = crate::inputs::expand(&args.inputs);
+    for outp in [&args.report, &args.json].into_iter().flatten() {
+        if inputs.files.iter().any(|f| super::same_file(f, outp)) {
+            return Err(crate::error::Error::Usage(
+                msg.text("common.output_is_input", &[("path", &outp.display())]),
+            )
+            .into());
+        }
+    }
+    let mut err = std::io::stderr().lock();
+    for m in &inputs.missing {
+        writeln!(err, "{}", msg.text("inputs.missing", &[("path", &m.display())]))?;
+    }
+    for s in &inputs.skipped {
+        writeln!(
+            err,
+            "{}",
+            msg.text("inputs.skipped", &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))])
+        )?;
+    }
+    if inputs.files.is_empty() {
+        writeln!(err, "{}", msg.text("inputs.nothing", &[]))?;
+        return Ok(ExitStatus::Error);
+    }
+    drop(err);
+    let bar = super::progress(inputs.files.len(), ctx.global.quiet);
+    // Files are read in parallel; `collect` keeps the sorted input order.
+    let mut files: Vec<FileReport> = inputs
+        .files
+        .par_iter()
+        .map(|p| {
+            let r = check_file(p, &ctx.templates).0;
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    // Missing arguments are unreadable inputs too.
+    files.extend(
+        inputs
+            .missing
+            .iter()
+            .map(|m| FileReport::unreadable(m, msg.text("read.io", &[("detail", &"not found")]))),
+    );
+    if let Some(old) = &args.explanations {
+        match crate::explain::read(old, msg) {
+            Ok(ex) => {
+                let matched = crate::explain::apply(&mut files, &ex);
+                eprintln!(
+                    "{}",
+                    msg.text(
+                        "check.explanations_read",
+                        &[("path", &old.display()), ("n", &ex.len()), ("matched", &matched)]
+                    )
+                );
+            }
+            Err(e) => {
+                let reason = msg.text(e.key(), &[("detail", &e.detail())]);
+                return Err(crate::error::Error::Usage(
+                    msg.text("common.unreadable", &[("path", &old.display()), ("reason", &reason)]),
+                )
+                .into());
+            }
+        }
+    }
+    let report = CheckReport::new(files, args.strict);
+    if let Some(path) = &args.report {
+        let mut wb = findings_xlsx::workbook(&report.files, msg)?;
+        save::save(&mut wb, path)?;
+    }
+    if let Some(path) = &args.json {
+        super::write_json(path, &report)?;
+    }
+    if args.json.as_deref() != Some(std::path::Path::new("-")) {
+        text::write(&mut std::io::stdout().lock(), &report, args.strict, msg)?;
+    }
+    Ok(if report.failed() { ExitStatus::Failure } else { ExitStatus::Success })
+}

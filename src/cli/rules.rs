@@ -1,0 +1,48 @@
+//! `juesuan rules`: list every audit rule (and scoring rule) from the templates.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::{Ctx, ExitStatus};
+
+/// Lists the audit rules: id, severity, tables, formula, description.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  juesuan rules\n  juesuan rules --json\n  juesuan rules --markdown > docs/rules.md"
+)]
+pub struct RulesArgs {
+    /// Machine-readable list.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// The reference document (docs/rules.md).
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
+    let t = &ctx.templates;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &t.rules.rules)?;
+        writeln!(out)?;
+    } else if args.markdown {
+        write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts))?;
+    } else {
+        for r in &t.rules.rules {
+            let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
+            writeln!(
+                out,
+                "{:<14} {:<8} {:<24} {}",
+                r.id,
+                r.severity.as_str(),
+                tables.join(","),
+                t.messages.pick(&r.title, &r.title_en)
+            )?;
+            if !r.formula.is_empty() {
+                writeln!(out, "{:>14} {}", "", r.formula)?;
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,79 @@
+//! Console output of `check`: a summary line per file and one grep-able line
+//! per finding, `file:'sheet'!D12: error[ID] message (expected …, actual …, difference …)`.
+
+use std::io::Write;
+
+use crate::check::{CheckReport, FileReport, Status};
+use crate::finding::Finding;
+use crate::i18n::Catalog;
+use crate::rules::eval::fmt;
+
+/// One finding as one line.
+pub fn finding_line(path: &str, f: &Finding, msg: &Catalog) -> String {
+    let at = f.anchor().map_or_else(|| path.to_string(), ToString::to_string);
+    let mut line = format!("{at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message);
+    if let Some(v) = &f.values {
+        line.push_str(&msg.text(
+            "report.values",
+            &[("expected", &fmt(v.expected)), ("actual", &fmt(v.actual)), ("difference", &fmt(v.difference))],
+        ));
+    }
+    if let Some(e) = &f.explanation {
+        line.push_str(&msg.text("report.explained", &[("text", e)]));
+    }
+    line
+}
+
+fn file_summary(r: &FileReport, strict: bool, msg: &Catalog) -> String {
+    if r.status == Status::Unreadable {
+        return msg.text(
+            "report.file_unreadable",
+            &[("path", &r.path), ("reason", &r.error.clone().unwrap_or_default())],
+        );
+    }
+    let c = r.counts(strict);
+    msg.text(
+        "report.file_summary",
+        &[
+            ("path", &r.path),
+            ("department", &r.department.clone().unwrap_or_else(|| "?".into())),
+            ("year", &r.year.map_or_else(|| "?".into(), |y| y.to_string())),
+            ("unit", &r.unit.clone().unwrap_or_else(|| "?".into())),
+            ("tables", &r.tables.len()),
+            ("errors", &c.errors),
+            ("warnings", &c.warnings),
+            ("infos", &c.infos),
+        ],
+    )
+}
+
+/// Writes the whole report.
+///
+/// # Errors
+/// When the output cannot be written (a closed pipe is the caller's business).
+pub fn write(out: &mut impl Write, report: &CheckReport, strict: bool, msg: &Catalog) -> std::io::Result<()> {
+    for r in &report.files {
+        writeln!(out, "{}", file_summary(r, strict, msg))?;
+        for f in &r.findings {
+            writeln!(out, "{}", finding_line(&r.path, f, msg))?;
+        }
+    }
+    let s = &report.summary;
+    writeln!(
+        out,
+        "{}",
+        msg.text(
+            "report.batch_summary",
+            &[
+                ("files", &s.files),
+                ("ok", &s.ok),
+                ("with_errors", &s.with_errors),
+                ("unreadable", &s.unreadable),
+                ("errors", &s.errors),
+                ("warnings", &s.warnings),
+                ("infos", &s.infos),
+                ("explained", &s.explained),
+            ],
+        )
+    )
+}

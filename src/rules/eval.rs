@@ -1,0 +1,432 @@
+//! Evaluating rules over a department.
+//!
+//! - Amounts are compared exactly. In a 万元 department a difference within the
+//!   rounding envelope `0.005 × (printed values involved)` (tables.md §1: n parts
+//!   plus the total) is an *info* finding (可能为取整误差); beyond it the rule's
+//!   severity applies. In 元 the envelope is zero unless the rule sets `tolerance`.
+//! - A code row that is absent is zero (tables list only the codes they use). A
+//!   missing table, column or fixed row, or a cell that is not a number, makes
+//!   the rule report *insufficient data* (info) naming what is missing — never a
+//!   silent pass and never a misleading "0 ≠ 123".
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::expr::{Op, Ref, Sel, Sum, Term};
+use super::{Kind, Rule, RuleSet, When};
+use crate::finding::{Comparison, Finding, Place, Severity};
+use crate::i18n::Catalog;
+use crate::location::CellRef;
+use crate::model::{Department, Row, RowKey, Table, Unit};
+use crate::template::Layouts;
+use crate::text::norm_header;
+
+/// A summed operand: its value, the cells in it, how many printed values, words.
+#[derive(Clone, Debug, Default)]
+struct Val {
+    sum: Decimal,
+    cells: Vec<CellRef>,
+    count: usize,
+    desc: Vec<String>,
+}
+
+/// Evaluates every rule; findings sorted by position then rule.
+pub fn evaluate(rules: &RuleSet, dep: &Department, layouts: &Layouts, msg: &Catalog) -> Vec<Finding> {
+    // All tables in one unit: the department's (most tables') unit.
+    let unit = dep.unit.unwrap_or_default();
+    let mut d = dep.clone();
+    d.convert_unit(unit);
+    let ev = Evaluator { dep: &d, layouts, msg, unit };
+    let mut out = Vec::new();
+    for rule in &rules.rules {
+        match rule.kind {
+            Kind::Compare => ev.compare(rule, &mut out),
+            Kind::Consistency => ev.consistency(rule, &mut out),
+            Kind::EmptyNote => ev.empty_note(rule, &mut out),
+        }
+    }
+    out.sort_by_key(Finding::sort_key);
+    out
+}
+
+struct Evaluator<'a> {
+    dep: &'a Department,
+    layouts: &'a Layouts,
+    msg: &'a Catalog,
+    unit: Unit,
+}
+
+fn row_words(r: &Row) -> String {
+    match &r.key {
+        RowKey::Code(c) if !r.label.is_empty() => format!("{c} {}", r.label.trim()),
+        RowKey::Code(c) => c.clone(),
+        RowKey::Label(id) if r.label.is_empty() => id.clone(),
+        RowKey::Label(_) => crate::text::norm_label(&r.label),
+    }
+}
+
+impl Evaluator<'_> {
+    fn title(&self, rule: &Rule) -> String {
+        self.msg.pick(&rule.title, &rule.title_en).to_string()
+    }
+
+    fn table_name(&self, no: u8) -> String {
+        self.layouts
+            .table(no)
+            .map_or_else(|| format!("T{no}"), |l| self.msg.pick(&l.title, &l.title_en).to_string())
+    }
+
+    fn rows_on<'t>(t: &'t Table, side: Option<&str>) -> impl Iterator<Item = &'t Row> + 't {
+        let side = side.map(String::from);
+        t.rows.iter().filter(move |r| side.is_none() || r.side == side)
+    }
+
+    /// Evaluates one reference for the current row and column.
+    fn eval_ref(&self, rf: &Ref, cur: Option<&RowKey>, col: Option<&str>) -> Result<Val, String> {
+        let tname = self.table_name(rf.table);
+        let Some(t) = self.dep.table(rf.table) else {
+            return Err(self.msg.text("check.missing_table", &[("table", &tname)]));
+        };
+        let col = rf.column.as_deref().or(col).unwrap_or_default();
+        let side = rf.side.as_deref();
+        if !t.columns.iter().any(|c| c.known && c.id == col && (side.is_none() || c.side.as_deref() == side))
+        {
+            return Err(self.msg.text("check.missing_column", &[("table", &tname), ("column", &col)]));
+        }
+        let mut rows: Vec<&Row> = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        match &rf.sel {
+            Sel::Current => {
+                let key = cur.cloned().unwrap_or_else(|| RowKey::Label(String::new()));
+                match t.row(&key, side) {
+                    Some(r) => rows.push(r),
+                    None if matches!(key, RowKey::Code(_)) => words.push(key.to_string()),
+                    None => {
+                        return Err(self.msg.text("check.missing_row", &[("table", &tname), ("row", &key)]));
+                    }
+                }
+            }
+            Sel::Children => {
+                let Some(RowKey::Code(c)) = cur else { return Ok(Val::default()) };
+                rows.extend(Self::rows_on(t, side).filter(|r| {
+                    r.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c.as_str()))
+                }));
+                words.push(self.msg.text("check.children_of", &[("code", c)]));
+            }
+            Sel::Level(n) => {
+                rows.extend(Self::rows_on(t, side).filter(|r| r.key.code().is_some_and(|k| k.len() == *n)));
+                words.push(self.msg.text("check.level", &[("n", n)]));
+            }
+            Sel::Rows(ids) => {
+                for id in ids {
+                    let key = if crate::text::is_code(id) {
+                        RowKey::Code(id.clone())
+                    } else {
+                        RowKey::Label(id.clone())
+                    };
+                    match t.row(&key, side) {
+                        Some(r) => rows.push(r),
+                        None if matches!(key, RowKey::Code(_)) => words.push(id.clone()),
+                        None => {
+                            return Err(self.msg.text("check.missing_row", &[("table", &tname), ("row", id)]));
+                        }
+                    }
+                }
+            }
+        }
+        let mut v = Val::default();
+        for r in &rows {
+            match r.get(col) {
+                Some(a) => {
+                    v.sum += a.value;
+                    v.cells.push(a.at.clone());
+                    v.count += 1;
+                }
+                None => {
+                    return Err(self.msg.text(
+                        "check.missing_cell",
+                        &[("table", &tname), ("row", &row_words(r)), ("column", &col)],
+                    ));
+                }
+            }
+        }
+        if matches!(rf.sel, Sel::Current | Sel::Rows(_)) {
+            let mut names: Vec<String> = rows.iter().map(|r| row_words(r)).collect();
+            names.extend(words);
+            words = names;
+        }
+        let rows_text = if words.len() > 3 {
+            self.msg.text("check.many_rows", &[("first", &words[..2].join("、")), ("n", &words.len())])
+        } else {
+            words.join("、")
+        };
+        let side_text = rf.side.as_ref().map(|s| format!("（{s}）")).unwrap_or_default();
+        v.desc.push(format!("{tname}{side_text}「{rows_text}」"));
+        v.desc.push(col.to_string());
+        Ok(v)
+    }
+
+    /// Evaluates a signed sum; its description names each table and rows once
+    /// (`支出决算表「合计」基本支出 + 项目支出`).
+    fn eval_sum(&self, s: &Sum, cur: Option<&RowKey>, col: Option<&str>) -> Result<Val, String> {
+        let mut v = Val::default();
+        let mut text = String::new();
+        let mut prev_prefix = String::new();
+        for (i, (pos, term)) in s.terms.iter().enumerate() {
+            let sign = match (i, pos) {
+                (0, true) => "",
+                (0, false) => "−",
+                (_, true) => " + ",
+                (_, false) => " − ",
+            };
+            text.push_str(sign);
+            match term {
+                Term::Number(n) => {
+                    if *pos {
+                        v.sum += n
+                    } else {
+                        v.sum -= n
+                    }
+                    text.push_str(&n.to_string());
+                    prev_prefix.clear();
+                }
+                Term::Ref(r) => {
+                    let t = self.eval_ref(r, cur, col)?;
+                    if *pos {
+                        v.sum += t.sum
+                    } else {
+                        v.sum -= t.sum
+                    }
+                    v.cells.extend(t.cells);
+                    v.count += t.count;
+                    let (prefix, column) = (t.desc[0].clone(), t.desc[1].clone());
+                    if prefix != prev_prefix {
+                        text.push_str(&prefix);
+                    }
+                    text.push_str(&column);
+                    prev_prefix = prefix;
+                }
+            }
+        }
+        v.desc = vec![text];
+        Ok(v)
+    }
+
+    fn applies(&self, rule: &Rule) -> bool {
+        let empty = |n: u8| self.dep.table(n).is_none_or(Table::is_all_zero);
+        rule.conditions.iter().all(|c| match c {
+            When::Has(t, col) => self.dep.table(*t).is_some_and(|t| t.has_column(col)),
+            When::Empty(t) => empty(*t),
+            When::NonEmpty(t) => !empty(*t),
+            When::Zero(r) => self.eval_ref(r, None, None).is_ok_and(|v| v.sum.is_zero()),
+        })
+    }
+
+    fn compare(&self, rule: &Rule, out: &mut Vec<Finding>) {
+        let Some(check) = &rule.check else { return };
+        if !self.applies(rule) {
+            return;
+        }
+        let title = self.title(rule);
+        let mut missing: BTreeSet<String> = BTreeSet::new();
+        // The rows to iterate: one pass with no row when the rule has no `each`.
+        let rows: Vec<(Option<RowKey>, Option<String>, Option<String>)> = match &rule.each {
+            None => vec![(None, None, None)],
+            Some(each) => match self.dep.table(each.table) {
+                None => {
+                    missing.insert(
+                        self.msg.text("check.missing_table", &[("table", &self.table_name(each.table))]),
+                    );
+                    Vec::new()
+                }
+                Some(t) => {
+                    let on: Vec<&Row> = Self::rows_on(t, each.side.as_deref()).collect();
+                    on.iter()
+                        .filter(|r| match each.filter.as_str() {
+                            "code" => r.key.code().is_some(),
+                            "类" => r.key.code().is_some_and(|c| c.len() == 3),
+                            "parent" => r.key.code().is_some_and(|c| {
+                                on.iter().any(|x| {
+                                    x.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c))
+                                })
+                            }),
+                            _ => true,
+                        })
+                        .map(|r| (Some(r.key.clone()), Some(row_words(r)), r.side.clone()))
+                        .collect()
+                }
+            },
+        };
+        // Iterated columns, with their side: those of the `each` table, or of the
+        // table (and side) the check's first reference names.
+        let columns: Vec<(Option<String>, Option<String>)> = if rule.columns.is_empty() {
+            vec![(None, None)]
+        } else if rule.columns == ["*"] {
+            let first = check.refs().next();
+            let (t, side) = match &rule.each {
+                Some(e) => (e.table, e.side.clone()),
+                None => (first.map_or(0, |r| r.table), first.and_then(|r| r.side.clone())),
+            };
+            let mut cols: Vec<(Option<String>, Option<String>)> = self
+                .dep
+                .table(t)
+                .map(|t| {
+                    t.columns
+                        .iter()
+                        .filter(|c| c.known && (side.is_none() || c.side == side))
+                        .map(|c| (Some(c.id.clone()), c.side.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            cols.dedup();
+            cols
+        } else {
+            rule.columns.iter().cloned().map(|c| (Some(c), None)).collect()
+        };
+        for (key, words, row_side) in &rows {
+            for (col, col_side) in &columns {
+                if col_side.is_some() && row_side.is_some() && col_side != row_side {
+                    continue;
+                }
+                let l = self.eval_sum(&check.left, key.as_ref(), col.as_deref());
+                let r = self.eval_sum(&check.right, key.as_ref(), col.as_deref());
+                let (l, r) = match (l, r) {
+                    (Ok(l), Ok(r)) => (l, r),
+                    (Err(m), _) | (_, Err(m)) => {
+                        missing.insert(m);
+                        continue;
+                    }
+                };
+                let gap = match check.op {
+                    Op::Eq => (l.sum - r.sum).abs(),
+                    Op::Ge => (r.sum - l.sum).max(Decimal::ZERO),
+                    Op::Le => (l.sum - r.sum).max(Decimal::ZERO),
+                };
+                if gap.is_zero() {
+                    continue;
+                }
+                let envelope = rule.tolerance.unwrap_or_else(|| match self.unit {
+                    Unit::WanYuan => Decimal::new(5, 3) * Decimal::from(l.count + r.count),
+                    Unit::Yuan => Decimal::ZERO,
+                });
+                let rounding = gap <= envelope;
+                let severity = if rounding { Severity::Info } else { rule.severity };
+                let relation = match check.op {
+                    Op::Eq => "check.should_equal",
+                    Op::Ge => "check.should_be_ge",
+                    Op::Le => "check.should_be_le",
+                };
+                let key_msg = if rounding { "check.rounding" } else { "check.mismatch" };
+                let message = self.msg.text(
+                    key_msg,
+                    &[
+                        ("title", &title),
+                        ("left", &l.desc.join("")),
+                        ("lhs", &fmt(l.sum)),
+                        ("right", &r.desc.join("")),
+                        ("rhs", &fmt(r.sum)),
+                        ("relation", &self.msg.text(relation, &[])),
+                        ("diff", &fmt(l.sum - r.sum)),
+                        ("tol", &fmt(envelope)),
+                    ],
+                );
+                let table =
+                    rule.each.as_ref().map(|e| e.table).or_else(|| check.refs().next().map(|r| r.table));
+                let column = col.clone().or_else(|| check.refs().find_map(|r| r.column.clone()));
+                let mut cells = l.cells;
+                cells.extend(r.cells);
+                out.push(
+                    Finding::new(rule.id.clone(), severity, message)
+                        .with_values(Comparison::new(r.sum, l.sum, envelope))
+                        .with_cells(cells)
+                        .with_place(Place { table, row: words.clone(), column }),
+                );
+            }
+        }
+        if !missing.is_empty() {
+            let what: Vec<String> = missing.into_iter().collect();
+            let what = if what.len() > 3 {
+                format!(
+                    "{}{}",
+                    what[..3].join("；"),
+                    self.msg.text("check.and_more", &[("n", &(what.len() - 3))])
+                )
+            } else {
+                what.join("；")
+            };
+            let table = rule.tables.first().copied();
+            out.push(
+                Finding::new(
+                    rule.id.clone(),
+                    Severity::Info,
+                    self.msg.text("check.insufficient", &[("title", &title), ("what", &what)]),
+                )
+                .with_place(Place { table, ..Place::default() }),
+            );
+        }
+    }
+
+    fn consistency(&self, rule: &Rule, out: &mut Vec<Finding>) {
+        let title = self.title(rule);
+        let tables: Vec<&Table> = rule.tables.iter().filter_map(|n| self.dep.table(*n)).collect();
+        let mut check = |what: &str, vals: Vec<(String, &Table)>| {
+            let distinct: BTreeSet<String> = vals.iter().map(|(v, _)| norm_header(v)).collect();
+            if distinct.len() > 1 {
+                let list: Vec<String> =
+                    vals.iter().map(|(v, t)| format!("{}：{v}", self.table_name(t.no))).collect();
+                out.push(
+                    Finding::new(
+                        rule.id.clone(),
+                        rule.severity,
+                        self.msg.text(
+                            "check.inconsistent",
+                            &[("title", &title), ("what", &what), ("list", &list.join("；"))],
+                        ),
+                    )
+                    .with_cells(vals.iter().map(|(_, t)| t.title_at.clone())),
+                );
+            }
+        };
+        check(
+            &self.msg.text("check.word_department", &[]),
+            tables.iter().filter_map(|t| t.department.clone().map(|d| (d, *t))).collect(),
+        );
+        check(
+            &self.msg.text("check.word_year", &[]),
+            tables.iter().filter_map(|t| t.year.map(|y| (y.to_string(), *t))).collect(),
+        );
+        check(
+            &self.msg.text("check.word_unit", &[]),
+            tables.iter().filter_map(|t| t.unit.map(|u| (u.as_str().to_string(), *t))).collect(),
+        );
+    }
+
+    fn empty_note(&self, rule: &Rule, out: &mut Vec<Finding>) {
+        let title = self.title(rule);
+        for n in &rule.tables {
+            if let Some(t) = self.dep.table(*n) {
+                if t.is_all_zero() && t.note.is_none() {
+                    out.push(
+                        Finding::new(
+                            rule.id.clone(),
+                            rule.severity,
+                            self.msg.text(
+                                "check.empty_without_note",
+                                &[("title", &title), ("table", &self.table_name(*n))],
+                            ),
+                        )
+                        .with_cells([t.title_at.clone()])
+                        .with_place(Place { table: Some(*n), ..Place::default() }),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Amounts as officers print them: two decimals at least.
+pub fn fmt(d: Decimal) -> String {
+    let d = d.normalize();
+    if d.scale() < 2 { format!("{:.2}", d) } else { d.to_string() }
+}
