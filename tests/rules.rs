@@ -1,0 +1,257 @@
+//! Every rule has a passing and a failing fixture.
+//!
+//! Fixtures are departments: the two seed departments in their exact variant
+//! (every equality holds), plus extended copies carrying the optional columns
+//! and non-empty fund tables that conditional rules need. A failing fixture is
+//! found by changing one amount (by +100 万元 or to a large negative) until the
+//! rule reports at its own severity a finding that points at the changed cell.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use juesuan::finding::Severity;
+use juesuan::location::CellRef;
+use juesuan::model::{Amount, Column, Department, Row, RowKey};
+use juesuan::rules::eval::evaluate_rule;
+use juesuan::rules::{Kind, Rule};
+use juesuan::template::Templates;
+use rust_decimal::Decimal;
+
+fn seeds() -> serde_json::Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/src/seed_tables.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn cell(n: u32) -> CellRef {
+    CellRef::new(Arc::from("fixture"), Arc::from("extra"), n, 0)
+}
+
+fn add_column(dep: &mut Department, table: u8, id: &str, value: impl Fn(&Row) -> Decimal) {
+    let t = dep.tables.get_mut(&table).unwrap();
+    t.columns.push(Column { id: id.into(), path: id.into(), side: None, col: 90, known: true });
+    for (i, r) in t.rows.iter_mut().enumerate() {
+        let v = value(r);
+        r.cells.insert(id.into(), Amount { value: v, at: cell(1000 + i as u32) });
+    }
+}
+
+/// A balanced code row and 合计 in T10 or T11 (and the matching T4 fund figures).
+fn fund_table(dep: &mut Department, table: u8, fund: &str) {
+    let vals: BTreeMap<&str, Decimal> = [
+        ("年初结转和结余", Decimal::ONE),
+        ("本年收入", Decimal::from(2)),
+        ("本年支出合计", Decimal::from(2)),
+        ("基本支出", Decimal::ZERO),
+        ("项目支出", Decimal::from(2)),
+        ("年末结转和结余", Decimal::ONE),
+    ]
+    .into();
+    let t = dep.tables.get_mut(&table).unwrap();
+    t.note = None;
+    for r in &mut t.rows {
+        for (k, a) in r.cells.iter_mut() {
+            a.value = vals[k.as_str()];
+        }
+    }
+    // A 类 and its 款, so the hierarchy rules have something to compare.
+    for (i, code) in ["229", "22960"].iter().enumerate() {
+        let mut row = t.rows[0].clone();
+        row.key = RowKey::Code((*code).into());
+        row.label = (*code).into();
+        for a in row.cells.values_mut() {
+            a.at.row += 500 + i as u32;
+        }
+        t.rows.push(row);
+    }
+    if table == 11 {
+        let t12 = dep.tables.get_mut(&12).unwrap();
+        t12.note = None;
+        let two: BTreeMap<&str, Decimal> =
+            [("合计", Decimal::from(2)), ("基本支出", Decimal::ZERO), ("项目支出", Decimal::from(2))].into();
+        for r in &mut t12.rows {
+            for (k, a) in r.cells.iter_mut() {
+                a.value = two[k.as_str()];
+            }
+        }
+        for (i, code) in ["229", "22960"].iter().enumerate() {
+            let mut row = t12.rows[0].clone();
+            row.key = RowKey::Code((*code).into());
+            for a in row.cells.values_mut() {
+                a.at.row += 500 + i as u32;
+            }
+            t12.rows.push(row);
+        }
+    }
+    let t4 = dep.tables.get_mut(&4).unwrap();
+    for r in &mut t4.rows {
+        let id = r.key.as_str().to_string();
+        let set = |r: &mut Row, col: &str, v: Decimal| {
+            if let Some(a) = r.cells.get_mut(col) {
+                a.value += v;
+            }
+        };
+        match id.as_str() {
+            "本年支出合计" | "支出总计" => {
+                set(r, fund, Decimal::from(2) + if id == "支出总计" { Decimal::ONE } else { Decimal::ZERO });
+                set(
+                    r,
+                    "合计",
+                    Decimal::from(2) + if id == "支出总计" { Decimal::ONE } else { Decimal::ZERO },
+                );
+            }
+            "年末财政拨款结转和结余" => {
+                set(r, fund, Decimal::ONE);
+                set(r, "合计", Decimal::ONE);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn bases(t: &Templates) -> Vec<(&'static str, Department)> {
+    let s = seeds();
+    let a = juesuan::samples::seed_department(&s["000"], &t.layouts, true);
+    let b = juesuan::samples::seed_department(&s["002"], &t.layouts, true);
+    let mut ext = a.clone();
+    add_column(&mut ext, 2, "教育收费", |_| Decimal::ZERO);
+    add_column(&mut ext, 2, "一般公共预算财政拨款", |r| r.get("财政拨款收入").unwrap().value);
+    add_column(&mut ext, 2, "政府性基金预算财政拨款", |_| Decimal::ZERO);
+    add_column(&mut ext, 2, "国有资本经营预算财政拨款", |_| Decimal::ZERO);
+    add_column(&mut ext, 3, "人员经费", |r| r.get("基本支出").unwrap().value);
+    add_column(&mut ext, 3, "公用经费", |_| Decimal::ZERO);
+    let mut fund = a.clone();
+    fund_table(&mut fund, 10, "政府性基金预算财政拨款");
+    let mut soe = a.clone();
+    fund_table(&mut soe, 11, "国有资本经营预算财政拨款");
+    vec![("000", a), ("002", b), ("extended", ext), ("fund", fund), ("soe", soe)]
+}
+
+fn fires(rule: &Rule, dep: &Department, t: &Templates, at: Option<&CellRef>) -> bool {
+    let (_, f) = evaluate_rule(rule, dep, &t.layouts, &t.messages);
+    f.iter()
+        .any(|x| x.rule == rule.id && x.severity == rule.severity && at.is_none_or(|c| x.cells.contains(c)))
+}
+
+/// Tries single-amount changes in the rule's tables until the rule fires on that cell.
+fn failing_by_mutation(rule: &Rule, dep: &Department, t: &Templates) -> Option<String> {
+    let mut d = dep.clone();
+    let nos: Vec<u8> = rule.tables.clone();
+    for no in nos {
+        let Some(n_rows) = d.tables.get(&no).map(|t| t.rows.len()) else { continue };
+        for ri in 0..n_rows {
+            let cols: Vec<String> = d.tables[&no].rows[ri].cells.keys().cloned().collect();
+            for c in cols {
+                for delta in [Decimal::from(100), Decimal::from(-100_000)] {
+                    let a = d.tables.get_mut(&no).unwrap().rows[ri].cells.get_mut(&c).unwrap();
+                    let (old, at) = (a.value, a.at.clone());
+                    a.value += delta;
+                    let hit = fires(rule, &d, t, Some(&at));
+                    d.tables.get_mut(&no).unwrap().rows[ri].cells.get_mut(&c).unwrap().value = old;
+                    if hit {
+                        return Some(format!("T{no} {} {c} {delta:+}", d.tables[&no].rows[ri].key));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn every_rule_has_a_passing_and_a_failing_fixture() {
+    let t = Templates::embedded();
+    let bases = bases(&t);
+    let mut problems = Vec::new();
+    for rule in &t.rules.rules {
+        assert!(!rule.why.trim().is_empty(), "{} has no why", rule.id);
+        let pass = bases.iter().find(|(_, d)| {
+            let (applied, f) = evaluate_rule(rule, d, &t.layouts, &t.messages);
+            applied && f.iter().all(|x| x.rule != rule.id)
+        });
+        if pass.is_none() {
+            problems.push(format!("{}: no passing fixture", rule.id));
+        }
+        let fail = match rule.kind {
+            Kind::Compare => bases.iter().find_map(|(_, d)| failing_by_mutation(rule, d, &t)),
+            Kind::Consistency => {
+                let mut d = bases[0].1.clone();
+                d.tables.get_mut(&6).unwrap().year = Some(2023);
+                fires(rule, &d, &t, None).then(|| "T6 year 2023".to_string())
+            }
+            Kind::EmptyNote => {
+                let mut d = bases[0].1.clone();
+                d.tables.get_mut(&10).unwrap().note = None;
+                fires(rule, &d, &t, None).then(|| "T10 without note".to_string())
+            }
+        };
+        if fail.is_none() {
+            problems.push(format!("{}: no failing fixture", rule.id));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn rounding_differences_are_info_and_larger_ones_errors() {
+    let t = Templates::embedded();
+    let d = &bases(&t)[0].1;
+    let rule = t.rules.get("X1").unwrap();
+    let mut d = d.clone();
+    let a = d.tables.get_mut(&2).unwrap().row_by_label("合计").map(|r| r.key.clone()).unwrap();
+    let set = |d: &mut Department, delta: &str| {
+        let t2 = d.tables.get_mut(&2).unwrap();
+        let row = t2.rows.iter_mut().find(|r| r.key == a).unwrap();
+        row.cells.get_mut("本年收入合计").unwrap().value += delta.parse::<Decimal>().unwrap();
+    };
+    set(&mut d, "0.01");
+    let (_, f) = evaluate_rule(rule, &d, &t.layouts, &t.messages);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(f[0].message.contains("取整误差"), "{}", f[0].message);
+    let v = f[0].values.as_ref().unwrap();
+    assert_eq!(v.tolerance, "0.010".parse().unwrap());
+    assert_eq!(f[0].cells.len(), 2, "both compared cells");
+    set(&mut d, "0.01");
+    let (_, f) = evaluate_rule(rule, &d, &t.layouts, &t.messages);
+    assert_eq!(f[0].severity, Severity::Error);
+    assert_eq!(f[0].values.as_ref().unwrap().difference, "-0.02".parse().unwrap());
+}
+
+#[test]
+fn yuan_departments_have_no_rounding_envelope() {
+    let t = Templates::embedded();
+    let mut d = bases(&t)[0].1.clone();
+    d.convert_unit(juesuan::model::Unit::Yuan);
+    let rule = t.rules.get("X1").unwrap();
+    let t2 = d.tables.get_mut(&2).unwrap();
+    t2.rows[0].cells.get_mut("本年收入合计").unwrap().value += Decimal::ONE;
+    let (_, f) = evaluate_rule(rule, &d, &t.layouts, &t.messages);
+    assert_eq!(f[0].severity, Severity::Error);
+}
+
+#[test]
+fn a_missing_table_is_insufficient_data_not_a_pass_or_a_false_error() {
+    let t = Templates::embedded();
+    let mut d = bases(&t)[0].1.clone();
+    d.tables.remove(&9);
+    let rule = t.rules.get("X9").unwrap();
+    let (applied, f) = evaluate_rule(rule, &d, &t.layouts, &t.messages);
+    assert!(!applied);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].severity, Severity::Info);
+    assert!(
+        f[0].message.contains("数据不足") && f[0].message.contains("一般公共预算财政拨款项目支出决算表"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn docs_rules_md_is_up_to_date() {
+    let t = Templates::embedded();
+    let fresh = juesuan::rules::docs::markdown(&t.rules, &t.layouts);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(fresh == kept, "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`");
+}
