@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod consolidate;
 pub mod error;
 pub mod explain;
 pub mod finding;

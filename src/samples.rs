@@ -216,10 +216,17 @@ pub fn seed_department(seed: &Json, layouts: &Layouts, exact: bool) -> Departmen
 /// A copy of `dep` with every amount multiplied by `factor` and a new name:
 /// invented county units that keep every equality of an exact department.
 pub fn scaled(dep: &Department, factor: i64, name: &str) -> Department {
+    scaled_in(dep, factor, name, dep.year)
+}
+
+/// `scaled`, also moved to another year (units of one county report one year).
+pub fn scaled_in(dep: &Department, factor: i64, name: &str, year: Option<i32>) -> Department {
     let mut d = dep.clone();
     d.department = Some(name.to_string());
+    d.year = year;
     for t in d.tables.values_mut() {
         t.department = Some(name.to_string());
+        t.year = year;
         for r in &mut t.rows {
             for a in r.cells.values_mut() {
                 a.value *= Decimal::from(factor);
@@ -307,13 +314,13 @@ pub fn generate(
         },
         Plan {
             rel: "county/某市/乙县/乙县科学技术协会（虚构）.xlsx",
-            dep: scaled(&ls_exact, 1, "乙县科学技术协会（虚构）"),
+            dep: scaled_in(&ls_exact, 1, "乙县科学技术协会（虚构）", Some(2024)),
             unit: Unit::WanYuan,
             style: Style::default(),
         },
         Plan {
             rel: "county/某市/乙县/乙县卫生健康局（虚构）.xlsx",
-            dep: scaled(&ls_exact, 2, "乙县卫生健康局（虚构）"),
+            dep: scaled_in(&ls_exact, 2, "乙县卫生健康局（虚构）", Some(2024)),
             unit: Unit::WanYuan,
             style: Style { split_codes: true, ..Style::default() },
         },

@@ -63,6 +63,8 @@ pub enum Command {
     Template(template::TemplateArgs),
     /// Audit department workbooks and list the findings.
     Check(check::CheckArgs),
+    /// Sum departments into consolidated tables (汇总), per directory node if asked.
+    Consolidate(consolidate::ConsolidateArgs),
     /// Rewrite a department workbook in the standard layout and unit.
     Convert(convert::ConvertArgs),
     /// List every audit rule.
@@ -70,6 +72,7 @@ pub enum Command {
 }
 
 pub mod check;
+pub mod consolidate;
 pub mod convert;
 pub mod rules;
 pub mod template;
@@ -101,6 +104,7 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Template(a) => template::run(a, &ctx),
         Command::Check(a) => check::run(a, &ctx),
+        Command::Consolidate(a) => consolidate::run(a, &ctx),
         Command::Convert(a) => convert::run(a, &ctx),
         Command::Rules(a) => rules::run(a, &ctx),
     };

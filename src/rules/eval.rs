@@ -27,6 +27,8 @@ use crate::text::norm_header;
 struct Val {
     sum: Decimal,
     cells: Vec<CellRef>,
+    /// Each cell with the sign it enters the sum with (for the rounding balance).
+    signed: Vec<(CellRef, i32)>,
     count: usize,
     desc: Vec<String>,
 }
@@ -35,7 +37,7 @@ struct Val {
 pub fn evaluate(rules: &RuleSet, dep: &Department, layouts: &Layouts, msg: &Catalog) -> Vec<Finding> {
     let converted = in_one_unit(dep);
     let dep = converted.as_ref().unwrap_or(dep);
-    let ev = Evaluator { dep, layouts, msg, unit: dep.unit.unwrap_or_default() };
+    let ev = Evaluator { sink: None, dep, layouts, msg, unit: dep.unit.unwrap_or_default() };
     let mut out = Vec::new();
     for rule in &rules.rules {
         ev.run(rule, &mut out);
@@ -54,10 +56,32 @@ pub fn evaluate_rule(
 ) -> (bool, Vec<Finding>) {
     let converted = in_one_unit(dep);
     let dep = converted.as_ref().unwrap_or(dep);
-    let ev = Evaluator { dep, layouts, msg, unit: dep.unit.unwrap_or_default() };
+    let ev = Evaluator { sink: None, dep, layouts, msg, unit: dep.unit.unwrap_or_default() };
     let mut out = Vec::new();
     let applied = ev.run(rule, &mut out);
     (applied, out)
+}
+
+/// Every equality of the rule set, instantiated over the department's rows and
+/// columns, as `Σ coefficient × cell = 0` (the rounding balance keeps them all).
+pub fn equalities(
+    rules: &RuleSet,
+    dep: &Department,
+    layouts: &Layouts,
+    msg: &Catalog,
+) -> Vec<Vec<(CellRef, i32)>> {
+    let ev = Evaluator {
+        sink: Some(std::cell::RefCell::new(Vec::new())),
+        dep,
+        layouts,
+        msg,
+        unit: dep.unit.unwrap_or_default(),
+    };
+    let mut out = Vec::new();
+    for rule in rules.rules.iter().filter(|r| r.check.as_ref().is_some_and(|c| c.op == Op::Eq)) {
+        ev.run(rule, &mut out);
+    }
+    ev.sink.map(std::cell::RefCell::into_inner).unwrap_or_default()
 }
 
 /// A copy with every table in the department's unit, when some table differs.
@@ -72,6 +96,8 @@ fn in_one_unit(dep: &Department) -> Option<Department> {
 }
 
 struct Evaluator<'a> {
+    /// When set, every equality compared is recorded as `Σ coef × cell = 0`.
+    sink: Option<std::cell::RefCell<Vec<Vec<(CellRef, i32)>>>>,
     dep: &'a Department,
     layouts: &'a Layouts,
     msg: &'a Catalog,
@@ -178,6 +204,7 @@ impl Evaluator<'_> {
                 Some(a) => {
                     v.sum += a.value;
                     v.cells.push(a.at.clone());
+                    v.signed.push((a.at.clone(), 1));
                     v.count += 1;
                 }
                 None => {
@@ -236,6 +263,8 @@ impl Evaluator<'_> {
                         v.sum -= t.sum
                     }
                     v.cells.extend(t.cells);
+                    let sign = if *pos { 1 } else { -1 };
+                    v.signed.extend(t.signed.into_iter().map(|(c, k)| (c, k * sign)));
                     v.count += t.count;
                     let (prefix, column) = (t.desc[0].clone(), t.desc[1].clone());
                     if prefix != prev_prefix {
@@ -338,6 +367,11 @@ impl Evaluator<'_> {
                     }
                 };
                 compared += 1;
+                if let (Some(sink), Op::Eq) = (&self.sink, check.op) {
+                    let mut c: Vec<(CellRef, i32)> = l.signed.clone();
+                    c.extend(r.signed.iter().map(|(x, k)| (x.clone(), -k)));
+                    sink.borrow_mut().push(c);
+                }
                 let gap = match check.op {
                     Op::Eq => (l.sum - r.sum).abs(),
                     Op::Ge => (r.sum - l.sum).max(Decimal::ZERO),

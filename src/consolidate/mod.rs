@@ -1,0 +1,195 @@
+//! Consolidation (汇总): summing departments into one set of thirteen tables.
+//!
+//! Amounts are summed exactly in 元 by (table, side, row key, column id); a row
+//! present in any input is present in the sum. Each input is folded in and
+//! dropped, so memory does not grow with the number of inputs; the caller folds
+//! in sorted-path order, which makes the result independent of thread timing.
+//! `balance` then rounds to the output unit so the tables add up exactly.
+
+pub mod balance;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::location::CellRef;
+use crate::model::{Amount, Column, Department, Row, RowKey, Table, Unit};
+use crate::template::Layouts;
+
+#[derive(Clone, Debug, Default)]
+struct TableAcc {
+    columns: Vec<(String, Option<String>)>,
+    rows: BTreeMap<(Option<String>, RowKey), (String, BTreeMap<String, Decimal>)>,
+    notes: usize,
+    inputs: usize,
+}
+
+/// Running exact sums for one node of the consolidation tree.
+#[derive(Clone, Debug, Default)]
+pub struct Accumulator {
+    tables: BTreeMap<u8, TableAcc>,
+    /// Years seen, for the title block.
+    years: BTreeMap<i32, usize>,
+    pub units: usize,
+}
+
+impl Accumulator {
+    /// Adds one department (any unit; summed in 元).
+    pub fn add(&mut self, dep: &Department) {
+        self.units += 1;
+        if let Some(y) = dep.year {
+            *self.years.entry(y).or_insert(0) += 1;
+        }
+        for t in dep.tables.values() {
+            let f = t.unit.or(dep.unit).unwrap_or_default().factor_to(Unit::Yuan);
+            let acc = self.tables.entry(t.no).or_default();
+            acc.inputs += 1;
+            acc.notes += usize::from(t.note.is_some());
+            for c in t.columns.iter().filter(|c| c.known) {
+                let k = (c.id.clone(), c.side.clone());
+                if !acc.columns.contains(&k) {
+                    acc.columns.push(k);
+                }
+            }
+            for r in &t.rows {
+                let entry = acc
+                    .rows
+                    .entry((r.side.clone(), r.key.clone()))
+                    .or_insert_with(|| (r.label.clone(), BTreeMap::new()));
+                for (col, a) in &r.cells {
+                    *entry.1.entry(col.clone()).or_insert(Decimal::ZERO) += a.value * f;
+                }
+            }
+        }
+    }
+
+    /// Adds another accumulator (a child node) into this one.
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.units += other.units;
+        for (y, n) in &other.years {
+            *self.years.entry(*y).or_insert(0) += n;
+        }
+        for (no, t) in &other.tables {
+            let acc = self.tables.entry(*no).or_default();
+            acc.inputs += t.inputs;
+            acc.notes += t.notes;
+            for c in &t.columns {
+                if !acc.columns.contains(c) {
+                    acc.columns.push(c.clone());
+                }
+            }
+            for (k, (label, cells)) in &t.rows {
+                let e = acc.rows.entry(k.clone()).or_insert_with(|| (label.clone(), BTreeMap::new()));
+                for (c, v) in cells {
+                    *e.1.entry(c.clone()).or_insert(Decimal::ZERO) += v;
+                }
+            }
+        }
+    }
+
+    /// Years seen, most frequent first (more than one is worth a warning).
+    pub fn years(&self) -> Vec<i32> {
+        let mut v: Vec<(i32, usize)> = self.years.iter().map(|(y, n)| (*y, *n)).collect();
+        v.sort_by_key(|(y, n)| (std::cmp::Reverse(*n), *y));
+        v.into_iter().map(|(y, _)| y).collect()
+    }
+
+    /// The exact sums as a department in 元. Cells point at `(汇总)` sheets
+    /// named after the table, so balance adjustments can be reported by place.
+    pub fn department(&self, name: &str, layouts: &Layouts) -> Department {
+        let file: Arc<str> = Arc::from("(汇总)");
+        let year = self.years.iter().max_by_key(|(_, n)| **n).map(|(y, _)| *y);
+        let mut dep = Department {
+            path: name.to_string(),
+            department: Some(name.to_string()),
+            year,
+            unit: Some(Unit::Yuan),
+            ..Department::default()
+        };
+        for (no, acc) in &self.tables {
+            let Some(layout) = layouts.table(*no) else { continue };
+            let sheet: Arc<str> = Arc::from(format!("T{no:02}").as_str());
+            // Columns in the template's order, so sums look like the standard form.
+            let mut columns: Vec<Column> = Vec::new();
+            for spec in &layout.columns {
+                if acc.columns.contains(&(spec.id.clone(), spec.side.clone())) {
+                    let col = u32::try_from(columns.len()).unwrap_or(0);
+                    columns.push(Column {
+                        id: spec.id.clone(),
+                        path: spec.header.clone(),
+                        side: spec.side.clone(),
+                        col,
+                        known: true,
+                    });
+                }
+            }
+            let mut rows = Vec::new();
+            for (ri, ((side, key), (label, cells))) in acc.rows.iter().enumerate() {
+                let r = u32::try_from(ri).unwrap_or(0);
+                let cells = cells
+                    .iter()
+                    .filter_map(|(c, v)| {
+                        let ci = columns.iter().position(|x| &x.id == c && &x.side == side)?;
+                        Some((
+                            c.clone(),
+                            Amount { value: *v, at: CellRef::new(file.clone(), sheet.clone(), r, ci as u32) },
+                        ))
+                    })
+                    .collect();
+                rows.push(Row {
+                    key: key.clone(),
+                    side: side.clone(),
+                    label: label.clone(),
+                    at: CellRef::new(file.clone(), sheet.clone(), r, 0),
+                    cells,
+                });
+            }
+            // A consolidated table is empty only when every input's was.
+            let note = (acc.notes == acc.inputs
+                && rows.iter().all(|r: &Row| r.cells.values().all(|a| a.value.is_zero())))
+            .then(|| format!("说明：{name}本年度无此项收支，故本表无数据。"));
+            dep.tables.insert(
+                *no,
+                Table {
+                    no: *no,
+                    title: layout.title.clone(),
+                    sheet: sheet.to_string(),
+                    title_at: CellRef::new(file.clone(), sheet.clone(), 0, 0),
+                    unit: Some(Unit::Yuan),
+                    department: Some(name.to_string()),
+                    year,
+                    columns,
+                    rows,
+                    note,
+                },
+            );
+        }
+        dep.missing = (1..=13).filter(|n| !dep.tables.contains_key(n)).collect();
+        dep
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_exactly_across_units() {
+        let t = crate::template::Templates::embedded();
+        let s: serde_json::Value =
+            serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap();
+        let a = crate::samples::seed_department(&s["000"], &t.layouts, true);
+        let mut b = a.clone();
+        b.convert_unit(Unit::Yuan);
+        let mut acc = Accumulator::default();
+        acc.add(&a);
+        acc.add(&b);
+        let d = acc.department("合计", &t.layouts);
+        let v = |d: &Department| {
+            d.table(1).unwrap().row(&RowKey::Label("本年收入合计".into()), Some("收入")).unwrap().cells["决算数"].value
+        };
+        assert_eq!(v(&d), v(&a) * Decimal::from(20_000));
+        assert_eq!(d.tables.len(), 13);
+    }
+}

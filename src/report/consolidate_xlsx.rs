@@ -1,0 +1,97 @@
+//! The extra sheets of a consolidated workbook: `分户表` (one row per input
+//! unit with its key totals) and `审核结果` (every input's findings, the balance
+//! adjustments and the consolidated tables' own findings).
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use serde::Serialize;
+
+use crate::check::FileReport;
+use crate::i18n::Catalog;
+
+/// One row of the 分户表.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct UnitRow {
+    pub path: String,
+    pub department: Option<String>,
+    pub year: Option<i32>,
+    pub unit: Option<String>,
+    pub status: String,
+    /// T1 本年收入合计, 本年支出合计, 年末结转和结余; T3 基本支出, 项目支出; T13 决算数合计 —
+    /// in the consolidation's unit; `None` when the table or row is missing.
+    pub amounts: [Option<Decimal>; 6],
+    pub errors: usize,
+    pub warnings: usize,
+    pub reason: Option<String>,
+}
+
+const HEADERS: [&str; 15] = [
+    "consolidate.col.no",
+    "report.col.file",
+    "consolidate.col.department",
+    "consolidate.col.year",
+    "consolidate.col.unit",
+    "consolidate.col.status",
+    "consolidate.col.income",
+    "consolidate.col.expenditure",
+    "consolidate.col.closing",
+    "consolidate.col.basic",
+    "consolidate.col.project",
+    "consolidate.col.sangong",
+    "consolidate.col.errors",
+    "consolidate.col.warnings",
+    "consolidate.col.reason",
+];
+
+/// Adds `分户表` and `审核结果` to a standard workbook.
+///
+/// # Errors
+/// When rust_xlsxwriter rejects a value.
+pub fn add_sheets(
+    wb: &mut Workbook,
+    units: &[UnitRow],
+    findings: &[FileReport],
+    msg: &Catalog,
+) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold().set_background_color("#F2F2F2").set_text_wrap();
+    let num = Format::new().set_num_format("#,##0.00");
+    let ws = wb.add_worksheet();
+    ws.set_name(msg.text("consolidate.sheet_units", &[]))?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, msg.text(h, &[]), &bold)?;
+    }
+    for (i, u) in units.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_number(r, 0, (i + 1) as f64)?;
+        ws.write_string(r, 1, &u.path)?;
+        ws.write_string(r, 2, u.department.as_deref().unwrap_or(""))?;
+        if let Some(y) = u.year {
+            ws.write_number(r, 3, f64::from(y))?;
+        }
+        ws.write_string(r, 4, u.unit.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 5, &u.status)?;
+        for (k, a) in u.amounts.iter().enumerate() {
+            if let Some(v) = a {
+                ws.write_number_with_format(r, 6 + k as u16, v.to_f64().unwrap_or(0.0), &num)?;
+            }
+        }
+        ws.write_number(r, 12, u.errors as f64)?;
+        ws.write_number(r, 13, u.warnings as f64)?;
+        if let Some(reason) = &u.reason {
+            ws.write_string(r, 14, reason)?;
+        }
+    }
+    for (c, w) in [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 3)?;
+    ws.autofilter(0, 0, (units.len() as u32).max(1), (HEADERS.len() - 1) as u16)?;
+    let ws = wb.add_worksheet();
+    ws.set_name(msg.text("report.sheet_findings", &[]))?;
+    crate::report::findings_xlsx::write_sheet(ws, findings, msg)?;
+    Ok(())
+}

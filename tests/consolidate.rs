@@ -1,0 +1,240 @@
+//! `juesuan consolidate` end to end: exact sums across units and layouts, per-node
+//! outputs equal to the sums of their children, the rounding balance, robustness.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use juesuan::model::extract::read_department;
+use juesuan::model::{Department, RowKey, Unit};
+use juesuan::report::standard::{Options, Style, workbook};
+use juesuan::template::Templates;
+use rust_decimal::Decimal;
+
+type Values = BTreeMap<(u8, Option<String>, RowKey, String), Decimal>;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_juesuan"))
+}
+
+fn seed(key: &str) -> Department {
+    let t = Templates::embedded();
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/src/seed_tables.json");
+    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    juesuan::samples::seed_department(&s[key], &t.layouts, true)
+}
+
+fn write(path: &Path, dep: &Department, unit: Unit, style: Style) {
+    let t = Templates::embedded();
+    let mut d = dep.clone();
+    d.convert_unit(unit);
+    let opts = Options { department: d.department.clone(), year: d.year, unit, blank: false, style };
+    let mut wb = workbook(&d, &t.layouts, &t.messages, &opts).unwrap();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    juesuan::report::save::save(&mut wb, path).unwrap();
+}
+
+/// Every amount in 元.
+fn values(dep: &Department) -> Values {
+    let mut d = dep.clone();
+    d.convert_unit(Unit::Yuan);
+    let mut out = BTreeMap::new();
+    for (no, t) in &d.tables {
+        for r in &t.rows {
+            for (c, a) in &r.cells {
+                out.insert((*no, r.side.clone(), r.key.clone(), c.clone()), a.value.normalize());
+            }
+        }
+    }
+    out
+}
+
+fn add(into: &mut Values, from: &Values) {
+    for (k, v) in from {
+        *into.entry(k.clone()).or_insert(Decimal::ZERO) += v;
+    }
+}
+
+fn read(path: &Path) -> Department {
+    let t = Templates::embedded();
+    read_department(&juesuan::workbook::open(path).unwrap(), &t.layouts, &t.messages)
+}
+
+fn assert_same(got: &Values, want: &Values, what: &str) {
+    let mut diffs = Vec::new();
+    for (k, v) in want {
+        let g = got.get(k).copied().unwrap_or_default();
+        if g.normalize() != v.normalize() {
+            diffs.push(format!("{k:?}: got {g} want {v}"));
+        }
+    }
+    for (k, v) in got {
+        if !want.contains_key(k) && !v.is_zero() {
+            diffs.push(format!("{k:?}: unexpected {v}"));
+        }
+    }
+    assert!(diffs.is_empty(), "{what}: {} differences: {:#?}", diffs.len(), &diffs[..diffs.len().min(6)]);
+}
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+        /// Consolidated amounts equal the independently computed sums, per node too,
+        /// for departments in mixed units and layouts; read back from the written workbook.
+        #[test]
+        fn sums_are_exact_per_node(factors in proptest::collection::vec((1i64..20, 0usize..4, any::<bool>()), 3..6)) {
+            let dir = tempfile::tempdir().unwrap();
+            let input = dir.path().join("某市");
+            let mut want: BTreeMap<String, Values> = BTreeMap::new();
+            for (i, (f, style_ix, yuan)) in factors.iter().enumerate() {
+                let county = if i % 2 == 0 { "甲县" } else { "乙县" };
+                let base = seed(if i % 3 == 0 { "002" } else { "000" });
+                let dep = juesuan::samples::scaled_in(&base, *f, &format!("单位{i}"), Some(2024));
+                let style = match style_ix {
+                    0 => Style::default(),
+                    1 => Style { split_codes: true, ..Style::default() },
+                    2 => Style { shuffled_sheets: true, alias_titles: true, ..Style::default() },
+                    _ => Style { stacked: true, text_numbers: true, ..Style::default() },
+                };
+                let unit = if *yuan { Unit::Yuan } else { Unit::WanYuan };
+                write(&input.join(county).join(format!("单位{i}.xlsx")), &dep, unit, style);
+                let v = values(&dep);
+                add(want.entry(county.to_string()).or_default(), &v);
+                add(want.entry(String::new()).or_default(), &v);
+            }
+            let out = dir.path().join("out");
+            let o = bin().arg("consolidate").arg(&input).arg("-o").arg(out.join("某市.xlsx"))
+                .arg("--by-dir").arg(out.join("nodes")).args(["--unit", "元", "--quiet"]).output().unwrap();
+            prop_assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_same(&values(&read(&out.join("某市.xlsx"))), &want[""], "root");
+            for county in ["甲县", "乙县"] {
+                if let Some(w) = want.get(county) {
+                    let got = read(&out.join("nodes").join(format!("{county}.xlsx")));
+                    prop_assert_eq!(got.department.as_deref(), Some(county));
+                    assert_same(&values(&got), w, county);
+                }
+            }
+        }
+    }
+}
+
+/// Naive rounding of 元 sums to 万元 breaks totals; the balanced output adds up.
+#[test]
+fn rounding_balance_in_wan_yuan() {
+    let dir = tempfile::tempdir().unwrap();
+    // 1.00005 × an exact department keeps every equality in 元 but leaves
+    // sub-cent remainders in 万元 everywhere.
+    let mut dep = seed("000");
+    dep.convert_unit(Unit::Yuan);
+    for t in dep.tables.values_mut() {
+        for r in &mut t.rows {
+            for a in r.cells.values_mut() {
+                a.value *= "1.00005".parse::<Decimal>().unwrap();
+            }
+        }
+    }
+    for i in 0..3 {
+        write(&dir.path().join(format!("in/u{i}.xlsx")), &dep, Unit::Yuan, Style::default());
+    }
+    let out = dir.path().join("sum.xlsx");
+    let o = bin()
+        .arg("consolidate")
+        .arg(dir.path().join("in"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["adjustments"].as_u64().unwrap() > 0, "the case must need balancing");
+    let o = bin().arg("check").arg(&out).args(["--json", "-"]).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = j["files"][0]["findings"].as_array().unwrap();
+    // No error, and no rounding note either: every equality holds exactly, across tables too.
+    assert!(findings.is_empty(), "{findings:#?}");
+    // Adjusted cells are listed in 审核结果.
+    let wb = juesuan::workbook::open(&out).unwrap();
+    let audit = wb.sheets.iter().find(|s| &*s.name == "审核结果").unwrap();
+    assert!(audit.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text() == "balance-adjustment")));
+}
+
+#[test]
+fn unreadable_inputs_are_listed_and_outputs_are_atomic_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    write(&input.join("a.xlsx"), &seed("000"), Unit::WanYuan, Style::default());
+    write(&input.join("b.xlsx"), &seed("000"), Unit::Yuan, Style::default());
+    std::fs::write(input.join("broken.xlsx"), b"PK\x03\x04 truncated").unwrap();
+    let out = dir.path().join("out.xlsx");
+    let run = || {
+        bin()
+            .arg("consolidate")
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .args(["--json", "-", "--quiet"])
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    assert_eq!(o.status.code(), Some(1), "an unreadable input is a problem");
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (j["inputs"].as_u64(), j["read"].as_u64(), j["unreadable"].as_u64()),
+        (Some(3), Some(2), Some(1))
+    );
+    let first = std::fs::read(&out).unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read(&out).unwrap(), first, "a rerun gives the same bytes");
+    // The unreadable input is in the 分户表 with its reason; the sum is 2 × the unit.
+    let wb = juesuan::workbook::open(&out).unwrap();
+    let units = wb.sheets.iter().find(|s| &*s.name == "分户表").unwrap();
+    assert!(units.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text().contains("不是 Excel 工作簿"))));
+    let d = read(&out);
+    let total =
+        d.table(1).unwrap().row(&RowKey::Label("本年收入合计".into()), Some("收入")).unwrap().cells["决算数"]
+            .value;
+    assert_eq!(total, "1510.64".parse::<Decimal>().unwrap());
+    // No temporary file is left next to the output.
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // An output that is also an input is refused, and the input is untouched.
+    let a = input.join("a.xlsx");
+    let before = std::fs::read(&a).unwrap();
+    let o = bin().arg("consolidate").arg(&input).arg("-o").arg(&a).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(&a).unwrap(), before);
+}
+
+#[test]
+fn the_readme_command_consolidates_the_sample_county() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = bin()
+        .current_dir(root)
+        .args(["consolidate", "samples/county/某市", "-o"])
+        .arg(dir.path().join("某市汇总.xlsx"))
+        .arg("--by-dir")
+        .arg(dir.path().join("某市"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = read(&dir.path().join("某市汇总.xlsx"));
+    assert_eq!(d.department.as_deref(), Some("某市"));
+    assert_eq!(d.tables.len(), 13);
+    let jia = read(&dir.path().join("某市/甲县.xlsx"));
+    let yi = read(&dir.path().join("某市/乙县.xlsx"));
+    let mut want = values(&jia);
+    add(&mut want, &values(&yi));
+    assert_same(&values(&d), &want, "某市 = 甲县 + 乙县");
+}
