@@ -238,3 +238,91 @@ fn the_readme_command_consolidates_the_sample_county() {
     add(&mut want, &values(&yi));
     assert_same(&values(&d), &want, "某市 = 甲县 + 乙县");
 }
+
+fn bump(dep: &mut Department, no: u8, key: &str, side: Option<&str>, col: &str, v: i64) {
+    let k = if key.chars().all(|c| c.is_ascii_digit()) {
+        RowKey::Code(key.into())
+    } else {
+        RowKey::Label(key.into())
+    };
+    let t = dep.tables.get_mut(&no).unwrap();
+    let r = t.rows.iter_mut().find(|r| r.key == k && (side.is_none() || r.side.as_deref() == side)).unwrap();
+    r.cells.get_mut(col).unwrap().value += Decimal::from(v);
+}
+
+/// A supervisor grants 10 万元 to a subordinate: with --offset-internal neither
+/// the grant nor the receipt is in the consolidation, which still balances.
+#[test]
+fn offset_internal_removes_flows_between_supervisor_and_subordinate() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("甲县");
+    let mut sup = juesuan::samples::scaled(&seed("000"), 1, "甲县教育局");
+    for r in ["合计", "206", "20601", "2060101"] {
+        bump(&mut sup, 3, r, None, "对附属单位补助支出", 10);
+        bump(&mut sup, 3, r, None, "本年支出合计", 10);
+    }
+    for (k, side) in [
+        ("206", "支出"),
+        ("本年支出合计", "支出"),
+        ("支出总计", "支出"),
+        ("年初结转和结余", "收入"),
+        ("收入总计", "收入"),
+    ] {
+        bump(&mut sup, 1, k, Some(side), "决算数", 10);
+    }
+    let mut sub = juesuan::samples::scaled(&seed("000"), 1, "甲县第一中学");
+    for r in ["合计", "206", "20601", "2060101"] {
+        bump(&mut sub, 2, r, None, "上级补助收入", 10);
+        bump(&mut sub, 2, r, None, "本年收入合计", 10);
+    }
+    for (k, side) in [
+        ("上级补助收入", "收入"),
+        ("本年收入合计", "收入"),
+        ("收入总计", "收入"),
+        ("年末结转和结余", "支出"),
+        ("支出总计", "支出"),
+    ] {
+        bump(&mut sub, 1, k, Some(side), "决算数", 10);
+    }
+    write(&node.join("甲县教育局[主管].xlsx"), &sup, Unit::WanYuan, Style::default());
+    write(&node.join("甲县第一中学[下属].xlsx"), &sub, Unit::Yuan, Style::default());
+    // Each unit is a clean submission on its own.
+    let o = bin().arg("check").arg(&node).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let t1 = |d: &Department, k: &str, side: &str| {
+        d.table(1).unwrap().row(&RowKey::Label(k.into()), Some(side)).unwrap().cells["决算数"].value
+    };
+    let t3 = |d: &Department, col: &str| d.table(3).unwrap().row_by_label("合计").unwrap().cells[col].value;
+
+    let plain = dir.path().join("plain.xlsx");
+    assert!(
+        bin().arg("consolidate").arg(&node).arg("-o").arg(&plain).arg("--quiet").status().unwrap().success()
+    );
+    let p = read(&plain);
+    assert_eq!(t1(&p, "上级补助收入", "收入"), Decimal::from(10));
+    assert_eq!(t3(&p, "对附属单位补助支出"), Decimal::from(10));
+
+    let off = dir.path().join("offset.xlsx");
+    let o = bin()
+        .arg("consolidate")
+        .arg(&node)
+        .arg("-o")
+        .arg(&off)
+        .args(["--offset-internal", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let d = read(&off);
+    assert_eq!(t1(&d, "上级补助收入", "收入"), Decimal::ZERO);
+    assert_eq!(t3(&d, "对附属单位补助支出"), Decimal::ZERO);
+    assert_eq!(t1(&d, "本年收入合计", "收入"), t1(&p, "本年收入合计", "收入") - Decimal::from(10));
+    assert_eq!(t1(&d, "本年支出合计", "支出"), t1(&p, "本年支出合计", "支出") - Decimal::from(10));
+    // The offset consolidation still passes every rule.
+    let o = bin().arg("check").arg(&off).args(["--json", "-"]).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(j["files"][0]["findings"].as_array().unwrap().is_empty(), "{}", j["files"][0]["findings"]);
+    // 审核结果 records the offset.
+    let wb = juesuan::workbook::open(&off).unwrap();
+    let audit = wb.sheets.iter().find(|s| &*s.name == "审核结果").unwrap();
+    assert!(audit.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text() == "offset-internal")));
+}

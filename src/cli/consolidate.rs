@@ -14,6 +14,7 @@ use super::{Ctx, ExitStatus};
 use crate::check::{FileReport, Status, check_file};
 use crate::consolidate::Accumulator;
 use crate::consolidate::balance::round_and_balance;
+use crate::consolidate::offset;
 use crate::finding::{Finding, Place, Severity};
 use crate::model::{Department, RowKey, Unit};
 use crate::report::consolidate_xlsx::{UnitRow, add_sheets};
@@ -41,6 +42,10 @@ pub struct ConsolidateArgs {
     /// Write a JSON summary here (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Offset internal flows between a supervising unit (`[主管]` in its file
+    /// name) and its subordinates (`[下属]`) in the same node (冲抵).
+    #[arg(long)]
+    pub offset_internal: bool,
 }
 
 /// The monitor-readable summary.
@@ -64,6 +69,9 @@ struct Summary {
 struct Node {
     name: String,
     acc: Accumulator,
+    /// 冲抵 totals in 元: (supervisor's grants, subordinates' receipts,
+    /// subordinates' remittances, supervisor's receipts).
+    offsets: [Decimal; 4],
     units: Vec<UnitRow>,
     reports: Vec<FileReport>,
 }
@@ -100,8 +108,13 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     }
     let root_name = root_name(args);
     let mut nodes: BTreeMap<PathBuf, Node> = BTreeMap::new();
-    let node =
-        |name: String| Node { name, acc: Accumulator::default(), units: Vec::new(), reports: Vec::new() };
+    let node = |name: String| Node {
+        name,
+        acc: Accumulator::default(),
+        offsets: [Decimal::ZERO; 4],
+        units: Vec::new(),
+        reports: Vec::new(),
+    };
     nodes.insert(PathBuf::new(), node(root_name.clone()));
     let bar = super::progress(inputs.files.len(), ctx.global.quiet);
     for chunk in inputs.files.chunks(CHUNK) {
@@ -124,6 +137,21 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 );
             }
             let row = unit_row(&report, dep.as_ref(), args.unit, msg);
+            // 冲抵: the unit enters every node without its internal flows.
+            let mut offsets = [Decimal::ZERO; 4];
+            let dep = match (dep, args.offset_internal.then(|| offset::role_of(path)).flatten()) {
+                (Some(mut d), Some(role)) => {
+                    let f = d.unit.unwrap_or_default().factor_to(Unit::Yuan);
+                    let removed = offset::strip(&mut d, role);
+                    let (inc, exp) = (removed.income * f, removed.expenditure * f);
+                    offsets = match role {
+                        offset::Role::Supervisor => [exp, Decimal::ZERO, Decimal::ZERO, inc],
+                        offset::Role::Subordinate => [Decimal::ZERO, inc, exp, Decimal::ZERO],
+                    };
+                    Some(d)
+                }
+                (d, _) => d,
+            };
             // The file counts in the root and in every directory above it.
             let mut keys = vec![PathBuf::new()];
             if args.by_dir.is_some() {
@@ -140,6 +168,9 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 });
                 if let Some(d) = &dep {
                     n.acc.add(d);
+                }
+                for (o, v) in n.offsets.iter_mut().zip(offsets) {
+                    *o += v;
                 }
                 n.units.push(row.clone());
                 n.reports.push(report.clone());
@@ -295,6 +326,39 @@ fn write_node(path: &Path, n: &Node, unit: Unit, t: &Templates) -> anyhow::Resul
                 column: Some(a.column.clone()),
             }),
         );
+    }
+    let [grants, receipts, remits, received] =
+        n.offsets.map(|v| (v * Unit::Yuan.factor_to(unit)).normalize());
+    if !(grants.is_zero() && receipts.is_zero() && remits.is_zero() && received.is_zero()) {
+        let f = crate::rules::eval::fmt;
+        own.findings.push(Finding::new(
+            "offset-internal",
+            Severity::Info,
+            msg.text(
+                "consolidate.offset_done",
+                &[
+                    ("grants", &f(grants)),
+                    ("receipts", &f(receipts)),
+                    ("remits", &f(remits)),
+                    ("received", &f(received)),
+                ],
+            ),
+        ));
+        if grants != receipts || remits != received {
+            own.findings.push(Finding::new(
+                "offset-internal-mismatch",
+                Severity::Warning,
+                msg.text(
+                    "consolidate.offset_mismatch",
+                    &[
+                        ("grants", &f(grants)),
+                        ("receipts", &f(receipts)),
+                        ("remits", &f(remits)),
+                        ("received", &f(received)),
+                    ],
+                ),
+            ));
+        }
     }
     let years = n.acc.years();
     if years.len() > 1 {

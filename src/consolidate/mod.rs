@@ -7,6 +7,7 @@
 //! `balance` then rounds to the output unit so the tables add up exactly.
 
 pub mod balance;
+pub mod offset;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,0 +1,125 @@
+//! 冲抵: removing internal flows between a supervising unit and its
+//! subordinates before they are summed, so consolidated income and expenditure
+//! are not counted twice.
+//!
+//! Roles come from the file name (documented in the README): a name containing
+//! `[主管]` or `（主管）` marks the supervising unit of its directory node, `[下属]`
+//! or `（下属）` a subordinate. For a subordinate its 上级补助收入 (income from the
+//! supervisor) and 上缴上级支出 (remittances to it) are removed; for the
+//! supervisor its 对附属单位补助支出 and 附属单位上缴收入. Every total that
+//! contains them (T1 rows and totals, T2/T3 row totals, T1 class rows) is
+//! reduced by the same amounts, so each table still adds up.
+
+use rust_decimal::Decimal;
+
+use crate::model::{Department, RowKey};
+
+/// A unit's role in its node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Supervisor,
+    Subordinate,
+}
+
+/// The role marked in a file name, if any.
+pub fn role_of(path: &std::path::Path) -> Option<Role> {
+    let name = path.file_name()?.to_string_lossy().to_string();
+    if name.contains("[主管]") || name.contains("（主管）") || name.contains("(主管)") {
+        Some(Role::Supervisor)
+    } else if name.contains("[下属]") || name.contains("（下属）") || name.contains("(下属)") {
+        Some(Role::Subordinate)
+    } else {
+        None
+    }
+}
+
+/// The internal amounts removed from one unit: (income removed, expenditure removed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Removed {
+    /// 上级补助收入 (subordinate) or 附属单位上缴收入 (supervisor).
+    pub income: Decimal,
+    /// 上缴上级支出 (subordinate) or 对附属单位补助支出 (supervisor).
+    pub expenditure: Decimal,
+}
+
+fn sub_cell(dep: &mut Department, no: u8, key: &RowKey, side: Option<&str>, col: &str, v: Decimal) {
+    if let Some(t) = dep.tables.get_mut(&no) {
+        if let Some(r) =
+            t.rows.iter_mut().find(|r| &r.key == key && (side.is_none() || r.side.as_deref() == side))
+        {
+            if let Some(a) = r.cells.get_mut(col) {
+                a.value -= v;
+            }
+        }
+    }
+}
+
+/// Zeroes column `col` of every row of table `no`, reducing `total_col` by the
+/// same amount; returns the 合计 row's amount and the per-class-row amounts.
+fn strip_column(
+    dep: &mut Department,
+    no: u8,
+    col: &str,
+    total_col: &str,
+) -> (Decimal, Vec<(String, Decimal)>) {
+    let mut total = Decimal::ZERO;
+    let mut classes = Vec::new();
+    if let Some(t) = dep.tables.get_mut(&no) {
+        for r in &mut t.rows {
+            let v = r.cells.get(col).map_or(Decimal::ZERO, |a| a.value);
+            if v.is_zero() {
+                continue;
+            }
+            if let Some(a) = r.cells.get_mut(col) {
+                a.value = Decimal::ZERO;
+            }
+            if let Some(a) = r.cells.get_mut(total_col) {
+                a.value -= v;
+            }
+            match &r.key {
+                RowKey::Label(l) if l == "合计" => total = v,
+                RowKey::Code(c) if c.len() == 3 => classes.push((c.clone(), v)),
+                _ => {}
+            }
+        }
+    }
+    (total, classes)
+}
+
+/// Removes the unit's internal flows in place (amounts in the unit's own unit).
+pub fn strip(dep: &mut Department, role: Role) -> Removed {
+    let (income_row, income_col, exp_col) = match role {
+        Role::Subordinate => ("上级补助收入", "上级补助收入", "上缴上级支出"),
+        Role::Supervisor => ("附属单位上缴收入", "附属单位上缴收入", "对附属单位补助支出"),
+    };
+    let income_t1 = dep
+        .table(1)
+        .and_then(|t| t.row(&RowKey::Label(income_row.into()), Some("收入")))
+        .and_then(|r| r.get("决算数"))
+        .map_or(Decimal::ZERO, |a| a.value);
+    let (income_t2, _) = strip_column(dep, 2, income_col, "本年收入合计");
+    let income = if income_t1.is_zero() { income_t2 } else { income_t1 };
+    for (key, v) in [(income_row, income), ("本年收入合计", income), ("收入总计", income)] {
+        sub_cell(dep, 1, &RowKey::Label(key.into()), Some("收入"), "决算数", v);
+    }
+    let (expenditure, classes) = strip_column(dep, 3, exp_col, "本年支出合计");
+    for (code, v) in classes {
+        sub_cell(dep, 1, &RowKey::Code(code), Some("支出"), "决算数", v);
+    }
+    for key in ["本年支出合计", "支出总计"] {
+        sub_cell(dep, 1, &RowKey::Label(key.into()), Some("支出"), "决算数", expenditure);
+    }
+    Removed { income, expenditure }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_from_file_names() {
+        assert_eq!(role_of(std::path::Path::new("a/甲县教育局[主管].xlsx")), Some(Role::Supervisor));
+        assert_eq!(role_of(std::path::Path::new("a/第一中学（下属）.xlsx")), Some(Role::Subordinate));
+        assert_eq!(role_of(std::path::Path::new("a/财政局.xlsx")), None);
+    }
+}
