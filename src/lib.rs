@@ -18,6 +18,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod samples;
+pub mod score;
 pub mod template;
 pub mod text;
 pub mod workbook;
