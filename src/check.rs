@@ -41,6 +41,9 @@ pub struct FileReport {
     pub unit: Option<String>,
     pub tables: Vec<TableRef>,
     pub findings: Vec<Finding>,
+    /// A workbook of another kind (a 绩效自评表): skipped with a note, not counted.
+    #[serde(skip)]
+    pub other_kind: bool,
 }
 
 impl FileReport {
@@ -54,6 +57,7 @@ impl FileReport {
             unit: None,
             tables: Vec::new(),
             findings: Vec::new(),
+            other_kind: false,
         }
     }
 
@@ -80,6 +84,16 @@ pub fn check_file(path: &Path, t: &Templates) -> (FileReport, Option<Department>
     };
     let dep = read_department(&wb, &t.layouts, msg);
     if dep.tables.is_empty() {
+        // A self-assessment workbook in a batch of accounts is not a broken submission.
+        let score_sheet = wb
+            .sheets
+            .iter()
+            .any(|s| s.rows().take(3).any(|(_, c)| c.iter().any(|(_, v)| v.text().contains("绩效自评"))));
+        if score_sheet {
+            let mut r = FileReport::unreadable(path, msg.text("check.score_workbook", &[]));
+            r.other_kind = true;
+            return (r, None);
+        }
         return (FileReport::unreadable(path, msg.text("read.no_tables", &[])), None);
     }
     let report = audit(path, &dep, t);
@@ -116,6 +130,7 @@ pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
             .map(|tb| TableRef { table: tb.no, title: tb.title.clone(), sheet: tb.sheet.clone() })
             .collect(),
         findings,
+        other_kind: false,
     };
     r.refresh_status();
     r

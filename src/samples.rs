@@ -236,6 +236,61 @@ pub fn scaled_in(dep: &Department, factor: i64, name: &str, year: Option<i32>) -
     d
 }
 
+/// The 21 seed score sheets (`samples/src/seed_scoresheets.json`) as projects.
+pub fn seed_projects(sheets: &Json) -> Vec<crate::score::Project> {
+    use crate::score::{BudgetRow, Cell, Indicator, Project};
+    let c = |v: &Json| Cell { text: v.as_str().unwrap_or("").to_string(), at: None };
+    let mut out = Vec::new();
+    for sh in sheets.as_array().into_iter().flatten() {
+        let mut p =
+            Project { name: sh["项目名称"].as_str().unwrap_or("").to_string(), ..Project::default() };
+        for k in [
+            "主管部门",
+            "实施单位",
+            "项目年度目标",
+            "年度目标完成情况",
+            "评价结论",
+            "存在问题",
+            "改进措施",
+            "项目负责人",
+            "财务负责人",
+        ] {
+            let label = if k == "实施单位" { "实施单位（盖章）" } else { k };
+            p.notes.push((label.to_string(), sh[k].as_str().unwrap_or("").to_string()));
+        }
+        for b in sh["预算执行情况"].as_array().into_iter().flatten() {
+            p.budget.push(BudgetRow {
+                label: b["项目"].as_str().unwrap_or("").to_string(),
+                initial: c(&b["年初预算"]),
+                adjusted: c(&b["调整后预算数"]),
+                executed: c(&b["预算执行数"]),
+                rate: c(&b["预算执行率"]),
+                weight: c(&b["权重"]),
+                score: c(&b["得分"]),
+            });
+        }
+        for i in sh["绩效指标"].as_array().into_iter().flatten() {
+            p.indicators.push(Indicator {
+                level1: i["一级指标_filled"].as_str().unwrap_or("").to_string(),
+                level2: i["二级指标_filled"].as_str().unwrap_or("").to_string(),
+                name: i["三级指标"].as_str().unwrap_or("").to_string(),
+                nature: c(&i["指标性质"]),
+                target: c(&i["指标值"]),
+                unit: c(&i["度量单位"]),
+                actual: c(&i["完成值"]),
+                weight: c(&i["权重"]),
+                score: c(&i["得分"]),
+                stray: i["after_repeated_header"].as_bool().unwrap_or(false),
+                level1_filled: i["一级指标_merged"].as_bool().unwrap_or(false),
+            });
+        }
+        p.total_weight = c(&sh["合计"]["权重"]);
+        p.total_score = c(&sh["合计"]["得分"]);
+        out.push(p);
+    }
+    out
+}
+
 /// One sample file to write: relative path, department, unit and layout style.
 struct Plan {
     rel: &'static str,
@@ -326,6 +381,12 @@ pub fn generate(
         },
     ];
     let mut written = Vec::new();
+    let sheets: Json =
+        serde_json::from_str(&std::fs::read_to_string(root.join("src/seed_scoresheets.json"))?)?;
+    let rel = "凉山州科学技术协会2023_项目支出绩效自评表.xlsx";
+    let mut wb = crate::report::score_xlsx::sample_workbook(&seed_projects(&sheets), msg)?;
+    crate::report::save::save(&mut wb, &root.join(rel))?;
+    written.push(rel.to_string());
     for mut p in plans {
         p.dep.convert_unit(p.unit);
         let opts = Options {

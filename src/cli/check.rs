@@ -72,6 +72,18 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         })
         .collect();
     bar.finish_and_clear();
+    files.retain(|f| {
+        if f.other_kind {
+            eprintln!(
+                "{}",
+                msg.text(
+                    "inputs.skipped",
+                    &[("path", &f.path), ("reason", &f.error.clone().unwrap_or_default())]
+                )
+            );
+        }
+        !f.other_kind
+    });
     // Missing arguments are unreadable inputs too.
     files.extend(
         inputs

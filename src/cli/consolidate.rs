@@ -127,6 +127,16 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             })
             .collect();
         for ((report, dep), path) in results.into_iter().zip(chunk) {
+            if report.other_kind {
+                eprintln!(
+                    "{}",
+                    msg.text(
+                        "inputs.skipped",
+                        &[("path", &report.path), ("reason", &report.error.clone().unwrap_or_default())]
+                    )
+                );
+                continue;
+            }
             if report.status == Status::Unreadable {
                 eprintln!(
                     "{}",

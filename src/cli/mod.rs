@@ -67,14 +67,17 @@ pub enum Command {
     Consolidate(consolidate::ConsolidateArgs),
     /// Rewrite a department workbook in the standard layout and unit.
     Convert(convert::ConvertArgs),
-    /// List every audit rule.
+    /// List every audit and scoring rule.
     Rules(rules::RulesArgs),
+    /// Recompute and check project self-assessment score sheets (绩效自评).
+    Score(score::ScoreArgs),
 }
 
 pub mod check;
 pub mod consolidate;
 pub mod convert;
 pub mod rules;
+pub mod score;
 pub mod template;
 
 /// Shared context handed to every subcommand.
@@ -107,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Consolidate(a) => consolidate::run(a, &ctx),
         Command::Convert(a) => convert::run(a, &ctx),
         Command::Rules(a) => rules::run(a, &ctx),
+        Command::Score(a) => score::run(a, &ctx),
     };
     match result {
         Ok(s) => s.into(),

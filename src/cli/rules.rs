@@ -22,9 +22,17 @@ pub struct RulesArgs {
 
 pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
+    let scoring = crate::score::Config::load(&t.store)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &t.rules.rules)?;
+        let mut all: Vec<serde_json::Value> =
+            t.rules.rules.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
+        for r in &scoring.rules {
+            let mut v = serde_json::to_value(r)?;
+            v["kind"] = "score".into();
+            all.push(v);
+        }
+        serde_json::to_writer_pretty(&mut out, &all)?;
         writeln!(out)?;
     } else if args.markdown {
         write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts))?;
@@ -42,6 +50,16 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             if !r.formula.is_empty() {
                 writeln!(out, "{:>14} {}", "", r.formula)?;
             }
+        }
+        for r in &scoring.rules {
+            writeln!(
+                out,
+                "{:<14} {:<8} {:<24} {}",
+                r.id,
+                r.severity.as_str(),
+                "score",
+                t.messages.pick(&r.title, &r.title_en)
+            )?;
         }
     }
     Ok(ExitStatus::Success)

@@ -4,5 +4,6 @@
 pub mod consolidate_xlsx;
 pub mod findings_xlsx;
 pub mod save;
+pub mod score_xlsx;
 pub mod standard;
 pub mod text;

@@ -84,7 +84,11 @@ impl Config {
     /// A parse or validation error with the file and line.
     pub fn load(store: &Store) -> Result<Self, Error> {
         let Some(f) = store.get("score/scoring.toml") else {
-            return Err(Error::Template { path: "templates/score/scoring.toml".into(), line: 0, message: "file missing".into() });
+            return Err(Error::Template {
+                path: "templates/score/scoring.toml".into(),
+                line: 0,
+                message: "file missing".into(),
+            });
         };
         let c: Config = toml::from_str(&f.text).map_err(|e| Error::Template {
             path: f.origin.clone(),
@@ -172,6 +176,8 @@ pub struct Project {
     pub indicators: Vec<Indicator>,
     pub total_weight: Cell,
     pub total_score: Cell,
+    /// Labelled text rows (主管部门, 评价结论, 项目负责人 …), kept for the output sheet.
+    pub notes: Vec<(String, String)>,
 }
 
 /// A department-wide score table (部门整体支出绩效自评).
@@ -195,8 +201,12 @@ pub fn norm(s: &str) -> String {
 /// Parses a number cell: `90`, `98%`, `12万元`, `≥95%`. Returns (value, suffix, had operator).
 pub fn number(text: &str) -> Option<(Decimal, String, bool)> {
     let t = norm(text).replace(',', "");
-    let (op, rest) = [">=", "<=", ">", "<", "="].iter().find_map(|o| t.strip_prefix(o).map(|r| (true, r))).unwrap_or((false, &t));
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-' || *c == '+').collect();
+    let (op, rest) = [">=", "<=", ">", "<", "="]
+        .iter()
+        .find_map(|o| t.strip_prefix(o).map(|r| (true, r)))
+        .unwrap_or((false, &t));
+    let digits: String =
+        rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-' || *c == '+').collect();
     if digits.is_empty() {
         return None;
     }
@@ -300,7 +310,13 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn add(&mut self, id: &str, indicator: Option<&str>, cells: &[&Cell], args: &[(&str, &dyn std::fmt::Display)]) {
+    fn add(
+        &mut self,
+        id: &str,
+        indicator: Option<&str>,
+        cells: &[&Cell],
+        args: &[(&str, &dyn std::fmt::Display)],
+    ) {
         let Some(rule) = self.cfg.rule(id) else { return };
         let title = self.msg.pick(&rule.title, &rule.title_en).to_string();
         let detail = self.msg.text(&format!("score.{id}"), args);
@@ -354,8 +370,15 @@ fn score_row(ctx: &mut Ctx<'_>, ind: &Indicator) -> Option<Decimal> {
         op = Some(Nature::Ge);
     }
     if ind.actual.is_blank() {
-        if reported.is_some_and(|r| !r.is_zero()) {
-            ctx.add("S04", Some(&name), &[&ind.actual, &ind.score], &[("score", &ind.score.text.trim()), ("weight", &fmt(w, 0))]);
+        // Full marks with nothing to measure them by (a partial deduction is at
+        // least a judgement; the reported score is kept either way).
+        if reported == Some(w) && !w.is_zero() {
+            ctx.add(
+                "S04",
+                Some(&name),
+                &[&ind.actual, &ind.score],
+                &[("score", &ind.score.text.trim()), ("weight", &fmt(w, 0))],
+            );
         }
         return if cfg.scoring.missing_actual == "keep_reported" { reported } else { Some(Decimal::ZERO) };
     }
@@ -368,7 +391,12 @@ fn score_row(ctx: &mut Ctx<'_>, ind: &Indicator) -> Option<Decimal> {
         (Some(op), Some((a, _, _)), Some((b, suffix, had_op))) => {
             let unit = norm(&ind.unit.text);
             if !suffix.is_empty() && suffix != "%" && suffix != unit {
-                ctx.add("S07", Some(&name), &[&ind.actual, &ind.unit], &[("actual", &ind.actual.text.trim()), ("unit", &unit)]);
+                ctx.add(
+                    "S07",
+                    Some(&name),
+                    &[&ind.actual, &ind.unit],
+                    &[("actual", &ind.actual.text.trim()), ("unit", &unit)],
+                );
                 return None;
             }
             let _ = had_op;
@@ -376,13 +404,27 @@ fn score_row(ctx: &mut Ctx<'_>, ind: &Indicator) -> Option<Decimal> {
                 Nature::Ge | Nature::Gt | Nature::Eq => {
                     if b >= a {
                         if op == Nature::Gt && b == a {
-                            ctx.add("S05", Some(&name), &[&ind.nature, &ind.actual], &[("target", &ind.target.text.trim()), ("actual", &ind.actual.text.trim())]);
+                            ctx.add(
+                                "S05",
+                                Some(&name),
+                                &[&ind.nature, &ind.actual],
+                                &[("target", &ind.target.text.trim()), ("actual", &ind.actual.text.trim())],
+                            );
                         }
                         if a > Decimal::ZERO && (b - a) / a > cfg.scoring.over_achievement_warn_ratio {
                             let pct = ((b - a) / a * Decimal::ONE_HUNDRED).round_dp(0);
-                            ctx.add("S12", Some(&name), &[&ind.target, &ind.actual], &[("target", &a), ("actual", &b), ("pct", &pct)]);
+                            ctx.add(
+                                "S12",
+                                Some(&name),
+                                &[&ind.target, &ind.actual],
+                                &[("target", &a), ("actual", &b), ("pct", &pct)],
+                            );
                         }
-                        if op == Nature::Gt && b == a && cfg.scoring.strict_boundary == "not_met" { Decimal::ZERO } else { Decimal::ONE }
+                        if op == Nature::Gt && b == a && cfg.scoring.strict_boundary == "not_met" {
+                            Decimal::ZERO
+                        } else {
+                            Decimal::ONE
+                        }
                     } else if a > Decimal::ZERO {
                         b.max(Decimal::ZERO) / a
                     } else {
@@ -392,7 +434,12 @@ fn score_row(ctx: &mut Ctx<'_>, ind: &Indicator) -> Option<Decimal> {
                 Nature::Le | Nature::Lt => {
                     if b <= a {
                         if op == Nature::Lt && b == a {
-                            ctx.add("S05", Some(&name), &[&ind.nature, &ind.actual], &[("target", &ind.target.text.trim()), ("actual", &ind.actual.text.trim())]);
+                            ctx.add(
+                                "S05",
+                                Some(&name),
+                                &[&ind.nature, &ind.actual],
+                                &[("target", &ind.target.text.trim()), ("actual", &ind.actual.text.trim())],
+                            );
                         }
                         Decimal::ONE
                     } else if a > Decimal::ZERO {
@@ -441,7 +488,13 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
         match (adj, exe) {
             (Some(a), Some(e)) if a > Decimal::ZERO => {
                 let rate = e / a;
-                rate_text = Some(format!("{}", fmt((rate * Decimal::ONE_HUNDRED).round_dp(cfg.scoring.rate_decimals), cfg.scoring.rate_decimals)));
+                rate_text = Some(format!(
+                    "{}",
+                    fmt(
+                        (rate * Decimal::ONE_HUNDRED).round_dp(cfg.scoring.rate_decimals),
+                        cfg.scoring.rate_decimals
+                    )
+                ));
                 if rate > Decimal::ONE {
                     ctx.add("S08", None, &[&b.adjusted, &b.executed], &[("adjusted", &a), ("executed", &e)]);
                 }
@@ -455,7 +508,8 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
         }
         for (label, get) in [("adjusted", 0usize), ("executed", 1)] {
             let pick = |r: &BudgetRow| if get == 0 { r.adjusted.clone() } else { r.executed.clone() };
-            let parts: Vec<Cell> = p.budget.iter().filter(|r| !norm(&r.label).contains("总额")).map(pick).collect();
+            let parts: Vec<Cell> =
+                p.budget.iter().filter(|r| !norm(&r.label).contains("总额")).map(pick).collect();
             let sum: Decimal = parts.iter().filter_map(|c| number(&c.text)).map(|x| x.0).sum();
             let tot = number(&pick(b).text).map(|x| x.0);
             if let Some(t) = tot {
@@ -463,7 +517,16 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
                     let mut cells: Vec<&Cell> = parts.iter().collect();
                     let tc = pick(b);
                     cells.push(&tc);
-                    ctx.add("S09", None, &cells, &[("which", &msg.text(&format!("score.word_{label}"), &[])), ("sum", &sum), ("total", &t)]);
+                    ctx.add(
+                        "S09",
+                        None,
+                        &cells,
+                        &[
+                            ("which", &msg.text(&format!("score.word_{label}"), &[])),
+                            ("sum", &sum),
+                            ("total", &t),
+                        ],
+                    );
                 }
             }
         }
@@ -472,7 +535,8 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
     let mut rows = Vec::new();
     let mut indicator_weights = Decimal::ZERO;
     let mut first_level: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut reported_sum = number(&total_row.map(|b| b.score.text.clone()).unwrap_or_default()).map_or(Decimal::ZERO, |x| x.0);
+    let mut reported_sum =
+        number(&total_row.map(|b| b.score.text.clone()).unwrap_or_default()).map_or(Decimal::ZERO, |x| x.0);
     let mut computed_total = budget_computed.unwrap_or_default();
     for ind in &p.indicators {
         let name = ind.name.clone();
@@ -504,7 +568,12 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
         let computed = score_row(&mut ctx, ind);
         if let (Some(c), Some(r)) = (computed, rep) {
             if c != r {
-                ctx.add("S10", Some(&name), &[&ind.score], &[("reported", &fmt_trim(r)), ("computed", &fmt(c, dp))]);
+                ctx.add(
+                    "S10",
+                    Some(&name),
+                    &[&ind.score],
+                    &[("reported", &fmt_trim(r)), ("computed", &fmt(c, dp))],
+                );
             }
         }
         computed_total += computed.unwrap_or_default();
@@ -525,17 +594,43 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
     }
     // Weights and totals.
     let budget_w = total_row.and_then(|b| number(&b.weight.text)).map_or(cfg.scoring.budget_weight, |x| x.0);
-    if indicator_weights != cfg.scoring.indicator_weight_total || budget_w + indicator_weights != cfg.scoring.budget_weight + cfg.scoring.indicator_weight_total {
-        ctx.add("S03", None, &[&p.total_weight], &[("budget", &budget_w), ("indicators", &indicator_weights)]);
+    if indicator_weights != cfg.scoring.indicator_weight_total
+        || budget_w + indicator_weights != cfg.scoring.budget_weight + cfg.scoring.indicator_weight_total
+    {
+        ctx.add(
+            "S03",
+            None,
+            &[&p.total_weight],
+            &[("budget", &budget_w), ("indicators", &indicator_weights)],
+        );
     }
     let reported_total = number(&p.total_score.text).map(|x| x.0);
     if let Some(t) = reported_total {
         if t != reported_sum {
-            ctx.add("S02", None, &[&p.total_score], &[("sum", &fmt_trim(reported_sum)), ("total", &fmt_trim(t)), ("grade_sum", &cfg.grade(reported_sum)), ("grade_total", &cfg.grade(t))]);
+            ctx.add(
+                "S02",
+                None,
+                &[&p.total_score],
+                &[
+                    ("sum", &fmt_trim(reported_sum)),
+                    ("total", &fmt_trim(t)),
+                    ("grade_sum", &cfg.grade(reported_sum)),
+                    ("grade_total", &cfg.grade(t)),
+                ],
+            );
         }
     }
-    let defaults = &cfg.scoring.default_first_level_weights;
-    let off = defaults.iter().any(|(k, v)| (first_level.get(k).copied().unwrap_or_default() - v).abs() > cfg.scoring.first_level_tolerance);
+    // Without a 满意度 indicator its default weight moves to 效益 (财预〔2020〕10号).
+    let mut defaults = cfg.scoring.default_first_level_weights.clone();
+    if !first_level.contains_key("满意度指标") {
+        if let Some(w) = defaults.remove("满意度指标") {
+            *defaults.entry("效益指标".to_string()).or_insert(Decimal::ZERO) += w;
+        }
+    }
+    let defaults = &defaults;
+    let off = defaults.iter().any(|(k, v)| {
+        (first_level.get(k).copied().unwrap_or_default() - v).abs() > cfg.scoring.first_level_tolerance
+    });
     if off {
         let got: Vec<String> = first_level.iter().map(|(k, v)| format!("{k} {}", fmt_trim(*v))).collect();
         ctx.add("S11", None, &[], &[("weights", &got.join("、"))]);
@@ -548,7 +643,11 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
         reported_total: reported_total.map(fmt_trim),
         computed_total: fmt(computed_total, dp),
         grade: cfg.grade(computed_total),
-        budget: BudgetScore { rate: rate_text, reported_score: budget_reported, computed_score: budget_computed.map(|c| fmt(c, dp)) },
+        budget: BudgetScore {
+            rate: rate_text,
+            reported_score: budget_reported,
+            computed_score: budget_computed.map(|c| fmt(c, dp)),
+        },
         indicators: rows,
         findings: ctx.findings,
         project: p.clone(),
@@ -567,19 +666,43 @@ pub fn score_dept(t: &DeptTable, cfg: &Config, msg: &Catalog) -> Vec<ScoreFindin
         let (w, s2) = (number(&w.text).map(|x| x.0), number(&s.text).map(|x| x.0));
         if let (Some(w), Some(s2)) = (w, s2) {
             if s2 > w || s2 < Decimal::ZERO {
-                ctx.add("S15", Some(name), &[s], &[("what", &msg.text("score.dept_over", &[("score", &s2), ("weight", &w)]))]);
+                ctx.add(
+                    "S15",
+                    Some(name),
+                    &[s],
+                    &[("what", &msg.text("score.dept_over", &[("score", &s2), ("weight", &w)]))],
+                );
             }
         }
         sum += s2.unwrap_or_default();
     }
     if let Some(total) = number(&t.total_score.text).map(|x| x.0) {
         if total != sum {
-            ctx.add("S15", None, &[&t.total_score], &[("what", &msg.text("score.dept_sum", &[("sum", &fmt_trim(sum)), ("total", &fmt_trim(total))]))]);
+            ctx.add(
+                "S15",
+                None,
+                &[&t.total_score],
+                &[(
+                    "what",
+                    &msg.text("score.dept_sum", &[("sum", &fmt_trim(sum)), ("total", &fmt_trim(total))]),
+                )],
+            );
         }
         let g = cfg.grade(total);
         let printed = norm(&t.grade.text);
         if !printed.is_empty() && !printed.contains(&g) {
-            ctx.add("S15", None, &[&t.grade], &[("what", &msg.text("score.dept_grade", &[("grade", &t.grade.text.trim()), ("expected", &g), ("total", &fmt_trim(total))]))]);
+            ctx.add(
+                "S15",
+                None,
+                &[&t.grade],
+                &[(
+                    "what",
+                    &msg.text(
+                        "score.dept_grade",
+                        &[("grade", &t.grade.text.trim()), ("expected", &g), ("total", &fmt_trim(total))],
+                    ),
+                )],
+            );
         }
     }
     ctx.findings
@@ -636,7 +759,11 @@ mod tests {
         assert_eq!(s(&row("≤", "0", "次", "2", "10", "")).0, d("0"));
         assert_eq!(s(&row("≥", "0", "次", "5", "10", "")).0, d("10"));
         assert_eq!(s(&row("≥", "10", "次", "0", "10", "")).0, d("0"));
-        assert_eq!(s(&row("≥", "10", "次", "", "10", "10")), (d("10"), vec!["S04".to_string()]), "blank 完成值 with full marks is flagged");
+        assert_eq!(
+            s(&row("≥", "10", "次", "", "10", "10")),
+            (d("10"), vec!["S04".to_string()]),
+            "blank 完成值 with full marks is flagged"
+        );
         assert_eq!(s(&row("≤", "1", "年", "按时", "10", "")).0, d("10"));
         assert_eq!(s(&row("定性", "好", "", "完成", "10", "")).0, d("10"));
         assert_eq!(s(&row("定性", "好", "", "好", "10", "")).0, d("10"));
@@ -652,7 +779,9 @@ mod tests {
     #[test]
     fn grade_boundaries() {
         let (c, _) = cfg();
-        for (t, g) in [("90", "优"), ("89.99", "良"), ("80", "良"), ("60", "中"), ("59.99", "差"), ("100", "优")] {
+        for (t, g) in
+            [("90", "优"), ("89.99", "良"), ("80", "良"), ("60", "中"), ("59.99", "差"), ("100", "优")]
+        {
             assert_eq!(c.grade(t.parse().unwrap()), g, "{t}");
         }
     }
