@@ -20,8 +20,12 @@ use normalize::decimal_from_f64;
 /// Files larger than this are refused before parsing: no department workbook
 /// comes near it, and it bounds memory on hostile input.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-/// Non-empty cells read from one workbook before it is refused as too large.
-pub const MAX_CELLS: usize = 2_000_000;
+/// Non-empty cells read from one workbook before it is refused as too large
+/// (a 13-table workbook has a few thousand; a whole county's, tens of thousands).
+pub const MAX_CELLS: usize = 1_000_000;
+/// Total uncompressed size of a zip-based workbook's parts, checked from the
+/// zip directory before any part is inflated (zip bombs).
+pub const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
 /// Rows or columns beyond these are outside any real 决算 table.
 pub const MAX_ROW: u32 = 1_048_575;
 
@@ -63,6 +67,8 @@ pub enum ReadError {
     Corrupt(String),
     #[error("workbook has too many cells (more than {0})")]
     TooManyCells(usize),
+    #[error("workbook would unpack to {0} bytes (a zip bomb?)")]
+    ZipBomb(u64),
 }
 
 impl ReadError {
@@ -76,6 +82,7 @@ impl ReadError {
             ReadError::Encrypted => "read.encrypted",
             ReadError::Corrupt(_) => "read.corrupt",
             ReadError::TooManyCells(_) => "read.too_many_cells",
+            ReadError::ZipBomb(_) => "read.zip_bomb",
         }
     }
 
@@ -86,6 +93,7 @@ impl ReadError {
             ReadError::NotWorkbook(s) => (*s).to_string(),
             ReadError::TooLarge(n) => n.to_string(),
             ReadError::TooManyCells(n) => n.to_string(),
+            ReadError::ZipBomb(n) => n.to_string(),
             ReadError::Empty | ReadError::Encrypted => String::new(),
         }
     }
@@ -218,6 +226,21 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
     Err(ReadError::NotWorkbook("unknown content (expected xlsx, xlsm, xls, xlsb or ods)"))
 }
 
+/// Refuses a zip whose parts would inflate beyond `MAX_UNZIPPED`, reading only
+/// the zip directory (the zip reader then stops at each part's declared size).
+fn check_unzipped_size(bytes: &[u8]) -> Result<(), ReadError> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // calamine reports the damage in its own words
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(f) = zip.by_index_raw(i) {
+            total = total.saturating_add(f.size());
+        }
+    }
+    if total > MAX_UNZIPPED { Err(ReadError::ZipBomb(total)) } else { Ok(()) }
+}
+
 fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
@@ -242,6 +265,9 @@ pub fn open(path: &Path) -> Result<Workbook, ReadError> {
 /// Reads a workbook from bytes; `name` is what cell references will show as the file.
 pub fn read_bytes(name: Arc<str>, bytes: Vec<u8>) -> Result<Workbook, ReadError> {
     let format = detect(&bytes)?;
+    if format != Format::Xls {
+        check_unzipped_size(&bytes)?;
+    }
     // calamine can panic on some malformed inputs; a panic must never end a batch.
     let result = std::panic::catch_unwind(move || read_format(&name, format, bytes));
     match result {
