@@ -16,6 +16,11 @@ fn is_invisible(c: char) -> bool {
 
 /// NFKC, no spaces, no quotes: the form titles and header cells are compared in.
 pub fn norm_header(s: &str) -> String {
+    // ASCII and CJK unified ideographs are NFKC-stable: skip the (costly)
+    // normalisation for the common case of plain Chinese text.
+    if s.chars().all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+        return s.chars().filter(|&c| !is_invisible(c) && !is_quote(c)).collect();
+    }
     s.nfkc().filter(|&c| !is_invisible(c) && !is_quote(c)).collect()
 }
 

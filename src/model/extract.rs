@@ -110,7 +110,10 @@ fn find_titles(sheet: &Sheet, layouts: &Layouts) -> Vec<(u32, u32, Vec<u8>)> {
     let mut out: Vec<(u32, u32, Vec<u8>)> = Vec::new();
     for (r, cells) in sheet.rows() {
         for (c, v) in cells {
-            if let Value::Text(t) = v {
+            // Every title ends in 表 (full-width forms included); skip NFKC for the rest.
+            if let Value::Text(t) = v
+                && (t.contains('表') || t.contains('⾲'))
+            {
                 let cands = title_candidates(&norm_header(t), layouts);
                 if !cands.is_empty() {
                     out.push((r, *c, cands));

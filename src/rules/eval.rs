@@ -37,7 +37,14 @@ struct Val {
 pub fn evaluate(rules: &RuleSet, dep: &Department, layouts: &Layouts, msg: &Catalog) -> Vec<Finding> {
     let converted = in_one_unit(dep);
     let dep = converted.as_ref().unwrap_or(dep);
-    let ev = Evaluator { sink: None, dep, layouts, msg, unit: dep.unit.unwrap_or_default() };
+    let ev = Evaluator {
+        detail: std::cell::Cell::new(false),
+        sink: None,
+        dep,
+        layouts,
+        msg,
+        unit: dep.unit.unwrap_or_default(),
+    };
     let mut out = Vec::new();
     for rule in &rules.rules {
         ev.run(rule, &mut out);
@@ -56,7 +63,14 @@ pub fn evaluate_rule(
 ) -> (bool, Vec<Finding>) {
     let converted = in_one_unit(dep);
     let dep = converted.as_ref().unwrap_or(dep);
-    let ev = Evaluator { sink: None, dep, layouts, msg, unit: dep.unit.unwrap_or_default() };
+    let ev = Evaluator {
+        detail: std::cell::Cell::new(false),
+        sink: None,
+        dep,
+        layouts,
+        msg,
+        unit: dep.unit.unwrap_or_default(),
+    };
     let mut out = Vec::new();
     let applied = ev.run(rule, &mut out);
     (applied, out)
@@ -71,6 +85,7 @@ pub fn equalities(
     msg: &Catalog,
 ) -> Vec<Vec<(CellRef, i32)>> {
     let ev = Evaluator {
+        detail: std::cell::Cell::new(true),
         sink: Some(std::cell::RefCell::new(Vec::new())),
         dep,
         layouts,
@@ -96,6 +111,9 @@ fn in_one_unit(dep: &Department) -> Option<Department> {
 }
 
 struct Evaluator<'a> {
+    /// Build descriptions and cell lists (only needed for a finding: most
+    /// comparisons pass, and building words for them was most of the cost).
+    detail: std::cell::Cell<bool>,
     /// When set, every equality compared is recorded as `Σ coef × cell = 0`.
     sink: Option<std::cell::RefCell<Vec<Vec<(CellRef, i32)>>>>,
     dep: &'a Department,
@@ -145,15 +163,16 @@ impl Evaluator<'_> {
 
     /// Evaluates one reference for the current row and column.
     fn eval_ref(&self, rf: &Ref, cur: Option<&RowKey>, col: Option<&str>) -> Result<Val, String> {
-        let tname = self.table_name(rf.table);
+        let tname = || self.table_name(rf.table);
+        let detail = self.detail.get();
         let Some(t) = self.dep.table(rf.table) else {
-            return Err(self.msg.text("check.missing_table", &[("table", &tname)]));
+            return Err(self.msg.text("check.missing_table", &[("table", &tname())]));
         };
         let col = rf.column.as_deref().or(col).unwrap_or_default();
         let side = rf.side.as_deref();
         if !t.columns.iter().any(|c| c.known && c.id == col && (side.is_none() || c.side.as_deref() == side))
         {
-            return Err(self.msg.text("check.missing_column", &[("table", &tname), ("column", &col)]));
+            return Err(self.msg.text("check.missing_column", &[("table", &tname()), ("column", &col)]));
         }
         let mut rows: Vec<&Row> = Vec::new();
         let mut words: Vec<String> = Vec::new();
@@ -164,7 +183,9 @@ impl Evaluator<'_> {
                     Some(r) => rows.push(r),
                     None if matches!(key, RowKey::Code(_)) => words.push(key.to_string()),
                     None => {
-                        return Err(self.msg.text("check.missing_row", &[("table", &tname), ("row", &key)]));
+                        return Err(self
+                            .msg
+                            .text("check.missing_row", &[("table", &tname()), ("row", &key)]));
                     }
                 }
             }
@@ -173,11 +194,15 @@ impl Evaluator<'_> {
                 rows.extend(Self::rows_on(t, side).filter(|r| {
                     r.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c.as_str()))
                 }));
-                words.push(self.msg.text("check.children_of", &[("code", c)]));
+                if detail {
+                    words.push(self.msg.text("check.children_of", &[("code", c)]));
+                }
             }
             Sel::Level(n) => {
                 rows.extend(Self::rows_on(t, side).filter(|r| r.key.code().is_some_and(|k| k.len() == *n)));
-                words.push(self.msg.text("check.level", &[("n", n)]));
+                if detail {
+                    words.push(self.msg.text("check.level", &[("n", n)]));
+                }
             }
             Sel::Rows(ids) => {
                 for id in ids {
@@ -192,7 +217,7 @@ impl Evaluator<'_> {
                         None => {
                             return Err(self
                                 .msg
-                                .text("check.missing_row", &[("table", &tname), ("row", id)]));
+                                .text("check.missing_row", &[("table", &tname()), ("row", id)]));
                         }
                     }
                 }
@@ -203,18 +228,25 @@ impl Evaluator<'_> {
             match r.get(col) {
                 Some(a) => {
                     v.sum += a.value;
-                    v.cells.push(a.at.clone());
-                    v.signed.push((a.at.clone(), 1));
                     v.count += 1;
+                    if detail {
+                        v.cells.push(a.at.clone());
+                        v.signed.push((a.at.clone(), 1));
+                    }
                 }
                 None => {
                     return Err(self.msg.text(
                         "check.missing_cell",
-                        &[("table", &tname), ("row", &row_words(r)), ("column", &col)],
+                        &[("table", &tname()), ("row", &row_words(r)), ("column", &col)],
                     ));
                 }
             }
         }
+        if !detail {
+            v.desc = vec![String::new(), String::new()];
+            return Ok(v);
+        }
+        let tname = tname();
         if matches!(rf.sel, Sel::Current | Sel::Rows(_)) {
             let mut names: Vec<String> = rows.iter().map(|r| row_words(r)).collect();
             names.extend(words);
@@ -359,7 +391,7 @@ impl Evaluator<'_> {
                 }
                 let l = self.eval_sum(&check.left, key.as_ref(), col.as_deref());
                 let r = self.eval_sum(&check.right, key.as_ref(), col.as_deref());
-                let (l, r) = match (l, r) {
+                let (mut l, mut r) = match (l, r) {
                     (Ok(l), Ok(r)) => (l, r),
                     (Err(m), _) | (_, Err(m)) => {
                         missing.insert(m);
@@ -379,6 +411,18 @@ impl Evaluator<'_> {
                 };
                 if gap.is_zero() {
                     continue;
+                }
+                if !self.detail.get() {
+                    // A finding: evaluate again, this time with words and cells.
+                    self.detail.set(true);
+                    let again = (
+                        self.eval_sum(&check.left, key.as_ref(), col.as_deref()),
+                        self.eval_sum(&check.right, key.as_ref(), col.as_deref()),
+                    );
+                    self.detail.set(false);
+                    if let (Ok(a), Ok(b)) = again {
+                        (l, r) = (a, b);
+                    }
                 }
                 let envelope = rule.tolerance.unwrap_or_else(|| match self.unit {
                     Unit::WanYuan => Decimal::new(5, 3) * Decimal::from(l.count + r.count),
