@@ -120,7 +120,7 @@ fn an_input_that_changes_while_being_read_never_crashes() {
         std::thread::spawn(move || {
             let mut i = 0usize;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let cut = if i % 2 == 0 { full.len() } else { full.len() / 3 };
+                let cut = if i.is_multiple_of(2) { full.len() } else { full.len() / 3 };
                 let _ = std::fs::write(&p, &full[..cut]);
                 i += 1;
             }

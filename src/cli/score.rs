@@ -209,30 +209,30 @@ fn cross_check(
     };
     let Some(first) = scored.first_mut() else { return Ok(()) };
     for (no, col) in [(9u8, "决算数"), (6, "项目支出")] {
-        if let Some((amount, at)) = total(no, col) {
-            if amount != projects {
-                let name = t.layouts.table(no).map_or_else(String::new, |l| format!("《{}》{col}", l.title));
-                let rule = cfg.rule("S16");
-                first.findings.push(ScoreFinding {
-                    rule: "S16".into(),
-                    severity: rule.map_or(Severity::Warning, |r| r.severity),
-                    message: format!(
-                        "{}：{}",
-                        rule.map_or("", |r| msg.pick(&r.title, &r.title_en)),
-                        msg.text(
-                            "score.S16",
-                            &[
-                                ("projects", &projects.normalize()),
-                                ("table", &name),
-                                ("amount", &amount.normalize()),
-                                ("diff", &(projects - amount).normalize())
-                            ]
-                        )
-                    ),
-                    indicator: None,
-                    cells: vec![at],
-                });
-            }
+        if let Some((amount, at)) = total(no, col)
+            && amount != projects
+        {
+            let name = t.layouts.table(no).map_or_else(String::new, |l| format!("《{}》{col}", l.title));
+            let rule = cfg.rule("S16");
+            first.findings.push(ScoreFinding {
+                rule: "S16".into(),
+                severity: rule.map_or(Severity::Warning, |r| r.severity),
+                message: format!(
+                    "{}：{}",
+                    rule.map_or("", |r| msg.pick(&r.title, &r.title_en)),
+                    msg.text(
+                        "score.S16",
+                        &[
+                            ("projects", &projects.normalize()),
+                            ("table", &name),
+                            ("amount", &amount.normalize()),
+                            ("diff", &(projects - amount).normalize())
+                        ]
+                    )
+                ),
+                indicator: None,
+                cells: vec![at],
+            });
         }
     }
     Ok(())

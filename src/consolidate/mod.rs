@@ -18,10 +18,13 @@ use crate::location::CellRef;
 use crate::model::{Amount, Column, Department, Row, RowKey, Table, Unit};
 use crate::template::Layouts;
 
+/// Row label and exact sums by column, for one (side, row key).
+type RowSums = (String, BTreeMap<String, Decimal>);
+
 #[derive(Clone, Debug, Default)]
 struct TableAcc {
     columns: Vec<(String, Option<String>)>,
-    rows: BTreeMap<(Option<String>, RowKey), (String, BTreeMap<String, Decimal>)>,
+    rows: BTreeMap<(Option<String>, RowKey), RowSums>,
     notes: usize,
     inputs: usize,
 }

@@ -43,14 +43,12 @@ pub struct Removed {
 }
 
 fn sub_cell(dep: &mut Department, no: u8, key: &RowKey, side: Option<&str>, col: &str, v: Decimal) {
-    if let Some(t) = dep.tables.get_mut(&no) {
-        if let Some(r) =
+    if let Some(t) = dep.tables.get_mut(&no)
+        && let Some(r) =
             t.rows.iter_mut().find(|r| &r.key == key && (side.is_none() || r.side.as_deref() == side))
-        {
-            if let Some(a) = r.cells.get_mut(col) {
-                a.value -= v;
-            }
-        }
+        && let Some(a) = r.cells.get_mut(col)
+    {
+        a.value -= v;
     }
 }
 

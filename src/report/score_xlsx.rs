@@ -174,11 +174,11 @@ pub fn write_project(
             put(ws, r, i as u16 + 1, t, &f.text)?;
         }
         put(ws, r, 10, "", &f.text)?;
-        if !ind.stray {
-            if let Some(it) = scored_rows.as_mut().and_then(Iterator::next) {
-                let t = it.computed_score.clone().unwrap_or_default();
-                put(ws, r, 11, &t, if it.differs { &f.hi } else { &f.text })?;
-            }
+        if !ind.stray
+            && let Some(it) = scored_rows.as_mut().and_then(Iterator::next)
+        {
+            let t = it.computed_score.clone().unwrap_or_default();
+            put(ws, r, 11, &t, if it.differs { &f.hi } else { &f.text })?;
         }
         r += 1;
     }
@@ -332,7 +332,7 @@ pub fn sample_workbook(projects: &[Project], msg: &Catalog) -> Result<Workbook, 
     let mut wb = Workbook::new();
     for (i, p) in projects.iter().enumerate() {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(i, &p.name.split_once('-').map_or(p.name.as_str(), |x| x.1)))?;
+        ws.set_name(sheet_name(i, p.name.split_once('-').map_or(p.name.as_str(), |x| x.1)))?;
         write_project(ws, p, None, msg)?;
     }
     Ok(wb)

@@ -110,12 +110,15 @@ fn in_one_unit(dep: &Department) -> Option<Department> {
     Some(d)
 }
 
+/// One equality as `Σ coefficient × cell = 0`.
+pub type Equality = Vec<(CellRef, i32)>;
+
 struct Evaluator<'a> {
     /// Build descriptions and cell lists (only needed for a finding: most
     /// comparisons pass, and building words for them was most of the cost).
     detail: std::cell::Cell<bool>,
     /// When set, every equality compared is recorded as `Σ coef × cell = 0`.
-    sink: Option<std::cell::RefCell<Vec<Vec<(CellRef, i32)>>>>,
+    sink: Option<std::cell::RefCell<Vec<Equality>>>,
     dep: &'a Department,
     layouts: &'a Layouts,
     msg: &'a Catalog,
@@ -524,21 +527,22 @@ impl Evaluator<'_> {
     fn empty_note(&self, rule: &Rule, out: &mut Vec<Finding>) {
         let title = self.title(rule);
         for n in &rule.tables {
-            if let Some(t) = self.dep.table(*n) {
-                if t.is_all_zero() && t.note.is_none() {
-                    out.push(
-                        Finding::new(
-                            rule.id.clone(),
-                            rule.severity,
-                            self.msg.text(
-                                "check.empty_without_note",
-                                &[("title", &title), ("table", &self.table_name(*n))],
-                            ),
-                        )
-                        .with_cells([t.title_at.clone()])
-                        .with_place(Place { table: Some(*n), ..Place::default() }),
-                    );
-                }
+            if let Some(t) = self.dep.table(*n)
+                && t.is_all_zero()
+                && t.note.is_none()
+            {
+                out.push(
+                    Finding::new(
+                        rule.id.clone(),
+                        rule.severity,
+                        self.msg.text(
+                            "check.empty_without_note",
+                            &[("title", &title), ("table", &self.table_name(*n))],
+                        ),
+                    )
+                    .with_cells([t.title_at.clone()])
+                    .with_place(Place { table: Some(*n), ..Place::default() }),
+                );
             }
         }
     }

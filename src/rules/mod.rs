@@ -229,10 +229,10 @@ fn parse_each(s: &str, layouts: &Layouts) -> Result<Each, String> {
     };
     let table: u8 = t.trim_start_matches('T').parse().map_err(|_| format!("each: `{s}` is not a table"))?;
     let layout = layouts.table(table).ok_or_else(|| format!("each: unknown table T{table}"))?;
-    if let Some(sd) = &side {
-        if !layout.sides.contains(sd) {
-            return Err(format!("each: T{table} has no side `{sd}`"));
-        }
+    if let Some(sd) = &side
+        && !layout.sides.contains(sd)
+    {
+        return Err(format!("each: T{table} has no side `{sd}`"));
     }
     if !["all", "code", "parent", "类"].contains(&filter) {
         return Err(format!("each: unknown filter `{filter}` (all, code, parent, 类)"));
@@ -247,10 +247,10 @@ fn validate_ref(
     iter_cols: bool,
 ) -> Result<(), String> {
     let layout = layouts.table(rf.table).ok_or_else(|| format!("unknown table T{}", rf.table))?;
-    if let Some(sd) = &rf.side {
-        if !layout.sides.contains(sd) {
-            return Err(format!("T{} has no side `{sd}`", rf.table));
-        }
+    if let Some(sd) = &rf.side
+        && !layout.sides.contains(sd)
+    {
+        return Err(format!("T{} has no side `{sd}`", rf.table));
     }
     match &rf.sel {
         Sel::Current | Sel::Children if each.is_none() => {

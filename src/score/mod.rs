@@ -333,13 +333,13 @@ impl Ctx<'_> {
 /// Qualitative tier share for an actual text against a target text.
 fn qualitative_share(q: &Qualitative, target: &str, actual: &str) -> Option<Decimal> {
     let a = norm(actual);
-    if q.failed_words.iter().any(|w| a == *w) {
+    if q.failed_words.contains(&a) {
         return Some(q.failed);
     }
-    if q.partial_words.iter().any(|w| a == *w) {
+    if q.partial_words.contains(&a) {
         return Some(q.partial);
     }
-    if q.achieved_words.iter().any(|w| a == *w) {
+    if q.achieved_words.contains(&a) {
         return Some(q.achieved);
     }
     let rank = |s: &str| {
@@ -488,13 +488,13 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
         match (adj, exe) {
             (Some(a), Some(e)) if a > Decimal::ZERO => {
                 let rate = e / a;
-                rate_text = Some(format!(
-                    "{}",
+                rate_text = Some(
                     fmt(
                         (rate * Decimal::ONE_HUNDRED).round_dp(cfg.scoring.rate_decimals),
-                        cfg.scoring.rate_decimals
+                        cfg.scoring.rate_decimals,
                     )
-                ));
+                    .to_string(),
+                );
                 if rate > Decimal::ONE {
                     ctx.add("S08", None, &[&b.adjusted, &b.executed], &[("adjusted", &a), ("executed", &e)]);
                 }
@@ -512,22 +512,23 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
                 p.budget.iter().filter(|r| !norm(&r.label).contains("总额")).map(pick).collect();
             let sum: Decimal = parts.iter().filter_map(|c| number(&c.text)).map(|x| x.0).sum();
             let tot = number(&pick(b).text).map(|x| x.0);
-            if let Some(t) = tot {
-                if !parts.is_empty() && (sum - t).abs() > cfg.scoring.budget_tolerance {
-                    let mut cells: Vec<&Cell> = parts.iter().collect();
-                    let tc = pick(b);
-                    cells.push(&tc);
-                    ctx.add(
-                        "S09",
-                        None,
-                        &cells,
-                        &[
-                            ("which", &msg.text(&format!("score.word_{label}"), &[])),
-                            ("sum", &sum),
-                            ("total", &t),
-                        ],
-                    );
-                }
+            if let Some(t) = tot
+                && !parts.is_empty()
+                && (sum - t).abs() > cfg.scoring.budget_tolerance
+            {
+                let mut cells: Vec<&Cell> = parts.iter().collect();
+                let tc = pick(b);
+                cells.push(&tc);
+                ctx.add(
+                    "S09",
+                    None,
+                    &cells,
+                    &[
+                        ("which", &msg.text(&format!("score.word_{label}"), &[])),
+                        ("sum", &sum),
+                        ("total", &t),
+                    ],
+                );
             }
         }
     }
@@ -546,10 +547,10 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
         }
         let w = number(&ind.weight.text).map(|x| x.0);
         let rep = number(&ind.score.text).map(|x| x.0);
-        if let (Some(w), Some(r)) = (w, rep) {
-            if r > w || r < Decimal::ZERO {
-                ctx.add("S01", Some(&name), &[&ind.score, &ind.weight], &[("score", &r), ("weight", &w)]);
-            }
+        if let (Some(w), Some(r)) = (w, rep)
+            && (r > w || r < Decimal::ZERO)
+        {
+            ctx.add("S01", Some(&name), &[&ind.score, &ind.weight], &[("score", &r), ("weight", &w)]);
         }
         if let Some(w) = w {
             indicator_weights += w;
@@ -560,21 +561,22 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
             *first_level.entry(l1).or_insert(Decimal::ZERO) += w;
         }
         reported_sum += rep.unwrap_or_default();
-        if let Some(exp) = expected_level1(&ind.level2) {
-            if ind.level1_filled && !exp.contains(&norm(&ind.level1).as_str()) {
-                ctx.add("S14", Some(&name), &[], &[("level1", &ind.level1), ("level2", &ind.level2)]);
-            }
+        if let Some(exp) = expected_level1(&ind.level2)
+            && ind.level1_filled
+            && !exp.contains(&norm(&ind.level1).as_str())
+        {
+            ctx.add("S14", Some(&name), &[], &[("level1", &ind.level1), ("level2", &ind.level2)]);
         }
         let computed = score_row(&mut ctx, ind);
-        if let (Some(c), Some(r)) = (computed, rep) {
-            if c != r {
-                ctx.add(
-                    "S10",
-                    Some(&name),
-                    &[&ind.score],
-                    &[("reported", &fmt_trim(r)), ("computed", &fmt(c, dp))],
-                );
-            }
+        if let (Some(c), Some(r)) = (computed, rep)
+            && c != r
+        {
+            ctx.add(
+                "S10",
+                Some(&name),
+                &[&ind.score],
+                &[("reported", &fmt_trim(r)), ("computed", &fmt(c, dp))],
+            );
         }
         computed_total += computed.unwrap_or_default();
         rows.push(ScoredIndicator {
@@ -605,27 +607,27 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
         );
     }
     let reported_total = number(&p.total_score.text).map(|x| x.0);
-    if let Some(t) = reported_total {
-        if t != reported_sum {
-            ctx.add(
-                "S02",
-                None,
-                &[&p.total_score],
-                &[
-                    ("sum", &fmt_trim(reported_sum)),
-                    ("total", &fmt_trim(t)),
-                    ("grade_sum", &cfg.grade(reported_sum)),
-                    ("grade_total", &cfg.grade(t)),
-                ],
-            );
-        }
+    if let Some(t) = reported_total
+        && t != reported_sum
+    {
+        ctx.add(
+            "S02",
+            None,
+            &[&p.total_score],
+            &[
+                ("sum", &fmt_trim(reported_sum)),
+                ("total", &fmt_trim(t)),
+                ("grade_sum", &cfg.grade(reported_sum)),
+                ("grade_total", &cfg.grade(t)),
+            ],
+        );
     }
     // Without a 满意度 indicator its default weight moves to 效益 (财预〔2020〕10号).
     let mut defaults = cfg.scoring.default_first_level_weights.clone();
-    if !first_level.contains_key("满意度指标") {
-        if let Some(w) = defaults.remove("满意度指标") {
-            *defaults.entry("效益指标".to_string()).or_insert(Decimal::ZERO) += w;
-        }
+    if !first_level.contains_key("满意度指标")
+        && let Some(w) = defaults.remove("满意度指标")
+    {
+        *defaults.entry("效益指标".to_string()).or_insert(Decimal::ZERO) += w;
     }
     let defaults = &defaults;
     let off = defaults.iter().any(|(k, v)| {
@@ -664,15 +666,15 @@ pub fn score_dept(t: &DeptTable, cfg: &Config, msg: &Catalog) -> Vec<ScoreFindin
     let mut sum = Decimal::ZERO;
     for (name, w, s) in &t.rows {
         let (w, s2) = (number(&w.text).map(|x| x.0), number(&s.text).map(|x| x.0));
-        if let (Some(w), Some(s2)) = (w, s2) {
-            if s2 > w || s2 < Decimal::ZERO {
-                ctx.add(
-                    "S15",
-                    Some(name),
-                    &[s],
-                    &[("what", &msg.text("score.dept_over", &[("score", &s2), ("weight", &w)]))],
-                );
-            }
+        if let (Some(w), Some(s2)) = (w, s2)
+            && (s2 > w || s2 < Decimal::ZERO)
+        {
+            ctx.add(
+                "S15",
+                Some(name),
+                &[s],
+                &[("what", &msg.text("score.dept_over", &[("score", &s2), ("weight", &w)]))],
+            );
         }
         sum += s2.unwrap_or_default();
     }

@@ -26,10 +26,10 @@ fn cell(s: &Sheet, r: u32, c: Option<u32>) -> Cell {
 fn col(s: &Sheet, rows: &[u32], names: &[&str]) -> Option<u32> {
     for n in names {
         for r in rows {
-            if let Some(cells) = s.row(*r) {
-                if let Some((c, _)) = cells.iter().find(|(_, v)| norm(&text(v)).starts_with(&norm(n))) {
-                    return Some(*c);
-                }
+            if let Some(cells) = s.row(*r)
+                && let Some((c, _)) = cells.iter().find(|(_, v)| norm(&text(v)).starts_with(&norm(n)))
+            {
+                return Some(*c);
             }
         }
     }
