@@ -3,9 +3,13 @@
 //! sheet and shared-string XML (and sometimes the raw bytes), zips them again
 //! with the zip crate, and runs reader → model → rules on each, catching panics.
 //!
-//!     cargo run --release --example fuzz -- 600      # seconds; crashes go to fuzz/crashes/
+//!     cargo run --release --example fuzz -- 600 [SEED]   # seconds; crashes go to fuzz/crashes/
 //!
-//! Every crash found is fixed and kept as a regression test (tests/fuzz_regressions.rs).
+//! A hang kills the run (use `timeout`); the input being processed is then in
+//! fuzz/crashes/current.xlsx. `bash fuzz/run.sh 600` runs seeds under a timeout.
+//!
+//! Every crash or hang found is fixed and kept as a regression test
+//! (tests/fuzz_regressions/ and tests/fuzz.rs).
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -106,6 +110,7 @@ fn rezip(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 fn main() {
     let secs: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(60);
+    let seed: u64 = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let t = juesuan::template::Templates::embedded();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut corpus: Vec<Vec<u8>> = Vec::new();
@@ -119,7 +124,7 @@ fn main() {
     let crashes = root.join("fuzz/crashes");
     let _ = std::fs::create_dir_all(&crashes);
     std::panic::set_hook(Box::new(|_| {}));
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let (start, mut runs, mut found) = (Instant::now(), 0u64, 0u64);
     while start.elapsed() < Duration::from_secs(secs) {
         let seed = &corpus[rng.below(corpus.len())];
@@ -139,6 +144,8 @@ fn main() {
             }
         };
         runs += 1;
+        // Kept until the next input: after a hang (killed by a timeout) it is the culprit.
+        let _ = std::fs::write(crashes.join("current.xlsx"), &input);
         let r = std::panic::catch_unwind(|| {
             if let Ok(wb) = juesuan::workbook::read_bytes("fuzz.xlsx".into(), input.clone()) {
                 let dep = juesuan::model::extract::read_department(&wb, &t.layouts, &t.messages);

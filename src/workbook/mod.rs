@@ -282,6 +282,7 @@ fn read_format(name: &Arc<str>, format: Format, bytes: Vec<u8>) -> Result<Workbo
     let sheets = match format {
         Format::Xlsx => read_xlsx(name, cursor, &mut budget)?,
         Format::Xls => {
+            check_compound_file(cursor.get_ref())?;
             let mut wb = calamine::Xls::new(cursor).map_err(|e| corrupt_xls(&e))?;
             let mut out = Vec::new();
             for sheet in wb.sheet_names() {
@@ -314,6 +315,27 @@ fn read_format(name: &Arc<str>, format: Format, bytes: Vec<u8>) -> Result<Workbo
         }
     };
     Ok(Workbook { path: name.clone(), format, sheets })
+}
+
+/// Walks an xls container with the `cfb` crate first: a damaged sector chain
+/// (a cycle, a chain longer than the file) made calamine's own reader allocate
+/// without bound (found by fuzzing, fuzz/regressions/xls-cyclic-chain.xls).
+fn check_compound_file(bytes: &[u8]) -> Result<(), ReadError> {
+    use std::io::Read;
+    let bad = |e: std::io::Error| ReadError::Corrupt(e.to_string());
+    let mut comp = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(bad)?;
+    let streams: Vec<std::path::PathBuf> =
+        comp.walk().filter(|e| e.is_stream()).map(|e| e.path().to_path_buf()).collect();
+    let limit = bytes.len() as u64;
+    for path in streams {
+        let mut s = comp.open_stream(&path).map_err(bad)?;
+        if s.len() > limit {
+            return Err(ReadError::Corrupt(format!("stream {} is longer than the file", path.display())));
+        }
+        let mut sink = Vec::new();
+        s.by_ref().take(limit).read_to_end(&mut sink).map_err(bad)?;
+    }
+    Ok(())
 }
 
 fn corrupt_xls(e: &calamine::XlsError) -> ReadError {

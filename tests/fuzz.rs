@@ -1,0 +1,32 @@
+//! Regressions found by the fuzzer (examples/fuzz.rs): each input must give a
+//! clear message and exit status 1, quickly, without a crash or a hang.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[test]
+fn fuzz_regressions_are_reported_not_crashed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let start = Instant::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_juesuan"))
+            .arg("check")
+            .arg(&p)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A hang is a failure: give it a generous bound, then kill it.
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("{} hangs", p.display());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(status.code(), Some(1), "{}", p.display());
+    }
+}
