@@ -334,6 +334,45 @@ fn check_compound_file(bytes: &[u8]) -> Result<(), ReadError> {
         }
         let mut sink = Vec::new();
         s.by_ref().take(limit).read_to_end(&mut sink).map_err(bad)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        if name == "workbook" || name == "book" {
+            check_biff_dimensions(&sink)?;
+        }
+    }
+    Ok(())
+}
+
+/// Cells a sheet's DIMENSIONS record may announce: calamine reserves room for
+/// all of them up front, so a forged record asked for hundreds of gigabytes
+/// (found by fuzzing). Real sheets are far below this.
+const MAX_DIMENSION_CELLS: u64 = 4_000_000;
+
+/// Scans BIFF records for DIMENSIONS (0x0200) announcing an absurd size.
+fn check_biff_dimensions(stream: &[u8]) -> Result<(), ReadError> {
+    let mut i = 0usize;
+    while i + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[i], stream[i + 1]]);
+        let len = usize::from(u16::from_le_bytes([stream[i + 2], stream[i + 3]]));
+        let data = stream.get(i + 4..i + 4 + len).unwrap_or(&[]);
+        if kind == 0x0200 {
+            let u32_at = |o: usize| {
+                data.get(o..o + 4).map_or(0, |b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+            };
+            let u16_at =
+                |o: usize| data.get(o..o + 2).map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+            let (r0, r1, c0, c1) = if len >= 14 {
+                (u32_at(0), u32_at(4), u16_at(8), u16_at(10))
+            } else {
+                (u16_at(0), u16_at(2), u16_at(4), u16_at(6))
+            };
+            let cells = (r1.saturating_sub(r0) + 1).saturating_mul(c1.saturating_sub(c0) + 1);
+            if r1 < r0 || c1 < c0 || cells > MAX_DIMENSION_CELLS {
+                return Err(ReadError::Corrupt(format!(
+                    "sheet dimensions rows {r0}–{r1}, columns {c0}–{c1}"
+                )));
+            }
+        }
+        i += 4 + len;
     }
     Ok(())
 }
