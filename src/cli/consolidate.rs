@@ -126,7 +126,10 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 r
             })
             .collect();
-        for ((report, dep), path) in results.into_iter().zip(chunk) {
+        for ((mut report, dep), path) in results.into_iter().zip(chunk) {
+            // Only the findings and the 分户表 row outlive the chunk: keep them small.
+            report.tables = Vec::new();
+            report.tables.shrink_to_fit();
             if report.other_kind {
                 eprintln!(
                     "{}",
