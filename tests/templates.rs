@@ -47,3 +47,34 @@ fn unknown_flag_is_a_usage_error() {
     let o = bin().args(["template", "--frobnicate"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A province adds a rule file; a rule naming an unknown column, row or table is
+/// refused at load with the file and line of its expression.
+#[test]
+fn rule_files_are_validated_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    let f = dir.path().join("rules/sichuan.toml");
+    let rule = |check: &str| {
+        format!(
+            "[[rule]]\nid = \"SC1\"\ntitle = \"测试\"\nseverity = \"error\"\ntables = [2]\ncheck = \"{check}\"\nwhy = \"测试\"\n"
+        )
+    };
+    for (check, expect) in [
+        ("T2[合计].本年收入 = T2[合计].财政拨款收入", "no column `本年收入`"),
+        ("T2[总收入].本年收入合计 = 0", "no row `总收入`"),
+        ("T14[合计].x = 0", "not a table"),
+    ] {
+        std::fs::write(&f, rule(check)).unwrap();
+        let o = bin().arg("--templates").arg(dir.path()).arg("rules").output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("{}:6:", f.display())), "{err}");
+        assert!(err.contains(expect), "{err}");
+    }
+    // A valid province rule is added to the built-in ones.
+    std::fs::write(&f, rule("T2[合计].教育收费 <= T2[合计].事业收入")).unwrap();
+    let o = bin().arg("--templates").arg(dir.path()).args(["rules", "--json"]).output().unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"SC1\""));
+}
