@@ -1,6 +1,5 @@
 //! `juesuan check`: audit every workbook in the inputs and report the findings.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -35,31 +34,11 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let msg = &ctx.templates.messages;
-    let inputs = crate::inputs::expand(&args.inputs);
-    for outp in [&args.report, &args.json].into_iter().flatten() {
-        if inputs.files.iter().any(|f| super::same_file(f, outp)) {
-            return Err(crate::error::Error::Usage(
-                msg.text("common.output_is_input", &[("path", &outp.display())]),
-            )
-            .into());
-        }
-    }
-    let mut err = std::io::stderr().lock();
-    for m in &inputs.missing {
-        writeln!(err, "{}", msg.text("inputs.missing", &[("path", &m.display())]))?;
-    }
-    for s in &inputs.skipped {
-        writeln!(
-            err,
-            "{}",
-            msg.text("inputs.skipped", &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))])
-        )?;
-    }
-    if inputs.files.is_empty() {
-        writeln!(err, "{}", msg.text("inputs.nothing", &[]))?;
+    let outputs: Vec<&std::path::Path> =
+        args.report.iter().chain(args.json.iter()).map(PathBuf::as_path).collect();
+    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
-    }
-    drop(err);
+    };
     let bar = super::progress(inputs.files.len(), ctx.global.quiet);
     // Files are read in parallel; `collect` keeps the sorted input order.
     let mut files: Vec<FileReport> = inputs

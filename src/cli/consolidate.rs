@@ -83,29 +83,10 @@ const CHUNK: usize = 64;
 pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
     let msg = &t.messages;
-    let inputs = crate::inputs::expand(&args.inputs);
-    let outputs_given: Vec<&PathBuf> = std::iter::once(&args.output).chain(args.json.iter()).collect();
-    for o in &outputs_given {
-        if inputs.files.iter().any(|f| super::same_file(f, o)) {
-            return Err(crate::error::Error::Usage(
-                msg.text("common.output_is_input", &[("path", &o.display())]),
-            )
-            .into());
-        }
-    }
-    for m in &inputs.missing {
-        eprintln!("{}", msg.text("inputs.missing", &[("path", &m.display())]));
-    }
-    for s in &inputs.skipped {
-        eprintln!(
-            "{}",
-            msg.text("inputs.skipped", &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))])
-        );
-    }
-    if inputs.files.is_empty() {
-        eprintln!("{}", msg.text("inputs.nothing", &[]));
+    let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.json.as_deref()).collect();
+    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
-    }
+    };
     let root_name = root_name(args);
     let mut nodes: BTreeMap<PathBuf, Node> = BTreeMap::new();
     let node = |name: String| Node {

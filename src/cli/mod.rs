@@ -163,3 +163,38 @@ pub fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyh
     }
     Ok(())
 }
+
+/// Expands the inputs of a batch subcommand, refuses an output that is also an
+/// input, prints the skipped and missing paths; `None` when there is nothing to do.
+///
+/// # Errors
+/// A usage error when an output path is one of the inputs.
+pub fn batch_inputs(
+    args: &[std::path::PathBuf],
+    outputs: &[&std::path::Path],
+    msg: &crate::i18n::Catalog,
+) -> anyhow::Result<Option<crate::inputs::Inputs>> {
+    let inputs = crate::inputs::expand(args);
+    for o in outputs {
+        if inputs.files.iter().any(|f| same_file(f, o)) {
+            return Err(crate::error::Error::Usage(
+                msg.text("common.output_is_input", &[("path", &o.display())]),
+            )
+            .into());
+        }
+    }
+    for m in &inputs.missing {
+        eprintln!("{}", msg.text("inputs.missing", &[("path", &m.display())]));
+    }
+    for s in &inputs.skipped {
+        eprintln!(
+            "{}",
+            msg.text("inputs.skipped", &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))])
+        );
+    }
+    if inputs.files.is_empty() {
+        eprintln!("{}", msg.text("inputs.nothing", &[]));
+        return Ok(None);
+    }
+    Ok(Some(inputs))
+}

@@ -67,25 +67,11 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
     let msg = &t.messages;
     let cfg = Config::load(&t.store)?;
-    let inputs = crate::inputs::expand(&args.inputs);
-    for o in std::iter::once(&args.output).chain(args.json.iter()) {
-        if inputs.files.iter().any(|f| super::same_file(f, o)) {
-            return Err(crate::error::Error::Usage(
-                msg.text("common.output_is_input", &[("path", &o.display())]),
-            )
-            .into());
-        }
-    }
-    for s in &inputs.skipped {
-        eprintln!(
-            "{}",
-            msg.text("inputs.skipped", &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))])
-        );
-    }
-    if inputs.files.is_empty() {
-        eprintln!("{}", msg.text("inputs.nothing", &[]));
+    let outputs: Vec<&std::path::Path> =
+        std::iter::once(args.output.as_path()).chain(args.json.as_deref()).collect();
+    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
-    }
+    };
     let mut scored: Vec<Scored> = Vec::new();
     let mut dept: Vec<(String, Vec<ScoreFinding>)> = Vec::new();
     let mut unreadable = Vec::new();

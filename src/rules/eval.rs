@@ -35,22 +35,14 @@ struct Val {
 
 /// Evaluates every rule; findings sorted by position then rule.
 pub fn evaluate(rules: &RuleSet, dep: &Department, layouts: &Layouts, msg: &Catalog) -> Vec<Finding> {
-    let converted = in_one_unit(dep);
-    let dep = converted.as_ref().unwrap_or(dep);
-    let ev = Evaluator {
-        detail: std::cell::Cell::new(false),
-        sink: None,
-        dep,
-        layouts,
-        msg,
-        unit: dep.unit.unwrap_or_default(),
-    };
-    let mut out = Vec::new();
-    for rule in &rules.rules {
-        ev.run(rule, &mut out);
-    }
-    out.sort_by_key(Finding::sort_key);
-    out
+    with_evaluator(dep, layouts, msg, |ev| {
+        let mut out = Vec::new();
+        for rule in &rules.rules {
+            ev.run(rule, &mut out);
+        }
+        out.sort_by_key(Finding::sort_key);
+        out
+    })
 }
 
 /// One rule's outcome, and whether it applied at all (its conditions held and
@@ -61,6 +53,20 @@ pub fn evaluate_rule(
     layouts: &Layouts,
     msg: &Catalog,
 ) -> (bool, Vec<Finding>) {
+    with_evaluator(dep, layouts, msg, |ev| {
+        let mut out = Vec::new();
+        let applied = ev.run(rule, &mut out);
+        (applied, out)
+    })
+}
+
+/// Runs `f` with an evaluator over the department with all tables in one unit.
+fn with_evaluator<T>(
+    dep: &Department,
+    layouts: &Layouts,
+    msg: &Catalog,
+    f: impl FnOnce(&Evaluator<'_>) -> T,
+) -> T {
     let converted = in_one_unit(dep);
     let dep = converted.as_ref().unwrap_or(dep);
     let ev = Evaluator {
@@ -71,9 +77,7 @@ pub fn evaluate_rule(
         msg,
         unit: dep.unit.unwrap_or_default(),
     };
-    let mut out = Vec::new();
-    let applied = ev.run(rule, &mut out);
-    (applied, out)
+    f(&ev)
 }
 
 /// Every equality of the rule set, instantiated over the department's rows and
