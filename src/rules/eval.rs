@@ -318,25 +318,57 @@ impl Evaluator<'_> {
         Ok(v)
     }
 
-    fn applies(&self, rule: &Rule) -> bool {
-        let empty = |n: u8| self.dep.table(n).is_none_or(Table::is_all_zero);
-        rule.conditions.iter().all(|c| match c {
-            When::Has(t, col) => self.dep.table(*t).is_some_and(|t| t.has_column(col)),
-            When::Empty(t) => empty(*t),
-            When::NonEmpty(t) => !empty(*t),
-            When::Zero(r) => self.eval_ref(r, None, None).is_ok_and(|v| v.sum.is_zero()),
-        })
+    /// Whether the rule's conditions hold. A condition that cannot be decided
+    /// (the table it looks at is missing, or the amount is not a number) is
+    /// `Err` with what is missing: the rule then reports insufficient data
+    /// rather than silently not applying. `has(…)` only asks whether an
+    /// optional column exists, so a missing table simply means "no".
+    fn applies(&self, rule: &Rule) -> Result<bool, String> {
+        let empty = |n: u8| match self.dep.table(n) {
+            Some(t) => Ok(t.is_all_zero()),
+            None => Err(self.msg.text("check.missing_table", &[("table", &self.table_name(n))])),
+        };
+        for c in &rule.conditions {
+            let holds = match c {
+                When::Has(t, col) => self.dep.table(*t).is_some_and(|t| t.has_column(col)),
+                When::Empty(ts) => {
+                    let mut all = true;
+                    for t in ts {
+                        all &= empty(*t)?;
+                    }
+                    all
+                }
+                When::NonEmpty(ts) => {
+                    let mut any = false;
+                    for t in ts {
+                        any |= !empty(*t)?;
+                    }
+                    any
+                }
+                When::Zero(r) => self.eval_ref(r, None, None)?.sum.is_zero(),
+            };
+            if !holds {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Returns whether any comparison was made.
     fn compare(&self, rule: &Rule, out: &mut Vec<Finding>) -> bool {
         let Some(check) = &rule.check else { return false };
-        if !self.applies(rule) {
-            return false;
-        }
-        let mut compared = 0usize;
         let title = self.title(rule);
         let mut missing: BTreeSet<String> = BTreeSet::new();
+        match self.applies(rule) {
+            Ok(true) => {}
+            Ok(false) => return false,
+            Err(m) => {
+                missing.insert(m);
+                self.insufficient(rule, &title, missing, out);
+                return false;
+            }
+        }
+        let mut compared = 0usize;
         // The rows to iterate: one pass with no row when the rule has no `each`.
         let rows: Vec<(Option<RowKey>, Option<String>, Option<String>)> = match &rule.each {
             None => vec![(None, None, None)],
@@ -470,27 +502,32 @@ impl Evaluator<'_> {
             }
         }
         if !missing.is_empty() {
-            let what: Vec<String> = missing.into_iter().collect();
-            let what = if what.len() > 3 {
-                format!(
-                    "{}{}",
-                    what[..3].join("；"),
-                    self.msg.text("check.and_more", &[("n", &(what.len() - 3))])
-                )
-            } else {
-                what.join("；")
-            };
-            let table = rule.tables.first().copied();
-            out.push(
-                Finding::new(
-                    rule.id.clone(),
-                    Severity::Info,
-                    self.msg.text("check.insufficient", &[("title", &title), ("what", &what)]),
-                )
-                .with_place(Place { table, ..Place::default() }),
-            );
+            self.insufficient(rule, &title, missing, out);
         }
         compared > 0
+    }
+
+    /// One info finding saying what the rule lacked (at most three things named).
+    fn insufficient(&self, rule: &Rule, title: &str, missing: BTreeSet<String>, out: &mut Vec<Finding>) {
+        let what: Vec<String> = missing.into_iter().collect();
+        let what = if what.len() > 3 {
+            format!(
+                "{}{}",
+                what[..3].join("；"),
+                self.msg.text("check.and_more", &[("n", &(what.len() - 3))])
+            )
+        } else {
+            what.join("；")
+        };
+        let table = rule.tables.first().copied();
+        out.push(
+            Finding::new(
+                rule.id.clone(),
+                Severity::Info,
+                self.msg.text("check.insufficient", &[("title", &title), ("what", &what)]),
+            )
+            .with_place(Place { table, ..Place::default() }),
+        );
     }
 
     fn consistency(&self, rule: &Rule, out: &mut Vec<Finding>) {
