@@ -77,34 +77,49 @@ fn samples_have_rounding_notes_and_no_errors() {
     }
 }
 
+/// A workbook with 5 万元 added to T2's first row: R3a, X1 … fail.
+fn write_bad(path: &Path) {
+    let mut bad = seed("000", true);
+    let t2 = bad.tables.get_mut(&2).unwrap();
+    t2.rows[0].cells.get_mut("本年收入合计").unwrap().value += Decimal::from(5);
+    write(path, &bad, Unit::WanYuan, Style::default());
+}
+
 #[test]
-fn exit_status_0_1_2() {
+fn exit_status_0_when_everything_is_read_and_no_error() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.xlsx");
     write(&good, &seed("000", true), Unit::WanYuan, Style::default());
     let o = bin().arg("check").arg(&good).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+}
 
-    // 1: an error finding.
-    let mut bad = seed("000", true);
-    let t2 = bad.tables.get_mut(&2).unwrap();
-    t2.rows[0].cells.get_mut("本年收入合计").unwrap().value += Decimal::from(5);
+#[test]
+fn exit_status_1_on_an_error_finding() {
+    let dir = tempfile::tempdir().unwrap();
     let badp = dir.path().join("bad.xlsx");
-    write(&badp, &bad, Unit::WanYuan, Style::default());
+    write_bad(&badp);
     let o = bin().arg("check").arg(&badp).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("bad.xlsx:'02 收入决算表'!C5: error[R3a]"), "{out}");
     assert!(out.contains("（应为 755.32，实际 760.32，差额 5.00）"), "{out}");
+}
 
-    // 1: an unreadable file in a batch; the other file is still checked.
+#[test]
+fn exit_status_1_on_an_unreadable_input_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xlsx");
+    write(&good, &seed("000", true), Unit::WanYuan, Style::default());
+    write_bad(&dir.path().join("bad.xlsx"));
     std::fs::write(dir.path().join("broken.xlsx"), b"not a workbook").unwrap();
+    // In a directory, broken.xlsx is skipped by content (with a note); bad.xlsx fails the run.
     let o = bin().arg("check").arg(dir.path()).args(["--json", "-"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let j = json(&o);
-    // In a directory, broken.xlsx is skipped by content (with a note); bad.xlsx fails the run.
     assert_eq!(j["summary"]["files"], 2, "{j}");
     assert!(String::from_utf8_lossy(&o.stderr).contains("broken.xlsx"));
+    // Named on the command line, it is an unreadable input: exit 1, the good file still checked.
     let o = bin()
         .arg("check")
         .arg(&good)
@@ -118,11 +133,40 @@ fn exit_status_0_1_2() {
     assert_eq!(j["summary"]["ok"], 1);
     let un = j["files"].as_array().unwrap().iter().find(|f| f["status"] == "unreadable").unwrap();
     assert!(un["error"].as_str().unwrap().contains("不是 Excel 工作簿"), "{un}");
+}
 
-    // 2: nothing to process; bad flag.
+#[test]
+fn exit_status_2_on_usage_or_configuration_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xlsx");
+    write(&good, &seed("000", true), Unit::WanYuan, Style::default());
+    // Nothing to process.
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(bin().arg("check").arg(empty.path()).output().unwrap().status.code(), Some(2));
+    // A bad flag.
     assert_eq!(bin().args(["check", "--bogus", "x"]).output().unwrap().status.code(), Some(2));
+    // An unreadable rule file: the error names the file and line.
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir_all(tpl.join("rules")).unwrap();
+    std::fs::write(
+        tpl.join("rules/province.toml"),
+        "[[rule]]\nid = \"P1\"\ntitle = \"x\"\nseverity = \"error\"\ntables = [2]\n\
+         check = \"T2[合计].不存在的栏 = 0\"\nwhy = \"x\"\n",
+    )
+    .unwrap();
+    let o = bin().arg("--templates").arg(&tpl).arg("check").arg(&good).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("province.toml:6") && err.contains("不存在的栏"), "{err}");
+    // An explanations workbook that cannot be read.
+    let o = bin()
+        .arg("check")
+        .arg(&good)
+        .arg("--explanations")
+        .arg(dir.path().join("none.xlsx"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
