@@ -274,29 +274,31 @@ mod property {
     use super::*;
     use proptest::prelude::*;
 
-    fn styles() -> Vec<(Unit, Style)> {
-        vec![
-            (Unit::WanYuan, Style::default()),
-            (Unit::WanYuan, Style { split_codes: true, ..Style::default() }),
-            (Unit::Yuan, Style::default()),
-            (
-                Unit::WanYuan,
-                Style { alias_titles: true, shuffled_sheets: true, offset: (2, 1), ..Style::default() },
-            ),
-            (Unit::WanYuan, Style { stacked: true, text_numbers: true, ..Style::default() }),
-        ]
+    /// Any combination of the writer's layout variants, in 万元 or 元.
+    fn layouts() -> impl Strategy<Value = (Unit, Style)> {
+        (any::<[bool; 6]>(), any::<bool>()).prop_map(|(f, yuan)| {
+            let style = Style {
+                split_codes: f[0],
+                alias_titles: f[1],
+                shuffled_sheets: f[2],
+                stacked: f[3],
+                offset: if f[4] { (2, 1) } else { (0, 0) },
+                text_numbers: f[5],
+            };
+            (if yuan { Unit::Yuan } else { Unit::WanYuan }, style)
+        })
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-        /// A clean department has no error; changing any one amount by ≥ 1 万元
-        /// gives an error whose cells include the changed cell.
+        /// In every layout variant, a clean department has no error; changing any
+        /// one amount by ≥ 1 万元 (10,000 元) gives an error whose cells include the changed cell.
         #[test]
-        fn any_changed_amount_is_caught_at_its_cell(key in 0usize..2, style_ix in 0usize..5, factor in 1i64..5, pick in 0usize..10_000, wan in 1i64..50) {
+        fn any_changed_amount_is_caught_at_its_cell(key in 0usize..2, layout in layouts(), factor in 1i64..5, pick in 0usize..10_000, wan in 1i64..50) {
             let t = Templates::embedded();
             let base = juesuan::samples::scaled(&seed(["000", "002"][key], true), factor, "生成单位");
-            let (unit, style) = styles().swap_remove(style_ix);
+            let (unit, style) = layout;
             let dir = tempfile::tempdir().unwrap();
             let clean = dir.path().join("clean.xlsx");
             write(&clean, &base, unit, style.clone());
