@@ -208,7 +208,7 @@ impl Evaluator<'_> {
             Sel::Level(n) => {
                 rows.extend(Self::rows_on(t, side).filter(|r| r.key.code().is_some_and(|k| k.len() == *n)));
                 if detail {
-                    words.push(self.msg.text("check.level", &[("n", n)]));
+                    words.push(self.msg.text(&format!("check.level_{n}"), &[]));
                 }
             }
             Sel::Rows(ids) => {
@@ -475,13 +475,26 @@ impl Evaluator<'_> {
                     Op::Le => "check.should_be_le",
                 };
                 let key_msg = if rounding { "check.rounding" } else { "check.mismatch" };
+                // Name the table once when both sides start in it
+                // (「合计」本年收入合计 … 「合计」基本支出 + 项目支出).
+                let mut right = r.desc.join("");
+                let first_table = |s: &Sum| match s.terms.first() {
+                    Some((_, Term::Ref(x))) => Some(x.table),
+                    _ => None,
+                };
+                if let (Some(lt), Some(rt)) = (first_table(&check.left), first_table(&check.right))
+                    && lt == rt
+                    && let Some(rest) = right.strip_prefix(&self.table_name(lt))
+                {
+                    right = rest.to_string();
+                }
                 let message = self.msg.text(
                     key_msg,
                     &[
                         ("title", &title),
                         ("left", &l.desc.join("")),
                         ("lhs", &fmt(l.sum)),
-                        ("right", &r.desc.join("")),
+                        ("right", &right),
                         ("rhs", &fmt(r.sum)),
                         ("relation", &self.msg.text(relation, &[])),
                         ("diff", &fmt(l.sum - r.sum)),
