@@ -199,6 +199,17 @@ fn findings_report_and_explanations_carry_over() {
     let header: Vec<String> = sheet.row(0).unwrap().iter().map(|(_, v)| v.text()).collect();
     assert_eq!(header[0], "文件");
     assert_eq!(header[11], "说明");
+    // The cell column links to the source cell by the input's absolute path
+    // (a relative target would be resolved against the report's folder).
+    #[cfg(unix)]
+    {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&report).unwrap()).unwrap();
+        let mut rels = String::new();
+        zip.by_name("xl/worksheets/_rels/sheet1.xml.rels").unwrap().read_to_string(&mut rels).unwrap();
+        let abs = std::fs::canonicalize(&p).unwrap();
+        assert!(rels.contains(&format!("Target=\"{}\"", abs.display())), "{rels}");
+    }
     let mut old = rust_xlsxwriter::Workbook::new();
     let ws = old.add_worksheet();
     for (r, cells) in sheet.rows() {
