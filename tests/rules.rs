@@ -271,6 +271,11 @@ fn an_undecidable_condition_is_insufficient_data_not_a_skip() {
         assert_eq!(f[0].severity, Severity::Info);
         assert!(f[0].message.contains("政府性基金预算财政拨款收入支出决算表"), "{}", f[0].message);
     }
+    // T11 with data decides `nonempty(T10, T11)` even without T10.
+    let mut soe = bases(&t).into_iter().find(|(k, _)| *k == "soe").unwrap().1;
+    soe.tables.remove(&10);
+    let (applied, f) = evaluate_rule(t.rules.get("X16e").unwrap(), &soe, &t.layouts, &t.messages);
+    assert!(applied && f.is_empty(), "{f:?}");
     // X18a decides by a T4 cell; without T4 it says so.
     let mut d = bases(&t)[0].1.clone();
     d.tables.remove(&4);

@@ -324,26 +324,24 @@ impl Evaluator<'_> {
     /// rather than silently not applying. `has(…)` only asks whether an
     /// optional column exists, so a missing table simply means "no".
     fn applies(&self, rule: &Rule) -> Result<bool, String> {
-        let empty = |n: u8| match self.dep.table(n) {
-            Some(t) => Ok(t.is_all_zero()),
-            None => Err(self.msg.text("check.missing_table", &[("table", &self.table_name(n))])),
+        // Some(true) all zero, Some(false) has data, None missing. A present
+        // table with data decides `nonempty` (and refutes `empty`) even when
+        // another listed table is missing.
+        let state = |n: u8| self.dep.table(n).map(Table::is_all_zero);
+        let missing = |ts: &[u8]| {
+            let n = ts.iter().copied().find(|n| self.dep.table(*n).is_none()).unwrap_or_default();
+            self.msg.text("check.missing_table", &[("table", &self.table_name(n))])
         };
         for c in &rule.conditions {
             let holds = match c {
                 When::Has(t, col) => self.dep.table(*t).is_some_and(|t| t.has_column(col)),
-                When::Empty(ts) => {
-                    let mut all = true;
-                    for t in ts {
-                        all &= empty(*t)?;
+                When::Empty(ts) | When::NonEmpty(ts) => {
+                    let states: Vec<Option<bool>> = ts.iter().map(|n| state(*n)).collect();
+                    let any_data = states.contains(&Some(false));
+                    if !any_data && states.contains(&None) {
+                        return Err(missing(ts));
                     }
-                    all
-                }
-                When::NonEmpty(ts) => {
-                    let mut any = false;
-                    for t in ts {
-                        any |= !empty(*t)?;
-                    }
-                    any
+                    matches!(c, When::NonEmpty(_)) == any_data
                 }
                 When::Zero(r) => self.eval_ref(r, None, None)?.sum.is_zero(),
             };
