@@ -41,6 +41,20 @@ pub fn read(path: &Path, msg: &Catalog) -> Result<Explanations, ReadError> {
     Ok(out)
 }
 
+/// Whether `wb` is a findings report written by `check --report` (in either
+/// language): its first row carries the rule and 说明 headers. Such a report
+/// often sits in the folder being checked and is not a broken submission.
+pub fn is_findings_report(wb: &workbook::Workbook, msg: &Catalog) -> bool {
+    let header = |key: &str| [Lang::Zh, Lang::En].map(|l| msg.clone().with_lang(l).text(key, &[]));
+    let (rule, note) = (header(COLUMNS[5]), header(COLUMNS[11]));
+    wb.sheets.iter().any(|sheet| {
+        sheet.rows().next().is_some_and(|(_, cells)| {
+            let has = |h: &[String; 2]| cells.iter().any(|(_, v)| h.contains(&v.text()));
+            has(&rule) && has(&note)
+        })
+    })
+}
+
 /// Attaches explanations to matching findings; returns how many matched.
 ///
 /// The file is matched by its path as written in the old report, then — so that

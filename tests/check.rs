@@ -257,6 +257,13 @@ fn findings_report_and_explanations_carry_over() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("【已说明：已核实】"));
     let o = bin().arg("check").arg(&p).arg("--explanations").arg(&oldp).arg("--strict").output().unwrap();
     assert_eq!(o.status.code(), Some(1), "--strict counts explained errors");
+    // Last month's report kept in the folder being checked is skipped with a
+    // note, not counted as an unreadable submission.
+    let o = bin().arg("check").arg(dir.path()).args(["--json", "-"]).output().unwrap();
+    let j = json(&o);
+    assert_eq!(j["summary"]["unreadable"], 0, "{j}");
+    assert_eq!(j["summary"]["files"], 1, "{j}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("审核结果工作簿"));
 }
 
 #[test]
