@@ -313,7 +313,7 @@ mod property {
         /// In every layout variant, a clean department has no error; changing any
         /// one amount by ≥ 1 万元 (10,000 元) gives an error whose cells include the changed cell.
         #[test]
-        fn any_changed_amount_is_caught_at_its_cell(key in 0usize..2, layout in layouts(), factor in 1i64..5, pick in 0usize..10_000, wan in 1i64..50) {
+        fn any_changed_amount_is_caught_at_its_cell(key in 0usize..2, layout in layouts(), factor in 1i64..5, pick in 0usize..10_000, wan in 1i64..50, down in any::<bool>()) {
             let t = Templates::embedded();
             let base = juesuan::samples::scaled(&seed(["000", "002"][key], true), factor, "生成单位");
             let (unit, style) = layout;
@@ -331,7 +331,8 @@ mod property {
             let (no, ri, col) = all[pick % all.len()].clone();
             let row = &mut d.tables.get_mut(&no).unwrap().rows[ri];
             let (side, rkey) = (row.side.clone(), row.key.clone());
-            row.cells.get_mut(&col).unwrap().value += Decimal::from(wan);
+            let delta = Decimal::from(if down { -wan } else { wan });
+            row.cells.get_mut(&col).unwrap().value += delta;
             let changed = dir.path().join("changed.xlsx");
             write(&changed, &d, unit, style);
             let (r, dep) = juesuan::check::check_file(&changed, &t);
@@ -339,7 +340,7 @@ mod property {
             let at = dep.table(no).and_then(|t| t.row(&rkey, side.as_deref())).and_then(|r| r.get(&col)).map(|a| a.at.clone());
             let at = at.unwrap_or_else(|| panic!("T{no} {rkey:?} {col} not read back"));
             let hit = r.findings.iter().any(|f| f.severity == juesuan::finding::Severity::Error && f.cells.contains(&at));
-            prop_assert!(hit, "T{} {:?} {} (+{} 万元) at {} not caught: {:?}", no, rkey, col, wan, at, r.findings.iter().map(|f| (&f.rule, f.severity)).collect::<Vec<_>>());
+            prop_assert!(hit, "T{} {:?} {} ({:+} 万元) at {} not caught: {:?}", no, rkey, col, delta, at, r.findings.iter().map(|f| (&f.rule, f.severity)).collect::<Vec<_>>());
         }
     }
 }
