@@ -58,7 +58,9 @@ pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> R
         for x in &f.findings {
             ws.write_string(row, 0, &f.path)?;
             if let Some(t) = x.place.table {
-                ws.write_number(row, 1, f64::from(t))?;
+                // `03 支出决算表` filters better than a bare number.
+                let title = f.tables.iter().find(|r| r.table == t).map(|r| r.title.as_str());
+                ws.write_string(row, 1, title.map_or_else(|| format!("{t:02}"), |x| format!("{t:02} {x}")))?;
             }
             if let Some(r) = &x.place.row {
                 ws.write_string(row, 2, r)?;
@@ -89,7 +91,7 @@ pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> R
             row += 1;
         }
     }
-    for (c, w) in [40.0, 5.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0].iter().enumerate() {
+    for (c, w) in [40.0, 28.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
