@@ -395,3 +395,29 @@ fn stacked_sichuan_projects_with_merged_cells() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("Second-level indicator under the wrong first level"), "{text}");
 }
+
+/// A broken scoring file in `--templates DIR` stops the run with its path and line (exit 2).
+#[test]
+fn broken_scoring_config_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("score")).unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/score/scoring.toml"))
+            .unwrap()
+            .replace("rounding = \"half_up\"", "rounding = \"often\"");
+    let line = text.lines().position(|l| l.contains("often")).unwrap() + 1;
+    let cfg = dir.path().join("score/scoring.toml");
+    std::fs::write(&cfg, text).unwrap();
+    let o = bin()
+        .arg("--templates")
+        .arg(dir.path())
+        .arg("score")
+        .arg(sample())
+        .args(["-o".as_ref(), dir.path().join("o.xlsx").as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("scoring.toml:{line}")), "{err}");
+    assert!(!dir.path().join("o.xlsx").exists());
+}
