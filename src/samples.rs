@@ -244,20 +244,23 @@ pub fn seed_projects(sheets: &Json) -> Vec<crate::score::Project> {
     for sh in sheets.as_array().into_iter().flatten() {
         let mut p =
             Project { name: sh["项目名称"].as_str().unwrap_or("").to_string(), ..Project::default() };
-        for k in [
-            "主管部门",
-            "实施单位",
-            "项目年度目标",
-            "年度目标完成情况",
-            "评价结论",
-            "存在问题",
-            "改进措施",
-            "项目负责人",
-            "财务负责人",
-        ] {
-            let label = if k == "实施单位" { "实施单位（盖章）" } else { k };
-            p.notes.push((label.to_string(), sh[k].as_str().unwrap_or("").to_string()));
+        let text = |k: &str| sh[k].as_str().unwrap_or("").to_string();
+        let one = |label: &str, k: &str| vec![(label.to_string(), text(k))];
+        let unit_label = sh["实施单位_label"].as_str().unwrap_or("实施单位");
+        p.head = vec![one("主管部门", "主管部门"), one(unit_label, "实施单位")];
+        p.middle = vec![one("项目年度目标", "项目年度目标"), one("年度目标完成情况", "年度目标完成情况")];
+        if !text("项目实施内容及过程概述").trim().is_empty() {
+            p.middle.push(one("项目实施内容及过程概述", "项目实施内容及过程概述"));
         }
+        p.tail = vec![
+            one("评价结论", "评价结论"),
+            one("存在问题", "存在问题"),
+            one("改进措施", "改进措施"),
+            vec![
+                ("项目负责人".to_string(), text("项目负责人")),
+                ("财务负责人".to_string(), text("财务负责人")),
+            ],
+        ];
         for b in sh["预算执行情况"].as_array().into_iter().flatten() {
             p.budget.push(BudgetRow {
                 label: b["项目"].as_str().unwrap_or("").to_string(),
@@ -267,6 +270,7 @@ pub fn seed_projects(sheets: &Json) -> Vec<crate::score::Project> {
                 rate: c(&b["预算执行率"]),
                 weight: c(&b["权重"]),
                 score: c(&b["得分"]),
+                reason: c(&b["原因"]),
             });
         }
         for i in sh["绩效指标"].as_array().into_iter().flatten() {
@@ -280,12 +284,16 @@ pub fn seed_projects(sheets: &Json) -> Vec<crate::score::Project> {
                 actual: c(&i["完成值"]),
                 weight: c(&i["权重"]),
                 score: c(&i["得分"]),
+                reason: c(&i["未完成原因分析"]),
                 stray: i["after_repeated_header"].as_bool().unwrap_or(false),
                 level1_filled: i["一级指标_merged"].as_bool().unwrap_or(false),
+                level2_filled: i["二级指标_merged"].as_bool().unwrap_or(false),
+                level2_cell: Cell::default(),
             });
         }
         p.total_weight = c(&sh["合计"]["权重"]);
         p.total_score = c(&sh["合计"]["得分"]);
+        p.total_note = c(&sh["合计"]["备注"]);
         out.push(p);
     }
     out
@@ -384,7 +392,8 @@ pub fn generate(
     let sheets: Json =
         serde_json::from_str(&std::fs::read_to_string(root.join("src/seed_scoresheets.json"))?)?;
     let rel = "凉山州科学技术协会2023_项目支出绩效自评表.xlsx";
-    let mut wb = crate::report::score_xlsx::sample_workbook(&seed_projects(&sheets), msg)?;
+    let scoring = crate::score::Config::load(&crate::template::Store::load(None)?)?;
+    let mut wb = crate::report::score_xlsx::sample_workbook(&seed_projects(&sheets), &scoring, msg)?;
     crate::report::save::save(&mut wb, &root.join(rel))?;
     written.push(rel.to_string());
     for mut p in plans {

@@ -46,23 +46,44 @@ fn seed_sheets_reproduce_the_documented_findings() {
     assert_eq!(s21["grade"], "优");
     assert_eq!(s21["budget"]["rate"], "100.00");
     assert_eq!(s21["budget"]["computed_score"], "10.00");
-    // Sheets 12 and 19: wrong totals.
+    // Sheets 12 and 19: wrong totals; the other §5.8 rule totals.
     for (i, total) in [(11usize, "89.47"), (18, "100.00")] {
         assert!(rules_of(&projects[i]).contains(&"S02".to_string()), "sheet {}", i + 1);
         assert_eq!(projects[i]["computed_total"], total, "sheet {}", i + 1);
     }
-    assert_eq!(projects[11]["grade"], "良");
+    assert_eq!(projects[11]["grade"], "良", "sheet 12: 99 printed, 89.47 by the rule");
+    assert_eq!(projects[11]["difference"], "-9.53");
+    assert_eq!(projects[9]["computed_total"], "99.47", "sheet 10 with keep_reported");
+    for i in [0usize, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 19] {
+        assert_eq!(projects[i]["computed_total"], "100.00", "sheet {}", i + 1);
+    }
+    assert_eq!(projects[19]["indicators"][2]["computed_score"], "10.00", "sheet 20: 时效 met → 10, not 9");
+    assert_eq!(projects[0]["budget"]["rate"], "100.00");
+    assert_eq!(projects[0]["budget"]["adjusted"], "86.5");
+    assert_eq!(projects[0]["budget"]["computed_score"], "10.00");
     let count =
         |id: &str| projects.iter().map(|p| rules_of(p).iter().filter(|r| *r == id).count()).sum::<usize>();
     assert_eq!(count("S02"), 2, "2 of 21 totals are wrong");
     assert_eq!(count("S10"), 14, "14 rows deviate from the rule");
     assert_eq!(count("S05"), 10, "10 strict-boundary rows");
     assert_eq!(count("S04"), 7, "7 full-marks-with-blank rows");
+    assert_eq!(count("S20"), 1, "12-7: a deduction on a blank 完成值");
     assert_eq!(count("S01"), 1, "sheet 18: 20 points on a weight of 10");
     assert_eq!(count("S13"), 1, "sheet 16's stray row");
     assert_eq!(count("S06"), 1, "sheet 14-4: blank 指标性质");
+    assert_eq!(count("S19"), 1, "14-1: ＝16 with 16.2");
     assert_eq!(count("S11"), 18, "every sheet but 7–9 departs from 50/30/10");
+    assert_eq!(count("S12"), 6, "over-achievement above 20 % (§3.1 F without 14-1)");
     assert!(rules_of(&projects[20]).contains(&"S14".to_string()), "sheet 21: 可持续影响 under 产出");
+    let strict: Vec<String> = projects
+        .iter()
+        .flat_map(|p| p["findings"].as_array().unwrap())
+        .filter(|f| f["rule"] == "S05")
+        .map(|f| f["cells"][0]["sheet"].as_str().unwrap()[..2].to_string())
+        .collect();
+    assert_eq!(strict, ["10", "13", "13", "13", "14", "15", "16", "17", "19", "21"], "§3.1 B");
+    let per_project_errors: u64 = projects.iter().map(|p| p["errors"].as_u64().unwrap()).sum();
+    assert_eq!(per_project_errors, j["summary"]["errors"].as_u64().unwrap());
     // Every finding points at cells with sheet and A1, and the summary counts them.
     let f = projects[20]["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "S10").unwrap();
     assert_eq!(f["indicator"], "保姆业务熟练程度");
@@ -76,9 +97,17 @@ fn seed_sheets_reproduce_the_documented_findings() {
     assert_eq!(names.len(), 23);
     let last = &wb.sheets[22];
     assert!(last.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text() == "14.21")));
+    // The 汇总 row of sheet 12: reported 99, computed 89.47, difference, grade, counts.
+    let summary = &wb.sheets[0];
+    let row: Vec<String> = (0..9).map(|c| summary.get(12, c).text()).collect();
+    assert_eq!(row[3..9], ["99", "89.47", "-9.53", "良", "4", "4"], "{row:?}");
+    // The text rows of the form survive the round trip (评价结论 …, 项目负责人 | 财务负责人).
+    assert!(last.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text() == "项目负责人")));
+    assert!(last.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text().contains("保姆更换频率高"))));
     // Reading our own output back scores the same.
     let (_, again) = run_json(&[out.as_os_str(), "-o".as_ref(), dir.path().join("again.xlsx").as_os_str()]);
     assert_eq!(again["projects"][20]["computed_total"], "99.21");
+    assert_eq!(again["summary"], j["summary"], "same findings from our own output");
     // Deterministic bytes.
     let out2 = dir.path().join("score2.xlsx");
     run_json(&[sample().as_os_str(), "-o".as_ref(), out2.as_os_str()]);
@@ -186,12 +215,47 @@ fn department_wide_table() {
     );
     let (code, j) = run_json(&[p.as_os_str(), "-o".as_ref(), dir.path().join("o.xlsx").as_os_str()]);
     assert_eq!(code, Some(1));
-    let f = j["department_tables"][0]["findings"].as_array().unwrap();
+    let d = &j["department_tables"][0];
+    let f = d["findings"].as_array().unwrap();
     let msgs: Vec<&str> = f.iter().map(|x| x["message"].as_str().unwrap()).collect();
     assert_eq!(f.len(), 3, "{msgs:?}");
+    assert!(f.iter().all(|x| x["rule"] == "S15"));
     assert!(msgs.iter().any(|m| m.contains("超过分值")));
     assert!(msgs.iter().any(|m| m.contains("各项得分之和 98")));
     assert!(msgs.iter().any(|m| m.contains("应为“优”")));
+    assert_eq!(d["computed_total"], "98.00");
+    assert_eq!(d["reported_grade"], "良");
+    assert_eq!(f[0]["cells"][0]["cell"], "C3");
+}
+
+/// The 衡阳 table of seed 004 as printed (spaced labels, 评价得分, 10.00 分值): it adds up.
+#[test]
+fn department_wide_table_of_seed_004_is_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("衡阳.xlsx");
+    write(
+        &p,
+        &[
+            &["市科协2024年度部门整体支出绩效评价得分情况表"],
+            &["评价内容", "分 值", "评价得分"],
+            &["投 入", "10.00", "9"],
+            &["过 程", "30.00", "30"],
+            &["产 出", "30.00", "29"],
+            &["效 果", "30.00", "29"],
+            &["合  计", "100.00", "97"],
+            &["综合绩效级别", "优", ""],
+        ],
+    );
+    let out = dir.path().join("o.xlsx");
+    let (code, j) = run_json(&[p.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    assert_eq!(code, Some(0), "{j}");
+    let d = &j["department_tables"][0];
+    assert_eq!(d["rows"].as_array().unwrap().len(), 4);
+    assert_eq!(d["computed_total"], "97.00");
+    assert_eq!(d["grade"], "优");
+    assert!(d["findings"].as_array().unwrap().is_empty(), "{d}");
+    let wb = juesuan::workbook::open(&out).unwrap();
+    assert!(wb.sheets.iter().any(|s| &*s.name == "部门整体"));
 }
 
 /// With the department's tables: Σ projects' 财政资金 execution vs T9 and T6 项目支出.
@@ -199,21 +263,161 @@ fn department_wide_table() {
 fn cross_check_with_the_final_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let tables = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/凉山州科学技术协会2023.xlsx");
-    let (_, j) = run_json(&[
+    let (code, j) = run_json(&[
         sample().as_os_str(),
         "-o".as_ref(),
         dir.path().join("o.xlsx").as_os_str(),
         "--tables".as_ref(),
         tables.as_os_str(),
     ]);
-    let s16: Vec<&Value> = j["projects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["findings"].as_array().unwrap())
-        .filter(|f| f["rule"] == "S16")
-        .collect();
+    let s16: Vec<&Value> = j["cross_check"].as_array().unwrap().iter().collect();
     assert_eq!(s16.len(), 2, "T9 and T6 both compared");
-    assert!(s16.iter().all(|f| f["severity"] == "warning"));
-    assert!(s16[0]["message"].as_str().unwrap().contains("人员类、运转类"));
+    assert!(s16.iter().all(|f| f["rule"] == "S16" && f["severity"] == "warning"));
+    let m = s16[0]["message"].as_str().unwrap();
+    // Σ 21 projects 899.59, of which 人员类/运转类 (R, Y codes) 471.81; T9 total 405.06.
+    assert!(m.contains("899.59") && m.contains("471.81") && m.contains("405.06"), "{m}");
+    assert!(m.contains("人员类、运转类"), "{m}");
+    assert_eq!(s16[0]["cells"].as_array().unwrap().len(), 22, "21 project cells and the T9 total");
+    assert!(j["projects"].as_array().unwrap().iter().all(|p| !rules_of(p).contains(&"S16".to_string())));
+    assert_eq!(code, Some(1), "the seed sheets carry error findings");
+}
+
+/// An unreadable --tables workbook is an unreadable input: reported, outputs written, exit 1.
+#[test]
+fn unreadable_tables_workbook_does_not_stop_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("决算.xlsx");
+    std::fs::write(&bad, b"not a workbook").unwrap();
+    let out = dir.path().join("o.xlsx");
+    let (code, j) = run_json(&[
+        sample().as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--tables".as_ref(),
+        bad.as_os_str(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(j["projects"].as_array().unwrap().len(), 21);
+    assert!(j["unreadable"][0]["path"].as_str().unwrap().ends_with("决算.xlsx"));
+    assert!(out.exists());
+}
+
+/// Two Sichuan-layout projects stacked on one sheet, with really merged 一级/二级
+/// cells (filled down and checked against the 一级/二级 map), a text starting with
+/// `=` (kept as text, never a formula), next to an unreadable file in the batch.
+#[test]
+fn stacked_sichuan_projects_with_merged_cells() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("a_stacked.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let f = Format::new();
+    let mut r = 0u32;
+    for (name, level1_of_third, actual, score, total) in
+        [("=项目甲", "产出指标", "90", "70", "95"), ("项目乙", "效益指标", "100", "70", "100")]
+    {
+        let put = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, cells: &[&str]| {
+            for (c, t) in cells.iter().enumerate() {
+                if !t.is_empty() {
+                    ws.write_string(r, c as u16, *t).unwrap();
+                }
+            }
+        };
+        put(ws, r, &["部门预算项目支出绩效自评表"]);
+        put(ws, r + 1, &["项目名称", name]);
+        put(
+            ws,
+            r + 2,
+            &["预算执行情况（10分）", "项目", "年度预算数（万元）", "", "", "预算执行率", "权重", "得分"],
+        );
+        put(ws, r + 3, &["", "", "年初预算", "调整后预算数", "预算执行数"]);
+        put(ws, r + 4, &["", "总额", "10", "10", "10", "100.00%", "10", "10"]);
+        put(ws, r + 5, &["", "其中：财政资金", "10", "10", "10", "100.00%", "/", "/"]);
+        put(
+            ws,
+            r + 6,
+            &[
+                "绩效指标（90分）",
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "指标性质",
+                "指标值",
+                "度量单位",
+                "完成值",
+                "权重",
+                "得分",
+            ],
+        );
+        ws.merge_range(r + 7, 1, r + 8, 1, level1_of_third, &f).unwrap();
+        put(ws, r + 7, &["", "", "数量指标", "培训人次", "≥", "100", "人次", actual, "70", score]);
+        put(ws, r + 8, &["", "", "可持续影响指标", "影响年限", "≥", "2", "年", "2", "10", "10"]);
+        put(
+            ws,
+            r + 9,
+            &["", "满意度指标", "服务对象满意度指标", "满意度", "≥", "90", "%", "90%", "10", "10"],
+        );
+        put(ws, r + 10, &["合计", "", "", "", "", "", "", "", "100", total]);
+        put(ws, r + 11, &["评价结论", "较好"]);
+        put(ws, r + 12, &["项目负责人", "张三", "", "", "", "财务负责人", "李四"]);
+        r += 15;
+    }
+    wb.save(&p).unwrap();
+    let bad = dir.path().join("b_broken.xlsx");
+    std::fs::write(&bad, b"PK\x03\x04 truncated").unwrap();
+    let out = dir.path().join("o.xlsx");
+    let (code, j) = run_json(&[dir.path().as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    assert_eq!(code, Some(1), "an unreadable input fails the run, after the others");
+    assert!(j["unreadable"][0]["path"].as_str().unwrap().ends_with("b_broken.xlsx"));
+    let ps = j["projects"].as_array().unwrap();
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[0]["name"], "=项目甲");
+    assert_eq!(ps[0]["indicators"][1]["level1"], "产出指标", "merged 一级 filled down");
+    assert!(rules_of(&ps[0]).contains(&"S14".to_string()), "可持续影响 under 产出");
+    assert_eq!(ps[0]["indicators"][0]["computed_score"], "63.00", "70 × 90/100");
+    assert_eq!(ps[0]["computed_total"], "93.00");
+    assert!(rules_of(&ps[0]).contains(&"S02".to_string()), "10 + 70 + 10 + 10 = 100 ≠ 95");
+    assert!(!rules_of(&ps[1]).contains(&"S14".to_string()), "可持续影响 under 效益 is right");
+    let s14 = ps[0]["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "S14").unwrap();
+    assert_eq!(s14["cells"][0]["cell"], "C9");
+    let wb = juesuan::workbook::open(&out).unwrap();
+    let sheet = wb.sheets.iter().find(|s| s.name.contains("项目甲")).unwrap();
+    assert_eq!(sheet.get(1, 1).text(), "=项目甲", "written as text");
+    assert!(!sheet.merges.is_empty());
+    // English messages.
+    let o = bin()
+        .args(["--lang", "en", "score"])
+        .arg(&p)
+        .args(["-o".as_ref(), dir.path().join("en.xlsx").as_os_str()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("Second-level indicator under the wrong first level"), "{text}");
+}
+
+/// A broken scoring file in `--templates DIR` stops the run with its path and line (exit 2).
+#[test]
+fn broken_scoring_config_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("score")).unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/score/scoring.toml"))
+            .unwrap()
+            .replace("rounding = \"half_up\"", "rounding = \"often\"");
+    let line = text.lines().position(|l| l.contains("often")).unwrap() + 1;
+    let cfg = dir.path().join("score/scoring.toml");
+    std::fs::write(&cfg, text).unwrap();
+    let o = bin()
+        .arg("--templates")
+        .arg(dir.path())
+        .arg("score")
+        .arg(sample())
+        .args(["-o".as_ref(), dir.path().join("o.xlsx").as_os_str()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("scoring.toml:{line}")), "{err}");
+    assert!(!dir.path().join("o.xlsx").exists());
 }

@@ -4,14 +4,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
 use crate::finding::Severity;
-use crate::model::RowKey;
 use crate::report::{save, score_xlsx};
-use crate::score::{Config, ScoreFinding, Scored, number, parse, score, score_dept};
+use crate::score::{Config, DeptScored, ScoreFinding, Scored, parse, score, score_dept};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
 #[derive(Debug, Args)]
@@ -46,15 +44,11 @@ struct Report<'a> {
     tool: &'static str,
     version: &'static str,
     projects: &'a [Scored],
-    department_tables: Vec<DeptJson<'a>>,
+    department_tables: &'a [DeptScored],
+    /// `--tables`: Σ projects' execution against the final accounts.
+    cross_check: &'a [ScoreFinding],
     unreadable: Vec<Unreadable>,
     summary: Summary,
-}
-
-#[derive(Serialize)]
-struct DeptJson<'a> {
-    path: &'a str,
-    findings: &'a [ScoreFinding],
 }
 
 #[derive(Serialize)]
@@ -73,7 +67,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Error);
     };
     let mut scored: Vec<Scored> = Vec::new();
-    let mut dept: Vec<(String, Vec<ScoreFinding>)> = Vec::new();
+    let mut dept: Vec<DeptScored> = Vec::new();
     let mut unreadable = Vec::new();
     for path in &inputs.files {
         match crate::workbook::open(path) {
@@ -86,7 +80,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
             }
             Ok(wb) => {
-                let found = parse::read(&wb);
+                let found = parse::read(&wb, &cfg);
                 if found.projects.is_empty() && found.dept_tables.is_empty() {
                     let reason = msg.text("score.no_sheets", &[]);
                     eprintln!(
@@ -96,18 +90,39 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                     unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
                 }
                 scored.extend(found.projects.iter().map(|p| score(p, &cfg, msg)));
-                for d in &found.dept_tables {
-                    dept.push((format!("{}:{}", d.path, d.sheet), score_dept(d, &cfg, msg)));
-                }
+                dept.extend(found.dept_tables.iter().map(|d| score_dept(d, &cfg, msg)));
             }
         }
     }
+    let mut cross = Vec::new();
+    let tables_path = args.tables.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     if let Some(tables) = &args.tables {
-        cross_check(tables, &mut scored, &cfg, ctx)?;
+        // An unreadable accounts workbook is an unreadable input: reported, the run goes on.
+        match crate::workbook::open(tables) {
+            Err(e) => {
+                let reason = msg.text(e.key(), &[("detail", &e.detail())]);
+                eprintln!(
+                    "{}",
+                    msg.text("common.unreadable", &[("path", &tables.display()), ("reason", &reason)])
+                );
+                unreadable.push(Unreadable { path: tables_path.clone(), error: reason });
+            }
+            Ok(wb) => {
+                let mut dep = crate::model::extract::read_department(&wb, &t.layouts, msg);
+                dep.convert_unit(crate::model::Unit::WanYuan);
+                cross = crate::score::cross::check(&scored, &dep, &t.layouts, &cfg, msg);
+            }
+        }
     }
-    let mut wb = score_xlsx::workbook(&scored, &dept, msg).context("building the score workbook")?;
+    let others = [score_xlsx::Other { path: &tables_path, findings: &cross }];
+    let mut wb =
+        score_xlsx::workbook(&scored, &dept, &others, &cfg, msg).context("building the score workbook")?;
     save::save(&mut wb, &args.output)?;
-    let all = scored.iter().flat_map(|s| s.findings.iter()).chain(dept.iter().flat_map(|d| d.1.iter()));
+    let all = scored
+        .iter()
+        .flat_map(|s| s.findings.iter())
+        .chain(dept.iter().flat_map(|d| d.findings.iter()))
+        .chain(cross.iter());
     let mut summary = Summary { projects: scored.len(), errors: 0, warnings: 0, infos: 0 };
     for f in all {
         match f.severity {
@@ -121,7 +136,8 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         tool: "juesuan",
         version: env!("CARGO_PKG_VERSION"),
         projects: &scored,
-        department_tables: dept.iter().map(|(p, f)| DeptJson { path: p, findings: f }).collect(),
+        department_tables: &dept,
+        cross_check: &cross,
         unreadable,
         summary,
     };
@@ -150,76 +166,30 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
             }
         }
-        for (p, fs) in &dept {
-            for f in fs {
-                writeln!(out, "  {p}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+        for d in &dept {
+            writeln!(
+                out,
+                "{}",
+                msg.text(
+                    "score.dept_line",
+                    &[
+                        ("path", &d.path),
+                        ("sheet", &d.sheet),
+                        ("reported", &d.reported_total.clone().unwrap_or_else(|| "-".into())),
+                        ("computed", &d.computed_total),
+                        ("grade", &d.grade),
+                    ]
+                )
+            )?;
+            for f in &d.findings {
+                let at = f.cells.first().map_or_else(|| d.path.clone(), |c| c.to_string());
+                writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
             }
+        }
+        for f in &cross {
+            let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
+            writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
         }
     }
     Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
-}
-
-/// Σ projects' 预算执行数 (财政资金 row) against T9's total and T6's 项目支出.
-fn cross_check(
-    tables: &std::path::Path,
-    scored: &mut [Scored],
-    cfg: &Config,
-    ctx: &Ctx,
-) -> anyhow::Result<()> {
-    let t = &ctx.templates;
-    let msg = &t.messages;
-    let wb = crate::workbook::open(tables).map_err(|e| {
-        crate::error::Error::Usage(msg.text(
-            "common.unreadable",
-            &[("path", &tables.display()), ("reason", &msg.text(e.key(), &[("detail", &e.detail())]))],
-        ))
-    })?;
-    let mut dep = crate::model::extract::read_department(&wb, &t.layouts, msg);
-    dep.convert_unit(crate::model::Unit::WanYuan);
-    let projects: Decimal = scored
-        .iter()
-        .filter_map(|s| {
-            s.project
-                .budget
-                .iter()
-                .find(|b| crate::score::norm(&b.label).contains("财政"))
-                .and_then(|b| number(&b.executed.text))
-                .map(|x| x.0)
-        })
-        .sum();
-    let total = |no: u8, col: &str| {
-        dep.table(no)
-            .and_then(|t| t.row(&RowKey::Label("合计".into()), None))
-            .and_then(|r| r.get(col))
-            .map(|a| (a.value, a.at.clone()))
-    };
-    let Some(first) = scored.first_mut() else { return Ok(()) };
-    for (no, col) in [(9u8, "决算数"), (6, "项目支出")] {
-        if let Some((amount, at)) = total(no, col)
-            && amount != projects
-        {
-            let name = t.layouts.table(no).map_or_else(String::new, |l| format!("《{}》{col}", l.title));
-            let rule = cfg.rule("S16");
-            first.findings.push(ScoreFinding {
-                rule: "S16".into(),
-                severity: rule.map_or(Severity::Warning, |r| r.severity),
-                message: format!(
-                    "{}：{}",
-                    rule.map_or("", |r| msg.pick(&r.title, &r.title_en)),
-                    msg.text(
-                        "score.S16",
-                        &[
-                            ("projects", &projects.normalize()),
-                            ("table", &name),
-                            ("amount", &amount.normalize()),
-                            ("diff", &(projects - amount).normalize())
-                        ]
-                    )
-                ),
-                indicator: None,
-                cells: vec![at],
-            });
-        }
-    }
-    Ok(())
 }

@@ -1,12 +1,14 @@
 //! Score sheets as workbooks: one sheet per project in the seeds' (Sichuan)
-//! layout — with the computed 预算执行率 and scores next to the reported ones,
-//! highlighted where they differ — plus `汇总` and `问题清单`. The sample
-//! generator writes the same layout without the computed columns.
+//! layout — merged 一级/二级 cells, 预算执行情况 and 绩效指标 blocks, 合计 and the
+//! text rows — with the computed 预算执行率 and scores in column L/M next to the
+//! reported ones, highlighted where they differ; plus `汇总`, `问题清单` and
+//! `部门整体`. The sample generator writes the same layout without computed columns.
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::i18n::Catalog;
-use crate::score::{Project, ScoreFinding, Scored};
+use crate::score::config::{Config, first, mentions};
+use crate::score::{DeptScored, Project, ScoreFinding, Scored, fmt_trim};
 
 struct Fmt {
     title: Format,
@@ -26,16 +28,25 @@ fn fmts() -> Fmt {
     }
 }
 
+/// Text is always written as a string, never as a formula (input may start with `=`).
 fn put(ws: &mut Worksheet, r: u32, c: u16, t: &str, f: &Format) -> Result<(), XlsxError> {
     ws.write_string_with_format(r, c, t, f)?;
     Ok(())
 }
 
-fn span(ws: &mut Worksheet, r: u32, c0: u16, c1: u16, t: &str, f: &Format) -> Result<(), XlsxError> {
-    if c1 > c0 {
-        ws.merge_range(r, c0, r, c1, t, f)?;
+fn span(
+    ws: &mut Worksheet,
+    r0: u32,
+    c0: u16,
+    r1: u32,
+    c1: u16,
+    t: &str,
+    f: &Format,
+) -> Result<(), XlsxError> {
+    if r1 > r0 || c1 > c0 {
+        ws.merge_range(r0, c0, r1, c1, t, f)?;
     } else {
-        put(ws, r, c0, t, f)?;
+        put(ws, r0, c0, t, f)?;
     }
     Ok(())
 }
@@ -46,6 +57,41 @@ pub fn sheet_name(i: usize, name: &str) -> String {
     format!("{:02} {clean}", i + 1).chars().take(31).collect()
 }
 
+/// Runs of rows sharing a merged cell: (first index, last index), for rows
+/// whose cell was filled down from the run's first row.
+fn runs(filled: &[bool]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (i, f) in filled.iter().enumerate() {
+        match out.last_mut() {
+            Some(last) if *f && last.1 + 1 == i => last.1 = i,
+            _ => out.push((i, i)),
+        }
+    }
+    out
+}
+
+const LAST: u16 = 10;
+
+/// A text row: one label and its value across the sheet, or two pairs side by
+/// side (项目负责人 | … | 财务负责人 | …).
+fn write_note(ws: &mut Worksheet, r: u32, row: &[(String, String)], f: &Fmt) -> Result<(), XlsxError> {
+    let width = (LAST + 1) / row.len().max(1) as u16;
+    for (i, (label, value)) in row.iter().enumerate() {
+        let c = i as u16 * width;
+        let end = if i + 1 == row.len() { LAST } else { c + width - 1 };
+        put(ws, r, c, label, &f.head)?;
+        span(ws, r, c + 1, r, end.max(c + 1), value, &f.text)?;
+    }
+    Ok(())
+}
+/// 按规则得分 (indicators and budget) and 计算执行率.
+const COMPUTED: u16 = 11;
+const COMPUTED_RATE: u16 = 12;
+
+fn same_number(a: &str, b: &str) -> bool {
+    crate::score::number(a).map(|x| x.0) == crate::score::number(b).map(|x| x.0)
+}
+
 /// Writes one project in the seeds' layout; with `scored`, adds the computed columns.
 ///
 /// # Errors
@@ -54,34 +100,44 @@ pub fn write_project(
     ws: &mut Worksheet,
     p: &Project,
     scored: Option<&Scored>,
+    cfg: &Config,
     msg: &Catalog,
 ) -> Result<(), XlsxError> {
     let f = fmts();
-    let last: u16 = if scored.is_some() { 11 } else { 10 };
-    span(ws, 0, 0, last, &msg.text("score.sheet_title", &[]), &f.title)?;
-    put(ws, 1, 0, "项目名称", &f.head)?;
-    span(ws, 1, 1, 10, &p.name, &f.text)?;
+    let form = &cfg.form;
+    let weight = |w: rust_decimal::Decimal, t: &str| t.replace("{weight}", &fmt_trim(w));
+    span(ws, 0, 0, 0, LAST, &form.labels.title, &f.title)?;
+    put(ws, 1, 0, first(&form.project_name), &f.head)?;
+    span(ws, 1, 1, 1, LAST, &p.name, &f.text)?;
     let mut r = 2;
-    for (label, value) in p.notes.iter().filter(|(l, _)| l == "主管部门" || l.starts_with("实施单位"))
-    {
-        put(ws, r, 0, label, &f.head)?;
-        span(ws, r, 1, 10, value, &f.text)?;
+    for row in &p.head {
+        write_note(ws, r, row, &f)?;
         r += 1;
     }
     // 预算执行情况.
     let top = r;
-    ws.merge_range(top, 0, top + 1 + p.budget.len().max(1) as u32, 0, "预算执行情况（10分）", &f.head)?;
-    ws.merge_range(top, 1, top + 1, 1, "项目", &f.head)?;
-    ws.merge_range(top, 2, top, 4, "年度预算数（万元）", &f.head)?;
-    for (c, h) in [(5u16, "预算执行率"), (6, "权重"), (7, "得分"), (8, "原因")] {
-        ws.merge_range(top, c, top + 1, c, h, &f.head)?;
+    let bottom = top + 1 + p.budget.len().max(1) as u32;
+    span(ws, top, 0, bottom, 0, &weight(cfg.scoring.budget_weight, &form.labels.budget_block), &f.head)?;
+    span(ws, top, 1, top + 1, 1, &form.labels.budget_item, &f.head)?;
+    span(ws, top, 2, top, 4, &form.labels.budget_amounts, &f.head)?;
+    for (c, h) in [(5u16, first(&form.rate)), (6, first(&form.weight)), (7, first(&form.score))] {
+        span(ws, top, c, top + 1, c, h, &f.head)?;
     }
-    for (c, h) in [(2u16, "年初预算"), (3, "调整后预算数"), (4, "预算执行数")] {
+    span(ws, top, 8, top + 1, LAST, first(&form.budget_reason), &f.head)?;
+    for (c, h) in [(2u16, first(&form.initial)), (3, first(&form.adjusted)), (4, first(&form.executed))] {
         put(ws, top + 1, c, h, &f.head)?;
     }
     if scored.is_some() {
-        put(ws, top, 9, &msg.text("score.col.computed_rate", &[]), &f.head)?;
-        put(ws, top, 10, &msg.text("score.col.computed_score", &[]), &f.head)?;
+        span(ws, top, COMPUTED, top + 1, COMPUTED, &msg.text("score.col.computed_score", &[]), &f.head)?;
+        span(
+            ws,
+            top,
+            COMPUTED_RATE,
+            top + 1,
+            COMPUTED_RATE,
+            &msg.text("score.col.computed_rate", &[]),
+            &f.head,
+        )?;
     }
     r = top + 2;
     for b in &p.budget {
@@ -96,123 +152,121 @@ pub fn write_project(
         ] {
             put(ws, r, c, t, &f.text)?;
         }
-        put(ws, r, 8, "", &f.text)?;
-        if let (Some(sc), true) = (scored, crate::score::norm(&b.label).contains("总额")) {
+        span(ws, r, 8, r, LAST, &b.reason.text, &f.text)?;
+        if let Some(sc) = scored
+            && mentions(&form.budget_total, &b.label)
+        {
             let rate = sc.budget.rate.clone().map(|x| format!("{x}%")).unwrap_or_default();
-            let differs_rate = crate::score::norm(&b.rate.text) != crate::score::norm(&rate);
-            put(ws, r, 9, &rate, if differs_rate { &f.hi } else { &f.text })?;
+            let rate_differs = !rate.is_empty() && !same_number(&b.rate.text, &rate);
+            put(ws, r, COMPUTED_RATE, &rate, if rate_differs { &f.hi } else { &f.text })?;
             let comp = sc.budget.computed_score.clone().unwrap_or_default();
-            let differs =
-                crate::score::number(&b.score.text).map(|x| x.0) != crate::score::number(&comp).map(|x| x.0);
-            put(ws, r, 10, &comp, if differs { &f.hi } else { &f.text })?;
+            let differs = !comp.is_empty() && !same_number(&b.score.text, &comp);
+            put(ws, r, COMPUTED, &comp, if differs { &f.hi } else { &f.text })?;
         }
         r += 1;
     }
     if p.budget.is_empty() {
         r += 1;
     }
-    for (label, value) in p.notes.iter().filter(|(l, _)| l.contains("目标") || l.contains("概述")) {
-        put(ws, r, 0, label, &f.head)?;
-        span(ws, r, 1, 10, value, &f.text)?;
+    for row in &p.middle {
+        write_note(ws, r, row, &f)?;
         r += 1;
     }
-    // 绩效指标.
-    let header = [
-        "绩效指标（90分）",
-        "一级指标",
-        "二级指标",
-        "三级指标",
-        "指标性质",
-        "指标值",
-        "度量单位",
-        "完成值",
-        "权重",
-        "得分",
-        "未完成原因分析",
+    // 绩效指标: the header, then the rows; 一级/二级 merged where the form merges them.
+    let header: [&str; 10] = [
+        first(&form.level1),
+        first(&form.level2),
+        first(&form.level3),
+        first(&form.nature),
+        first(&form.target),
+        first(&form.unit),
+        first(&form.actual),
+        first(&form.weight),
+        first(&form.score),
+        first(&form.indicator_reason),
     ];
-    let write_header = |ws: &mut Worksheet, r: u32| -> Result<(), XlsxError> {
+    let block_label = weight(cfg.scoring.indicator_weight_total, &form.labels.indicator_block);
+    let write_header = |ws: &mut Worksheet, r: u32, with_block: bool| -> Result<(), XlsxError> {
+        if with_block {
+            put(ws, r, 0, &block_label, &f.head)?;
+        }
         for (c, h) in header.iter().enumerate() {
-            put(ws, r, c as u16, h, &f.head)?;
+            put(ws, r, c as u16 + 1, h, &f.head)?;
         }
         if scored.is_some() {
-            put(ws, r, 11, &msg.text("score.col.computed_score", &[]), &f.head)?;
+            put(ws, r, COMPUTED, &msg.text("score.col.computed_score", &[]), &f.head)?;
         }
         Ok(())
     };
-    write_header(ws, r)?;
-    r += 1;
-    let mut in_stray = false;
+    let head_row = r;
+    let (main, stray): (Vec<_>, Vec<_>) = p.indicators.iter().partition(|i| !i.stray);
     let mut scored_rows = scored.map(|s| s.indicators.iter());
-    let mut prev: Option<(String, String)> = None;
-    for ind in &p.indicators {
-        if ind.stray && !in_stray {
-            write_header(ws, r)?;
-            r += 1;
-            in_stray = true;
-        }
-        // Repeated 一级/二级 are left blank, as in a merged form.
-        let (l1, l2) = match &prev {
-            Some((a, b)) if *a == ind.level1 && ind.level1_filled => {
-                (String::new(), if *b == ind.level2 { String::new() } else { ind.level2.clone() })
+    let mut write_rows =
+        |ws: &mut Worksheet, rows: &[&crate::score::Indicator], r0: u32| -> Result<u32, XlsxError> {
+            let mut r = r0;
+            for ind in rows {
+                for (i, t) in [
+                    &ind.name,
+                    &ind.nature.text,
+                    &ind.target.text,
+                    &ind.unit.text,
+                    &ind.actual.text,
+                    &ind.weight.text,
+                    &ind.score.text,
+                    &ind.reason.text,
+                ]
+                .iter()
+                .enumerate()
+                {
+                    put(ws, r, i as u16 + 3, t, &f.text)?;
+                }
+                if !ind.stray
+                    && let Some(it) = scored_rows.as_mut().and_then(Iterator::next)
+                {
+                    let t = it.computed_score.clone().unwrap_or_default();
+                    put(ws, r, COMPUTED, &t, if it.differs { &f.hi } else { &f.text })?;
+                }
+                r += 1;
             }
-            _ => (ind.level1.clone(), ind.level2.clone()),
+            // 一级 runs, and 二级 runs inside them.
+            let l1_filled: Vec<bool> = rows.iter().map(|i| i.level1_filled).collect();
+            for (a, b) in runs(&l1_filled) {
+                span(ws, r0 + a as u32, 1, r0 + b as u32, 1, &rows[a].level1, &f.text)?;
+                let l2_filled: Vec<bool> =
+                    rows[a..=b].iter().enumerate().map(|(k, i)| k > 0 && i.level2_filled).collect();
+                for (c, d) in runs(&l2_filled) {
+                    let (c, d) = (a + c, a + d);
+                    span(ws, r0 + c as u32, 2, r0 + d as u32, 2, &rows[c].level2, &f.text)?;
+                }
+            }
+            Ok(r)
         };
-        prev = Some((ind.level1.clone(), ind.level2.clone()));
-        let cells = [
-            &l1,
-            &l2,
-            &ind.name,
-            &ind.nature.text,
-            &ind.target.text,
-            &ind.unit.text,
-            &ind.actual.text,
-            &ind.weight.text,
-            &ind.score.text,
-        ];
-        put(ws, r, 0, "", &f.text)?;
-        for (i, t) in cells.iter().enumerate() {
-            put(ws, r, i as u16 + 1, t, &f.text)?;
-        }
-        put(ws, r, 10, "", &f.text)?;
-        if !ind.stray
-            && let Some(it) = scored_rows.as_mut().and_then(Iterator::next)
-        {
-            let t = it.computed_score.clone().unwrap_or_default();
-            put(ws, r, 11, &t, if it.differs { &f.hi } else { &f.text })?;
-        }
-        r += 1;
+    write_header(ws, head_row, false)?;
+    r = write_rows(ws, &main, head_row + 1)?;
+    span(ws, head_row, 0, r.saturating_sub(1).max(head_row), 0, &block_label, &f.head)?;
+    if !stray.is_empty() {
+        // Sheet 16 of the seeds repeats the header and adds a row; keep it visible.
+        write_header(ws, r, true)?;
+        r = write_rows(ws, &stray, r + 1)?;
     }
-    put(ws, r, 0, "合计", &f.head)?;
-    span(ws, r, 1, 7, "", &f.text)?;
+    put(ws, r, 0, first(&form.total), &f.head)?;
+    span(ws, r, 1, r, 7, "", &f.text)?;
     put(ws, r, 8, &p.total_weight.text, &f.text)?;
     put(ws, r, 9, &p.total_score.text, &f.text)?;
-    put(ws, r, 10, "", &f.text)?;
+    put(ws, r, 10, &p.total_note.text, &f.text)?;
     if let Some(sc) = scored {
-        let differs = sc.reported_total.as_ref().and_then(|t| crate::score::number(t)).map(|x| x.0)
-            != crate::score::number(&sc.computed_total).map(|x| x.0);
-        put(
-            ws,
-            r,
-            11,
-            &format!("{}（{}）", sc.computed_total, sc.grade),
-            if differs { &f.hi } else { &f.text },
-        )?;
+        let differs = !same_number(sc.reported_total.as_deref().unwrap_or(""), &sc.computed_total);
+        let t = format!("{}（{}）", sc.computed_total, sc.grade);
+        put(ws, r, COMPUTED, &t, if differs { &f.hi } else { &f.text })?;
     }
     r += 1;
-    for (label, value) in
-        p.notes.iter().filter(|(l, _)| ["评价结论", "存在问题", "改进措施"].contains(&l.as_str()))
-    {
-        put(ws, r, 0, label, &f.head)?;
-        span(ws, r, 1, 10, value, &f.text)?;
+    for row in &p.tail {
+        write_note(ws, r, row, &f)?;
         r += 1;
     }
-    let who: Vec<&(String, String)> = p.notes.iter().filter(|(l, _)| l.ends_with("负责人")).collect();
-    for (i, (label, value)) in who.iter().enumerate() {
-        let c = (i * 5) as u16;
-        put(ws, r, c, label, &f.head)?;
-        span(ws, r, c + 1, c + 4, value, &f.text)?;
-    }
-    for (c, w) in [14.0, 12.0, 14.0, 28.0, 8.0, 10.0, 9.0, 10.0, 8.0, 10.0, 24.0, 12.0].iter().enumerate() {
+    for (c, w) in
+        [14.0, 12.0, 14.0, 28.0, 8.0, 10.0, 9.0, 10.0, 8.0, 10.0, 24.0, 14.0, 12.0].iter().enumerate()
+    {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_landscape();
@@ -221,80 +275,98 @@ pub fn write_project(
     Ok(())
 }
 
-/// The `score` output: project sheets, 汇总, 问题清单.
+/// Findings not tied to one project: department-wide tables and the cross-check.
+pub struct Other<'a> {
+    pub path: &'a str,
+    pub findings: &'a [ScoreFinding],
+}
+
+/// The `score` output: 汇总, 问题清单, 部门整体 (when found), one sheet per project.
 ///
 /// # Errors
 /// When rust_xlsxwriter rejects a value.
 pub fn workbook(
     scored: &[Scored],
-    dept: &[(String, Vec<ScoreFinding>)],
+    dept: &[DeptScored],
+    others: &[Other<'_>],
+    cfg: &Config,
     msg: &Catalog,
 ) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let f = fmts();
+    let head = |ws: &mut Worksheet, keys: &[&str]| -> Result<(), XlsxError> {
+        for (c, k) in keys.iter().enumerate() {
+            put(ws, 0, c as u16, &msg.text(k, &[]), &f.head)?;
+        }
+        Ok(())
+    };
     let ws = wb.add_worksheet();
     ws.set_name(msg.text("score.sheet_summary", &[]))?;
-    let cols = [
-        "score.col.file",
-        "score.col.project",
-        "score.col.reported",
-        "score.col.computed",
-        "score.col.difference",
-        "score.col.grade",
-        "score.col.errors",
-        "score.col.warnings",
-    ];
-    for (c, k) in cols.iter().enumerate() {
-        put(ws, 0, c as u16, &msg.text(k, &[]), &f.head)?;
-    }
+    head(
+        ws,
+        &[
+            "score.col.file",
+            "score.col.sheet",
+            "score.col.project",
+            "score.col.reported",
+            "score.col.computed",
+            "score.col.difference",
+            "score.col.grade",
+            "score.col.errors",
+            "score.col.warnings",
+        ],
+    )?;
     for (i, s) in scored.iter().enumerate() {
         let r = i as u32 + 1;
-        let rep = s.reported_total.as_ref().and_then(|t| crate::score::number(t)).map(|x| x.0);
-        let comp = crate::score::number(&s.computed_total).map(|x| x.0).unwrap_or_default();
-        put(ws, r, 0, &s.path, &f.text)?;
-        put(ws, r, 1, &s.name, &f.text)?;
-        put(ws, r, 2, s.reported_total.as_deref().unwrap_or(""), &f.text)?;
-        put(ws, r, 3, &s.computed_total, &f.text)?;
-        let diff = rep.map(|x| (comp - x).to_string()).unwrap_or_default();
-        put(ws, r, 4, &diff, if rep.is_some_and(|x| x != comp) { &f.hi } else { &f.text })?;
-        put(ws, r, 5, &s.grade, &f.text)?;
-        let count = |sev| s.findings.iter().filter(|x| x.severity == sev).count() as f64;
-        ws.write_number(r, 6, count(crate::finding::Severity::Error))?;
-        ws.write_number(r, 7, count(crate::finding::Severity::Warning))?;
+        let differs = s.difference.as_deref().is_some_and(|d| !same_number(d, "0"));
+        for (c, t) in [
+            (0u16, s.path.as_str()),
+            (1, &s.sheet),
+            (2, &s.name),
+            (3, s.reported_total.as_deref().unwrap_or("")),
+            (4, &s.computed_total),
+            (6, &s.grade),
+        ] {
+            put(ws, r, c, t, &f.text)?;
+        }
+        put(ws, r, 5, s.difference.as_deref().unwrap_or(""), if differs { &f.hi } else { &f.text })?;
+        ws.write_number_with_format(r, 7, s.errors as f64, &f.text)?;
+        ws.write_number_with_format(r, 8, s.warnings as f64, &f.text)?;
     }
-    for (c, w) in [40.0, 36.0, 10.0, 10.0, 10.0, 6.0, 6.0, 6.0].iter().enumerate() {
+    for (c, w) in [36.0, 20.0, 36.0, 10.0, 10.0, 10.0, 6.0, 6.0, 6.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, (scored.len() as u32).max(1), 7)?;
+    ws.autofilter(0, 0, (scored.len() as u32).max(1), 8)?;
 
     let ws = wb.add_worksheet();
     ws.set_name(msg.text("score.sheet_findings", &[]))?;
-    let cols = [
-        "score.col.rule",
-        "score.col.severity",
-        "score.col.file",
-        "score.col.project",
-        "score.col.indicator",
-        "score.col.cells",
-        "score.col.message",
-    ];
-    for (c, k) in cols.iter().enumerate() {
-        put(ws, 0, c as u16, &msg.text(k, &[]), &f.head)?;
-    }
+    head(
+        ws,
+        &[
+            "score.col.rule",
+            "score.col.severity",
+            "score.col.file",
+            "score.col.project",
+            "score.col.indicator",
+            "score.col.cells",
+            "score.col.message",
+        ],
+    )?;
     let mut r = 1;
     let all = scored
         .iter()
-        .flat_map(|s| s.findings.iter().map(move |x| (s.path.clone(), s.name.clone(), x)))
-        .chain(dept.iter().flat_map(|(path, fs)| fs.iter().map(move |x| (path.clone(), String::new(), x))));
+        .flat_map(|s| s.findings.iter().map(move |x| (s.path.as_str(), s.name.as_str(), x)))
+        .chain(dept.iter().flat_map(|d| d.findings.iter().map(move |x| (d.path.as_str(), "", x))))
+        .chain(others.iter().flat_map(|o| o.findings.iter().map(move |x| (o.path, "", x))));
     for (path, project, x) in all {
         let cells: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
         for (c, t) in [
-            &x.rule,
-            &x.severity.as_str().to_string(),
-            &path,
-            &project,
-            &x.indicator.clone().unwrap_or_default(),
+            x.rule.as_str(),
+            x.severity.as_str(),
+            path,
+            project,
+            x.indicator.as_deref().unwrap_or(""),
             &cells.join(" "),
             &x.message,
         ]
@@ -311,6 +383,48 @@ pub fn workbook(
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, r.saturating_sub(1).max(1), 6)?;
 
+    if !dept.is_empty() {
+        let ws = wb.add_worksheet();
+        ws.set_name(msg.text("score.sheet_dept", &[]))?;
+        let mut r = 0;
+        for d in dept {
+            put(ws, r, 0, &format!("{} — {}", d.path, d.sheet), &f.title)?;
+            r += 1;
+            for (c, h) in
+                [first(&cfg.form.dept_item), first(&cfg.form.dept_weight), first(&cfg.form.dept_score)]
+                    .iter()
+                    .enumerate()
+            {
+                put(ws, r, c as u16, h, &f.head)?;
+            }
+            r += 1;
+            for row in &d.rows {
+                let over = crate::score::number(&row.score).map(|x| x.0)
+                    > crate::score::number(&row.weight).map(|x| x.0);
+                put(ws, r, 0, &row.item, &f.text)?;
+                put(ws, r, 1, &row.weight, &f.text)?;
+                put(ws, r, 2, &row.score, if over { &f.hi } else { &f.text })?;
+                r += 1;
+            }
+            let total = d.reported_total.clone().unwrap_or_default();
+            put(ws, r, 0, first(&cfg.form.total), &f.head)?;
+            put(ws, r, 1, "", &f.text)?;
+            put(ws, r, 2, &total, &f.text)?;
+            put(ws, r, 3, &msg.text("score.col.computed", &[]), &f.head)?;
+            let differs = !same_number(&total, &d.computed_total);
+            put(ws, r, 4, &d.computed_total, if differs { &f.hi } else { &f.text })?;
+            r += 1;
+            put(ws, r, 0, first(&cfg.form.dept_grade), &f.head)?;
+            put(ws, r, 1, d.reported_grade.as_deref().unwrap_or(""), &f.text)?;
+            put(ws, r, 3, &msg.text("score.col.grade", &[]), &f.head)?;
+            put(ws, r, 4, &d.grade, &f.text)?;
+            r += 2;
+        }
+        for (c, w) in [24.0, 10.0, 10.0, 12.0, 10.0].iter().enumerate() {
+            ws.set_column_width(c as u16, *w)?;
+        }
+    }
+
     let mut names = std::collections::BTreeSet::new();
     for (i, s) in scored.iter().enumerate() {
         let ws = wb.add_worksheet();
@@ -319,7 +433,7 @@ pub fn workbook(
             n = format!("{}~", n.chars().take(29).collect::<String>());
         }
         ws.set_name(n)?;
-        write_project(ws, &s.project, Some(s), msg)?;
+        write_project(ws, &s.project, Some(s), cfg, msg)?;
     }
     Ok(wb)
 }
@@ -328,12 +442,12 @@ pub fn workbook(
 ///
 /// # Errors
 /// When rust_xlsxwriter rejects a value.
-pub fn sample_workbook(projects: &[Project], msg: &Catalog) -> Result<Workbook, XlsxError> {
+pub fn sample_workbook(projects: &[Project], cfg: &Config, msg: &Catalog) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     for (i, p) in projects.iter().enumerate() {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(i, p.name.split_once('-').map_or(p.name.as_str(), |x| x.1)))?;
-        write_project(ws, p, None, msg)?;
+        write_project(ws, p, None, cfg, msg)?;
     }
     Ok(wb)
 }

@@ -1,126 +1,29 @@
 //! Project performance self-assessment scoring (部门预算项目支出绩效自评表).
 //!
-//! `parse` reads sheets into `Project`s (cells kept with their addresses);
-//! this module holds the scoring configuration (`templates/score/scoring.toml`)
-//! and recomputes every score by the rules of scoring.md §5 in exact decimals,
-//! producing findings with stable ids (S01…S16) next to the reported values.
+//! `parse` reads sheets into `Project`s (cells kept with their addresses),
+//! `config` holds the scoring configuration (`templates/score/scoring.toml`);
+//! this module recomputes every score by the rules of scoring.md §5 in exact
+//! decimals, producing findings with stable ids (S01…S23) next to the reported values.
 
+pub mod config;
+pub mod cross;
 pub mod parse;
 
 use std::collections::BTreeMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{Deserialize, Serialize};
+use rust_decimal::Decimal;
+use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::error::{Error, line_of};
+use config::{
+    BudgetFormula, EqualsOverTarget, MissingActual, OverAchievementPenalty, ReverseFormula, StrictBoundary,
+    TargetZeroReverse, ZeroBudget,
+};
+pub use config::{Config, Nature};
+
 use crate::finding::Severity;
 use crate::i18n::Catalog;
 use crate::location::CellRef;
-use crate::template::Store;
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Scoring {
-    pub budget_weight: Decimal,
-    pub indicator_weight_total: Decimal,
-    pub default_first_level_weights: BTreeMap<String, Decimal>,
-    pub first_level_tolerance: Decimal,
-    pub row_decimals: u32,
-    pub rate_decimals: u32,
-    pub over_achievement_warn_ratio: Decimal,
-    pub missing_actual: String,
-    pub strict_boundary: String,
-    pub budget_tolerance: Decimal,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Qualitative {
-    pub achieved: Decimal,
-    pub partial: Decimal,
-    pub failed: Decimal,
-    pub scale: Vec<String>,
-    pub synonyms: BTreeMap<String, String>,
-    pub achieved_words: Vec<String>,
-    pub partial_words: Vec<String>,
-    pub failed_words: Vec<String>,
-}
-
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Grade {
-    pub min: Decimal,
-    pub name: String,
-}
-
-/// A scoring finding's definition (listed by `juesuan rules`).
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScoreRule {
-    pub id: String,
-    pub title: String,
-    pub title_en: String,
-    pub severity: Severity,
-    pub why: String,
-}
-
-/// The whole scoring configuration.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    pub scoring: Scoring,
-    pub qualitative: Qualitative,
-    #[serde(rename = "grade")]
-    pub grades: Vec<Grade>,
-    #[serde(rename = "rule")]
-    pub rules: Vec<ScoreRule>,
-}
-
-impl Config {
-    /// Loads and validates `score/scoring.toml`.
-    ///
-    /// # Errors
-    /// A parse or validation error with the file and line.
-    pub fn load(store: &Store) -> Result<Self, Error> {
-        let Some(f) = store.get("score/scoring.toml") else {
-            return Err(Error::Template {
-                path: "templates/score/scoring.toml".into(),
-                line: 0,
-                message: "file missing".into(),
-            });
-        };
-        let c: Config = toml::from_str(&f.text).map_err(|e| Error::Template {
-            path: f.origin.clone(),
-            line: e.span().map_or(1, |s| line_of(&f.text, s.start)),
-            message: e.message().to_string(),
-        })?;
-        let bad = |m: &str| Error::Template { path: f.origin.clone(), line: 1, message: m.to_string() };
-        if !["keep_reported", "zero"].contains(&c.scoring.missing_actual.as_str()) {
-            return Err(bad("scoring.missing_actual must be keep_reported or zero"));
-        }
-        if !["full_with_warning", "not_met"].contains(&c.scoring.strict_boundary.as_str()) {
-            return Err(bad("scoring.strict_boundary must be full_with_warning or not_met"));
-        }
-        if c.grades.is_empty() || c.grades.windows(2).any(|w| w[0].min <= w[1].min) {
-            return Err(bad("grades must be listed from the highest band down"));
-        }
-        Ok(c)
-    }
-
-    pub fn rule(&self, id: &str) -> Option<&ScoreRule> {
-        self.rules.iter().find(|r| r.id == id)
-    }
-
-    /// Grade of a total by the bands (lower bound inclusive).
-    pub fn grade(&self, total: Decimal) -> String {
-        self.grades.iter().find(|g| total >= g.min).map_or_else(String::new, |g| g.name.clone())
-    }
-
-    fn round(&self, d: Decimal) -> Decimal {
-        d.round_dp_with_strategy(self.scoring.row_decimals, RoundingStrategy::MidpointAwayFromZero)
-    }
-}
 
 /// A cell as read: its text and where it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -130,9 +33,13 @@ pub struct Cell {
 }
 
 impl Cell {
-    pub fn is_blank(&self) -> bool {
-        let t = norm(&self.text);
-        t.is_empty() || matches!(t.as_str(), "/" | "-" | "—" | "——" | "无" | "不适用")
+    pub fn new(text: impl Into<String>, at: Option<CellRef>) -> Self {
+        Self { text: text.into(), at }
+    }
+
+    /// The number in the cell, if any (`number`).
+    pub fn value(&self) -> Option<Decimal> {
+        number(&self.text).map(|x| x.0)
     }
 }
 
@@ -146,6 +53,8 @@ pub struct BudgetRow {
     pub rate: Cell,
     pub weight: Cell,
     pub score: Cell,
+    /// 原因.
+    pub reason: Cell,
 }
 
 /// One indicator row.
@@ -160,11 +69,20 @@ pub struct Indicator {
     pub actual: Cell,
     pub weight: Cell,
     pub score: Cell,
+    /// 未完成原因分析.
+    pub reason: Cell,
     /// Came after a repeated header (not part of the sheet's total).
     pub stray: bool,
     /// 一级 was blank and filled from the row above.
     pub level1_filled: bool,
+    /// 二级 was blank and filled from the row above.
+    pub level2_filled: bool,
+    /// The row's own 二级 cell (blank when merged or filled down).
+    pub level2_cell: Cell,
 }
+
+/// The (label, value) pairs of one text row of the form.
+pub type NoteRow = Vec<(String, String)>;
 
 /// One project's self-assessment as read.
 #[derive(Clone, Debug, Default)]
@@ -176,8 +94,14 @@ pub struct Project {
     pub indicators: Vec<Indicator>,
     pub total_weight: Cell,
     pub total_score: Cell,
-    /// Labelled text rows (主管部门, 评价结论, 项目负责人 …), kept for the output sheet.
-    pub notes: Vec<(String, String)>,
+    /// 合计 row's 备注.
+    pub total_note: Cell,
+    /// Labelled text rows (主管部门, 实施单位) above the 预算执行情况 block …
+    pub head: Vec<NoteRow>,
+    /// … between it and the 绩效指标 block (项目年度目标, 年度目标完成情况) …
+    pub middle: Vec<NoteRow>,
+    /// … and after 合计 (评价结论 …, 项目负责人 | 财务负责人), kept for the output sheet.
+    pub tail: Vec<NoteRow>,
 }
 
 /// A department-wide score table (部门整体支出绩效自评).
@@ -218,36 +142,6 @@ pub fn number(text: &str) -> Option<(Decimal, String, bool)> {
     Some((v, suffix, op))
 }
 
-/// The operator of an indicator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Nature {
-    #[serde(rename = ">=")]
-    Ge,
-    #[serde(rename = ">")]
-    Gt,
-    #[serde(rename = "=")]
-    Eq,
-    #[serde(rename = "<=")]
-    Le,
-    #[serde(rename = "<")]
-    Lt,
-    #[serde(rename = "qualitative")]
-    Qualitative,
-}
-
-pub fn nature(text: &str) -> Option<Nature> {
-    let t = norm(text);
-    Some(match t.as_str() {
-        ">=" | "大于等于" | "不低于" | "不少于" | "以上" => Nature::Ge,
-        "<=" | "小于等于" | "不高于" | "不超过" | "以下" => Nature::Le,
-        ">" | "大于" => Nature::Gt,
-        "<" | "小于" => Nature::Lt,
-        "=" | "等于" => Nature::Eq,
-        "定性" => Nature::Qualitative,
-        _ => return None,
-    })
-}
-
 /// A finding about a score sheet (cli.md's score JSON shape).
 #[derive(Clone, Debug, Serialize)]
 pub struct ScoreFinding {
@@ -272,12 +166,16 @@ pub struct ScoredIndicator {
     pub reported_score: String,
     pub computed_score: Option<String>,
     pub cells: Vec<CellRef>,
+    /// The rule score differs from the reported one (highlighted in the workbook).
     #[serde(skip)]
     pub differs: bool,
 }
 
+/// The 预算执行情况 总额 row, scored.
 #[derive(Clone, Debug, Serialize)]
 pub struct BudgetScore {
+    pub adjusted: Option<String>,
+    pub executed: Option<String>,
     pub rate: Option<String>,
     pub reported_score: String,
     pub computed_score: Option<String>,
@@ -291,16 +189,25 @@ pub struct Scored {
     pub name: String,
     pub reported_total: Option<String>,
     pub computed_total: String,
+    /// computed − reported.
+    pub difference: Option<String>,
     pub grade: String,
     pub budget: BudgetScore,
     pub indicators: Vec<ScoredIndicator>,
     pub findings: Vec<ScoreFinding>,
+    pub errors: usize,
+    pub warnings: usize,
     #[serde(skip)]
     pub project: Project,
 }
 
 fn fmt(d: Decimal, dp: u32) -> String {
     format!("{:.*}", dp as usize, d)
+}
+
+/// A decimal without trailing zeros (`98`, `9.5`), as an officer writes it.
+pub fn fmt_trim(d: Decimal) -> String {
+    d.normalize().to_string()
 }
 
 struct Ctx<'a> {
@@ -317,303 +224,437 @@ impl Ctx<'_> {
         cells: &[&Cell],
         args: &[(&str, &dyn std::fmt::Display)],
     ) {
+        self.add_as(id, None, indicator, cells, args);
+    }
+
+    fn add_as(
+        &mut self,
+        id: &str,
+        severity: Option<Severity>,
+        indicator: Option<&str>,
+        cells: &[&Cell],
+        args: &[(&str, &dyn std::fmt::Display)],
+    ) {
         let Some(rule) = self.cfg.rule(id) else { return };
         let title = self.msg.pick(&rule.title, &rule.title_en).to_string();
         let detail = self.msg.text(&format!("score.{id}"), args);
         self.findings.push(ScoreFinding {
             rule: id.to_string(),
-            severity: rule.severity,
-            message: format!("{title}：{detail}"),
+            severity: severity.unwrap_or(rule.severity),
+            message: self.msg.text("score.finding", &[("title", &title), ("detail", &detail)]),
             indicator: indicator.map(String::from),
             cells: cells.iter().filter_map(|c| c.at.clone()).collect(),
         });
     }
 }
 
-/// Qualitative tier share for an actual text against a target text.
-fn qualitative_share(q: &Qualitative, target: &str, actual: &str) -> Option<Decimal> {
+/// The three 定性 tiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tier {
+    Achieved,
+    Partial,
+    Failed,
+}
+
+/// The tier of an actual text against a target text (None: not recognised).
+fn qualitative_tier(q: &config::Qualitative, target: &str, actual: &str) -> Option<Tier> {
     let a = norm(actual);
-    if q.failed_words.contains(&a) {
-        return Some(q.failed);
+    let is = |words: &[String]| words.iter().any(|w| norm(w) == a);
+    if is(&q.failed_words) {
+        return Some(Tier::Failed);
     }
-    if q.partial_words.contains(&a) {
-        return Some(q.partial);
+    if is(&q.partial_words) {
+        return Some(Tier::Partial);
     }
-    if q.achieved_words.contains(&a) {
-        return Some(q.achieved);
+    if is(&q.achieved_words) {
+        return Some(Tier::Achieved);
     }
     let rank = |s: &str| {
-        let s = q.synonyms.get(s).map_or(s, String::as_str);
-        q.scale.iter().position(|x| x == s)
+        let s = q.synonyms.iter().find(|(k, _)| norm(k) == s).map_or(s, |(_, v)| v.as_str());
+        q.scale.iter().position(|x| norm(x) == s)
     };
     let (ra, rt) = (rank(&a)?, rank(&norm(target)).unwrap_or(q.scale.len().saturating_sub(1)));
     Some(if ra >= rt {
-        q.achieved
+        Tier::Achieved
     } else if ra + 1 == rt {
-        q.partial
+        Tier::Partial
     } else {
-        q.failed
+        Tier::Failed
     })
 }
 
-/// Scores one indicator row; returns the rule score (None when it cannot be computed).
-fn score_row(ctx: &mut Ctx<'_>, ind: &Indicator) -> Option<Decimal> {
+/// A row's rule score, and whether it was scored as 定性 (its own findings explain it).
+struct RowScore {
+    value: Option<Decimal>,
+    qualitative: bool,
+}
+
+fn qualitative_row(ctx: &mut Ctx<'_>, ind: &Indicator, w: Decimal, reported: Option<Decimal>) -> RowScore {
+    let q = &ctx.cfg.qualitative;
+    let Some(tier) = qualitative_tier(q, &ind.target.text, &ind.actual.text) else {
+        ctx.add("S21", Some(&ind.name), &[&ind.actual], &[("actual", &ind.actual.text.trim())]);
+        return RowScore { value: None, qualitative: true };
+    };
+    let (lo, hi, default, key) = match tier {
+        Tier::Achieved => (q.achieved_min, Decimal::ONE, q.achieved, "score.tier_achieved"),
+        Tier::Partial => (q.partial_min, q.achieved_min, q.partial, "score.tier_partial"),
+        Tier::Failed => (Decimal::ZERO, q.partial_min, q.failed, "score.tier_failed"),
+    };
+    // The 办法 lets the unit choose a score inside the tier (「合理确定分值」).
+    if let Some(r) = reported
+        && w > Decimal::ZERO
+    {
+        let share = r / w;
+        let inside = share >= lo && (share < hi || (tier == Tier::Achieved && share <= hi));
+        if inside {
+            return RowScore { value: Some(r), qualitative: true };
+        }
+        let pct = |d: Decimal| fmt_trim((d * Decimal::ONE_HUNDRED).round_dp(0));
+        ctx.add(
+            "S23",
+            Some(&ind.name),
+            &[&ind.actual, &ind.score],
+            &[
+                ("score", &fmt_trim(r)),
+                ("tier", &ctx.msg.text(key, &[])),
+                ("low", &pct(lo)),
+                ("high", &pct(hi)),
+                ("weight", &fmt_trim(w)),
+            ],
+        );
+    }
+    RowScore { value: Some(ctx.cfg.round(w * default)), qualitative: true }
+}
+
+/// Scores one indicator row (None when it cannot be computed).
+fn score_row(ctx: &mut Ctx<'_>, ind: &Indicator) -> RowScore {
     let cfg = ctx.cfg;
-    let (w, _, _) = number(&ind.weight.text)?;
-    let reported = number(&ind.score.text).map(|x| x.0);
-    let name = ind.name.clone();
-    let nature_text = norm(&ind.nature.text);
-    let mut op = nature(&ind.nature.text);
-    if op.is_none() && number(&ind.target.text).is_some() {
-        let s = if nature_text.is_empty() { "-".to_string() } else { ind.nature.text.trim().to_string() };
-        ctx.add("S06", Some(&name), &[&ind.nature], &[("nature", &s)]);
+    let qc = &cfg.scoring.quantitative;
+    let none = RowScore { value: None, qualitative: false };
+    let Some(w) = ind.weight.value() else { return none };
+    let reported = ind.score.value();
+    let name = ind.name.as_str();
+    let target = number(&ind.target.text);
+    let mut op = cfg.nature(&ind.nature.text);
+    if op.is_none() && target.is_some() {
+        let s = if norm(&ind.nature.text).is_empty() { "-" } else { ind.nature.text.trim() };
+        ctx.add("S06", Some(name), &[&ind.nature], &[("nature", &s)]);
         op = Some(Nature::Ge);
     }
-    if ind.actual.is_blank() {
-        // Full marks with nothing to measure them by (a partial deduction is at
-        // least a judgement; the reported score is kept either way).
+    if cfg.is_blank(&ind.actual.text) {
+        // Full marks with nothing to measure them by is an error; a partial
+        // deduction is at least a judgement, but it cannot be checked either.
         if reported == Some(w) && !w.is_zero() {
+            let args: [(&str, &dyn std::fmt::Display); 2] =
+                [("score", &ind.score.text.trim()), ("weight", &fmt_trim(w))];
+            ctx.add("S04", Some(name), &[&ind.actual, &ind.score], &args);
+        } else if let Some(r) = reported {
             ctx.add(
-                "S04",
-                Some(&name),
+                "S20",
+                Some(name),
                 &[&ind.actual, &ind.score],
-                &[("score", &ind.score.text.trim()), ("weight", &fmt(w, 0))],
+                &[("score", &fmt_trim(r)), ("weight", &fmt_trim(w))],
             );
         }
-        return if cfg.scoring.missing_actual == "keep_reported" { reported } else { Some(Decimal::ZERO) };
+        let value = match cfg.scoring.missing_actual {
+            MissingActual::KeepReported => reported,
+            MissingActual::Zero => Some(Decimal::ZERO),
+            MissingActual::Manual => None,
+        };
+        return RowScore { value, qualitative: false };
     }
-    let target = number(&ind.target.text);
     let actual = number(&ind.actual.text);
-    let share = match (op, target, actual) {
-        (Some(Nature::Qualitative) | None, _, _) | (_, None, _) | (_, _, None) => {
-            qualitative_share(&cfg.qualitative, &ind.target.text, &ind.actual.text)?
-        }
-        (Some(op), Some((a, _, _)), Some((b, suffix, had_op))) => {
-            let unit = norm(&ind.unit.text);
-            if !suffix.is_empty() && suffix != "%" && suffix != unit {
+    let (Some(op), Some((a, _, _)), Some((mut b, suffix, had_op))) = (op, target, actual) else {
+        return qualitative_row(ctx, ind, w, reported);
+    };
+    if op == Nature::Qualitative {
+        return qualitative_row(ctx, ind, w, reported);
+    }
+    if had_op {
+        ctx.add("S17", Some(name), &[&ind.actual], &[("actual", &ind.actual.text.trim()), ("value", &b)]);
+    }
+    let unit = norm(&ind.unit.text);
+    if !suffix.is_empty() && !unit.is_empty() && suffix != unit {
+        match cfg.convert_unit(b, &suffix, &unit) {
+            Some(converted) => b = converted,
+            None => {
                 ctx.add(
                     "S07",
-                    Some(&name),
+                    Some(name),
                     &[&ind.actual, &ind.unit],
                     &[("actual", &ind.actual.text.trim()), ("unit", &unit)],
                 );
-                return None;
-            }
-            let _ = had_op;
-            match op {
-                Nature::Ge | Nature::Gt | Nature::Eq => {
-                    if b >= a {
-                        if op == Nature::Gt && b == a {
-                            ctx.add(
-                                "S05",
-                                Some(&name),
-                                &[&ind.nature, &ind.actual],
-                                &[("target", &ind.target.text.trim()), ("actual", &ind.actual.text.trim())],
-                            );
-                        }
-                        if a > Decimal::ZERO && (b - a) / a > cfg.scoring.over_achievement_warn_ratio {
-                            let pct = ((b - a) / a * Decimal::ONE_HUNDRED).round_dp(0);
-                            ctx.add(
-                                "S12",
-                                Some(&name),
-                                &[&ind.target, &ind.actual],
-                                &[("target", &a), ("actual", &b), ("pct", &pct)],
-                            );
-                        }
-                        if op == Nature::Gt && b == a && cfg.scoring.strict_boundary == "not_met" {
-                            Decimal::ZERO
-                        } else {
-                            Decimal::ONE
-                        }
-                    } else if a > Decimal::ZERO {
-                        b.max(Decimal::ZERO) / a
-                    } else {
-                        Decimal::ONE
-                    }
-                }
-                Nature::Le | Nature::Lt => {
-                    if b <= a {
-                        if op == Nature::Lt && b == a {
-                            ctx.add(
-                                "S05",
-                                Some(&name),
-                                &[&ind.nature, &ind.actual],
-                                &[("target", &ind.target.text.trim()), ("actual", &ind.actual.text.trim())],
-                            );
-                        }
-                        Decimal::ONE
-                    } else if a > Decimal::ZERO {
-                        a / b
-                    } else {
-                        Decimal::ZERO
-                    }
-                }
-                Nature::Qualitative => Decimal::ONE,
+                return none;
             }
         }
+    }
+    if unit == "%" && b > Decimal::ZERO && b <= qc.percent_fraction_max && a > qc.percent_fraction_max {
+        ctx.add("S18", Some(name), &[&ind.actual, &ind.unit], &[("actual", &b), ("target", &a)]);
+    }
+    let strict = |ctx: &mut Ctx<'_>| {
+        let sev = (qc.strict_boundary == StrictBoundary::Error).then_some(Severity::Error);
+        ctx.add_as(
+            "S05",
+            sev,
+            Some(name),
+            &[&ind.nature, &ind.actual],
+            &[
+                ("op", &ind.nature.text.trim()),
+                ("target", &ind.target.text.trim()),
+                ("actual", &ind.actual.text.trim()),
+            ],
+        );
+        if qc.strict_boundary == StrictBoundary::NotMet { Decimal::ZERO } else { Decimal::ONE }
     };
-    Some(cfg.round(w * share.clamp(Decimal::ZERO, Decimal::ONE)))
+    let ratio = match op {
+        Nature::Ge | Nature::Gt | Nature::Eq if b >= a => {
+            let mut r = Decimal::ONE;
+            if op == Nature::Gt && b == a {
+                r = strict(ctx);
+            }
+            if op == Nature::Eq && b > a {
+                ctx.add("S19", Some(name), &[&ind.nature, &ind.actual], &[("target", &a), ("actual", &b)]);
+                if qc.equals_over_target == EqualsOverTarget::Symmetric {
+                    r = a / b;
+                }
+            } else if a > Decimal::ZERO && (b - a) / a > qc.over_achievement_warn_ratio {
+                let excess = (b - a) / a;
+                let pct = (excess * Decimal::ONE_HUNDRED).round_dp(0);
+                ctx.add(
+                    "S12",
+                    Some(name),
+                    &[&ind.target, &ind.actual],
+                    &[("target", &a), ("actual", &b), ("pct", &pct)],
+                );
+                if qc.over_achievement_penalty == OverAchievementPenalty::Deviation {
+                    r = r.min(Decimal::ONE - (excess - qc.over_achievement_warn_ratio));
+                }
+            }
+            r
+        }
+        Nature::Ge | Nature::Gt | Nature::Eq => {
+            if a > Decimal::ZERO {
+                b.max(Decimal::ZERO) / a
+            } else {
+                Decimal::ONE
+            }
+        }
+        Nature::Le | Nature::Lt if b <= a => {
+            if op == Nature::Lt && b == a {
+                strict(ctx)
+            } else {
+                Decimal::ONE
+            }
+        }
+        Nature::Le | Nature::Lt => {
+            if a > Decimal::ZERO {
+                match qc.reverse_formula {
+                    ReverseFormula::TargetOverActual => a / b,
+                    ReverseFormula::LinearDeviation => Decimal::ONE - (b - a) / a,
+                }
+            } else {
+                match qc.target_zero_reverse {
+                    TargetZeroReverse::ZeroIfPositive => Decimal::ZERO,
+                    TargetZeroReverse::Manual => return none,
+                }
+            }
+        }
+        Nature::Qualitative => Decimal::ONE,
+    };
+    RowScore { value: Some(cfg.round(w * ratio.clamp(Decimal::ZERO, Decimal::ONE))), qualitative: false }
 }
 
-/// Second-level indicators and the first level they belong to (scoring.md §5.2).
-fn expected_level1(level2: &str) -> Option<&'static [&'static str]> {
-    let l = norm(level2);
-    if ["数量", "质量", "时效"].iter().any(|k| l.starts_with(k)) {
-        Some(&["产出指标"])
-    } else if l.contains("成本") {
-        Some(&["产出指标", "成本指标"])
-    } else if l.contains("效益") || l.contains("可持续") {
-        Some(&["效益指标"])
-    } else if l.contains("满意") {
-        Some(&["满意度指标"])
-    } else {
-        None
+/// 预算执行情况: the 总额 row scored, sub-rows checked against it.
+fn score_budget(ctx: &mut Ctx<'_>, p: &Project) -> (BudgetScore, Option<Decimal>, Decimal) {
+    let cfg = ctx.cfg;
+    let b_cfg = &cfg.scoring.budget;
+    let form = &cfg.form;
+    let mut out = BudgetScore {
+        adjusted: None,
+        executed: None,
+        rate: None,
+        reported_score: String::new(),
+        computed_score: None,
+    };
+    let Some(b) = p.budget.iter().find(|b| config::mentions(&form.budget_total, &b.label)) else {
+        return (out, None, cfg.scoring.budget_weight);
+    };
+    out.reported_score = b.score.text.trim().to_string();
+    out.adjusted = b.adjusted.value().map(fmt_trim);
+    out.executed = b.executed.value().map(fmt_trim);
+    let w = b.weight.value().unwrap_or(cfg.scoring.budget_weight);
+    let computed = match (b.adjusted.value(), b.executed.value()) {
+        (Some(a), Some(e)) if a > Decimal::ZERO => {
+            let rate = e / a;
+            let dp = cfg.scoring.rate_decimals;
+            out.rate = Some(fmt((rate * Decimal::ONE_HUNDRED).round_dp(dp), dp));
+            if rate > Decimal::ONE {
+                ctx.add("S08", None, &[&b.adjusted, &b.executed], &[("adjusted", &a), ("executed", &e)]);
+            }
+            let share = match b_cfg.formula {
+                BudgetFormula::ProportionalCapped => rate.min(Decimal::ONE),
+                BudgetFormula::Tiers => b_cfg
+                    .tiers
+                    .iter()
+                    .find(|t| rate >= t.min_rate)
+                    .map_or(Decimal::ZERO, |t| t.share.unwrap_or(rate.min(Decimal::ONE))),
+            };
+            Some(cfg.round(w * share))
+        }
+        (Some(a), Some(e)) if a.is_zero() && e > Decimal::ZERO => {
+            ctx.add("S08", None, &[&b.adjusted, &b.executed], &[("adjusted", &a), ("executed", &e)]);
+            Some(Decimal::ZERO)
+        }
+        (Some(a), Some(e)) if a.is_zero() && e.is_zero() => match b_cfg.zero_budget {
+            ZeroBudget::NotApplicable => None,
+            ZeroBudget::Full => Some(cfg.round(w)),
+            ZeroBudget::Zero => Some(Decimal::ZERO),
+        },
+        _ => None,
+    };
+    out.computed_score = computed.map(|c| fmt(c, cfg.scoring.row_decimals));
+    // Σ 其中 rows = 总额, for both amounts.
+    let parts: Vec<&BudgetRow> =
+        p.budget.iter().filter(|r| !config::mentions(&form.budget_total, &r.label)).collect();
+    for (key, pick) in [
+        ("score.word_adjusted", (|r: &BudgetRow| r.adjusted.clone()) as fn(&BudgetRow) -> Cell),
+        ("score.word_executed", |r: &BudgetRow| r.executed.clone()),
+    ] {
+        let cells: Vec<Cell> = parts.iter().map(|r| pick(r)).collect();
+        let sum: Decimal = cells.iter().filter_map(Cell::value).sum();
+        let total = pick(b);
+        if let Some(t) = total.value()
+            && !cells.is_empty()
+            && (sum - t).abs() > b_cfg.tolerance
+        {
+            let mut refs: Vec<&Cell> = cells.iter().collect();
+            refs.push(&total);
+            let which = ctx.msg.text(key, &[]);
+            ctx.add("S09", None, &refs, &[("which", &which), ("sum", &sum), ("total", &t)]);
+        }
     }
+    (out, computed.or(b.score.value()), w)
 }
 
 /// Recomputes a project's scores and checks it.
 pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
     let mut ctx = Ctx { cfg, msg, findings: Vec::new() };
     let dp = cfg.scoring.row_decimals;
-    // Budget execution (总额 row scored; sub-rows must add up).
-    let total_row = p.budget.iter().find(|b| norm(&b.label).contains("总额"));
-    let mut rate_text = None;
-    let mut budget_computed = None;
-    let mut budget_reported = String::new();
-    if let Some(b) = total_row {
-        budget_reported = b.score.text.trim().to_string();
-        let adj = number(&b.adjusted.text).map(|x| x.0);
-        let exe = number(&b.executed.text).map(|x| x.0);
-        let w = number(&b.weight.text).map_or(cfg.scoring.budget_weight, |x| x.0);
-        match (adj, exe) {
-            (Some(a), Some(e)) if a > Decimal::ZERO => {
-                let rate = e / a;
-                rate_text = Some(
-                    fmt(
-                        (rate * Decimal::ONE_HUNDRED).round_dp(cfg.scoring.rate_decimals),
-                        cfg.scoring.rate_decimals,
-                    )
-                    .to_string(),
-                );
-                if rate > Decimal::ONE {
-                    ctx.add("S08", None, &[&b.adjusted, &b.executed], &[("adjusted", &a), ("executed", &e)]);
-                }
-                budget_computed = Some(cfg.round(w * rate.min(Decimal::ONE)));
-            }
-            (Some(a), Some(e)) if a.is_zero() && e > Decimal::ZERO => {
-                ctx.add("S08", None, &[&b.adjusted, &b.executed], &[("adjusted", &a), ("executed", &e)]);
-                budget_computed = Some(Decimal::ZERO);
-            }
-            _ => budget_computed = number(&b.score.text).map(|x| x.0),
-        }
-        for (label, get) in [("adjusted", 0usize), ("executed", 1)] {
-            let pick = |r: &BudgetRow| if get == 0 { r.adjusted.clone() } else { r.executed.clone() };
-            let parts: Vec<Cell> =
-                p.budget.iter().filter(|r| !norm(&r.label).contains("总额")).map(pick).collect();
-            let sum: Decimal = parts.iter().filter_map(|c| number(&c.text)).map(|x| x.0).sum();
-            let tot = number(&pick(b).text).map(|x| x.0);
-            if let Some(t) = tot
-                && !parts.is_empty()
-                && (sum - t).abs() > cfg.scoring.budget_tolerance
-            {
-                let mut cells: Vec<&Cell> = parts.iter().collect();
-                let tc = pick(b);
-                cells.push(&tc);
-                ctx.add(
-                    "S09",
-                    None,
-                    &cells,
-                    &[
-                        ("which", &msg.text(&format!("score.word_{label}"), &[])),
-                        ("sum", &sum),
-                        ("total", &t),
-                    ],
-                );
-            }
-        }
-    }
-    // Indicators.
+    let (budget, budget_computed, budget_w) = score_budget(&mut ctx, p);
+    let budget_row = p.budget.iter().find(|b| config::mentions(&cfg.form.budget_total, &b.label));
+    let mut reported_sum = budget_row.and_then(|b| b.score.value()).unwrap_or_default();
+    let mut computed_total = budget_computed.unwrap_or_default();
     let mut rows = Vec::new();
     let mut indicator_weights = Decimal::ZERO;
     let mut first_level: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut reported_sum =
-        number(&total_row.map(|b| b.score.text.clone()).unwrap_or_default()).map_or(Decimal::ZERO, |x| x.0);
-    let mut computed_total = budget_computed.unwrap_or_default();
     for ind in &p.indicators {
-        let name = ind.name.clone();
+        let name = ind.name.as_str();
         if ind.stray {
-            ctx.add("S13", Some(&name), &[&ind.weight, &ind.score], &[]);
+            ctx.add("S13", Some(name), &[&ind.weight, &ind.score], &[]);
             continue;
         }
-        let w = number(&ind.weight.text).map(|x| x.0);
-        let rep = number(&ind.score.text).map(|x| x.0);
+        let w = ind.weight.value();
+        let rep = ind.score.value();
         if let (Some(w), Some(r)) = (w, rep)
             && (r > w || r < Decimal::ZERO)
         {
-            ctx.add("S01", Some(&name), &[&ind.score, &ind.weight], &[("score", &r), ("weight", &w)]);
+            ctx.add(
+                "S01",
+                Some(name),
+                &[&ind.score, &ind.weight],
+                &[("score", &fmt_trim(r)), ("weight", &fmt_trim(w))],
+            );
         }
         if let Some(w) = w {
             indicator_weights += w;
-            let mut l1 = norm(&ind.level1);
-            if l1 == "成本指标" {
-                l1 = "产出指标".into();
-            }
-            *first_level.entry(l1).or_insert(Decimal::ZERO) += w;
+            *first_level.entry(cfg.counted_level(&ind.level1)).or_insert(Decimal::ZERO) += w;
         }
         reported_sum += rep.unwrap_or_default();
-        if let Some(exp) = expected_level1(&ind.level2)
-            && ind.level1_filled
-            && !exp.contains(&norm(&ind.level1).as_str())
-        {
-            ctx.add("S14", Some(&name), &[], &[("level1", &ind.level1), ("level2", &ind.level2)]);
-        }
-        let computed = score_row(&mut ctx, ind);
-        if let (Some(c), Some(r)) = (computed, rep)
-            && c != r
+        if (ind.level1_filled || ind.level2_filled)
+            && let Some(allowed) = cfg.first_levels_of(&ind.level2)
+            && !allowed.iter().any(|a| norm(a) == norm(&ind.level1))
         {
             ctx.add(
-                "S10",
-                Some(&name),
-                &[&ind.score],
-                &[("reported", &fmt_trim(r)), ("computed", &fmt(c, dp))],
+                "S14",
+                Some(name),
+                &[&ind.level2_cell],
+                &[("level1", &ind.level1), ("level2", &ind.level2)],
             );
         }
-        computed_total += computed.unwrap_or_default();
+        let computed = score_row(&mut ctx, ind);
+        let differs = computed.value.zip(rep).is_some_and(|(c, r)| c != r);
+        if differs && !computed.qualitative {
+            let c = computed.value.unwrap_or_default();
+            ctx.add(
+                "S10",
+                Some(name),
+                &[&ind.score],
+                &[("reported", &fmt_trim(rep.unwrap_or_default())), ("computed", &fmt(c, dp))],
+            );
+        }
+        // A row the rule cannot score keeps its reported score in the total (scoring.md §3).
+        computed_total += computed.value.or(rep).unwrap_or_default();
         rows.push(ScoredIndicator {
             level1: ind.level1.clone(),
             level2: ind.level2.clone(),
-            name,
-            nature: nature(&ind.nature.text),
+            name: name.to_string(),
+            nature: cfg.nature(&ind.nature.text),
             target: ind.target.text.trim().to_string(),
             unit: ind.unit.text.trim().to_string(),
             actual: ind.actual.text.trim().to_string(),
             weight: ind.weight.text.trim().to_string(),
             reported_score: ind.score.text.trim().to_string(),
-            computed_score: computed.map(|c| fmt(c, dp)),
-            cells: [&ind.actual, &ind.weight, &ind.score].iter().filter_map(|c| c.at.clone()).collect(),
-            differs: computed.zip(rep).is_some_and(|(c, r)| c != r),
+            computed_score: computed.value.map(|c| fmt(c, dp)),
+            cells: [&ind.nature, &ind.target, &ind.actual, &ind.weight, &ind.score]
+                .iter()
+                .filter_map(|c| c.at.clone())
+                .collect(),
+            differs,
         });
     }
-    // Weights and totals.
-    let budget_w = total_row.and_then(|b| number(&b.weight.text)).map_or(cfg.scoring.budget_weight, |x| x.0);
-    if indicator_weights != cfg.scoring.indicator_weight_total
-        || budget_w + indicator_weights != cfg.scoring.budget_weight + cfg.scoring.indicator_weight_total
+    // Weights.
+    let expected_total = cfg.scoring.budget_weight + cfg.scoring.indicator_weight_total;
+    if !p.indicators.is_empty()
+        && (indicator_weights != cfg.scoring.indicator_weight_total
+            || budget_w + indicator_weights != expected_total)
     {
+        let cells: Vec<&Cell> = p.indicators.iter().filter(|i| !i.stray).map(|i| &i.weight).collect();
         ctx.add(
             "S03",
             None,
-            &[&p.total_weight],
-            &[("budget", &budget_w), ("indicators", &indicator_weights)],
+            &cells,
+            &[
+                ("budget", &fmt_trim(budget_w)),
+                ("indicators", &fmt_trim(indicator_weights)),
+                ("expected_budget", &fmt_trim(cfg.scoring.budget_weight)),
+                ("expected_indicators", &fmt_trim(cfg.scoring.indicator_weight_total)),
+            ],
         );
     }
-    let reported_total = number(&p.total_score.text).map(|x| x.0);
+    if let Some(tw) = p.total_weight.value()
+        && tw != budget_w + indicator_weights
+        && budget_row.is_some()
+    {
+        ctx.add(
+            "S22",
+            None,
+            &[&p.total_weight],
+            &[("total", &fmt_trim(tw)), ("sum", &fmt_trim(budget_w + indicator_weights))],
+        );
+    }
+    // The printed 合计.
+    let reported_total = p.total_score.value();
     if let Some(t) = reported_total
         && t != reported_sum
     {
+        // The printed total first (where a reader looks), then every summed cell.
+        let mut cells: Vec<&Cell> = vec![&p.total_score];
+        cells.extend(budget_row.map(|b| &b.score));
+        cells.extend(p.indicators.iter().filter(|i| !i.stray).map(|i| &i.score));
         ctx.add(
             "S02",
             None,
-            &[&p.total_score],
+            &cells,
             &[
                 ("sum", &fmt_trim(reported_sum)),
                 ("total", &fmt_trim(t)),
@@ -622,92 +663,129 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
             ],
         );
     }
-    // Without a 满意度 indicator its default weight moves to 效益 (财预〔2020〕10号).
+    // First-level weights against the 办法's defaults; without a 满意度 indicator
+    // its default weight moves to 效益 (财预〔2020〕10号).
     let mut defaults = cfg.scoring.default_first_level_weights.clone();
-    if !first_level.contains_key("满意度指标")
-        && let Some(w) = defaults.remove("满意度指标")
-    {
-        *defaults.entry("效益指标".to_string()).or_insert(Decimal::ZERO) += w;
+    for (absent, to) in &cfg.scoring.missing_level_moves_to {
+        if !first_level.contains_key(absent)
+            && let Some(w) = defaults.remove(absent)
+        {
+            *defaults.entry(to.clone()).or_insert(Decimal::ZERO) += w;
+        }
     }
-    let defaults = &defaults;
-    let off = defaults.iter().any(|(k, v)| {
-        (first_level.get(k).copied().unwrap_or_default() - v).abs() > cfg.scoring.first_level_tolerance
-    });
+    let off = !first_level.is_empty()
+        && defaults.iter().any(|(k, v)| {
+            (first_level.get(k).copied().unwrap_or_default() - v).abs() > cfg.scoring.first_level_tolerance
+        });
     if off {
         let got: Vec<String> = first_level.iter().map(|(k, v)| format!("{k} {}", fmt_trim(*v))).collect();
-        ctx.add("S11", None, &[], &[("weights", &got.join("、"))]);
+        let want: Vec<String> = defaults.iter().map(|(k, v)| format!("{k} {}", fmt_trim(*v))).collect();
+        ctx.add("S11", None, &[], &[("weights", &got.join("、")), ("defaults", &want.join("、"))]);
     }
+    let computed_total =
+        if cfg.scoring.total_from_rounded_rows { computed_total } else { cfg.round(computed_total) };
     let computed_total = computed_total.round_dp(dp);
+    let errors = ctx.findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = ctx.findings.iter().filter(|f| f.severity == Severity::Warning).count();
     Scored {
         path: p.path.clone(),
         sheet: p.sheet.clone(),
         name: p.name.clone(),
         reported_total: reported_total.map(fmt_trim),
         computed_total: fmt(computed_total, dp),
+        difference: reported_total.map(|r| fmt(computed_total - r, dp)),
         grade: cfg.grade(computed_total),
-        budget: BudgetScore {
-            rate: rate_text,
-            reported_score: budget_reported,
-            computed_score: budget_computed.map(|c| fmt(c, dp)),
-        },
+        budget,
         indicators: rows,
         findings: ctx.findings,
+        errors,
+        warnings,
         project: p.clone(),
     }
 }
 
-fn fmt_trim(d: Decimal) -> String {
-    d.normalize().to_string()
+/// A department-wide table, checked (JSON `department_tables[]`).
+#[derive(Clone, Debug, Serialize)]
+pub struct DeptScored {
+    pub path: String,
+    pub sheet: String,
+    pub rows: Vec<DeptRow>,
+    pub reported_total: Option<String>,
+    pub computed_total: String,
+    pub reported_grade: Option<String>,
+    pub grade: String,
+    pub findings: Vec<ScoreFinding>,
 }
 
-/// Checks a department-wide table: Σ, score ≤ 分值, grade.
-pub fn score_dept(t: &DeptTable, cfg: &Config, msg: &Catalog) -> Vec<ScoreFinding> {
+#[derive(Clone, Debug, Serialize)]
+pub struct DeptRow {
+    pub item: String,
+    pub weight: String,
+    pub score: String,
+    pub cells: Vec<CellRef>,
+}
+
+/// Checks a department-wide table: score ≤ 分值, Σ = 合计, grade by the bands.
+pub fn score_dept(t: &DeptTable, cfg: &Config, msg: &Catalog) -> DeptScored {
     let mut ctx = Ctx { cfg, msg, findings: Vec::new() };
-    let mut sum = Decimal::ZERO;
+    let (mut sum, mut weights) = (Decimal::ZERO, Decimal::ZERO);
     for (name, w, s) in &t.rows {
-        let (w, s2) = (number(&w.text).map(|x| x.0), number(&s.text).map(|x| x.0));
-        if let (Some(w), Some(s2)) = (w, s2)
-            && (s2 > w || s2 < Decimal::ZERO)
+        if let (Some(wv), Some(sv)) = (w.value(), s.value())
+            && (sv > wv || sv < Decimal::ZERO)
         {
-            ctx.add(
-                "S15",
-                Some(name),
-                &[s],
-                &[("what", &msg.text("score.dept_over", &[("score", &s2), ("weight", &w)]))],
-            );
+            let what = msg.text("score.dept_over", &[("score", &fmt_trim(sv)), ("weight", &fmt_trim(wv))]);
+            ctx.add("S15", Some(name), &[s, w], &[("what", &what)]);
         }
-        sum += s2.unwrap_or_default();
+        sum += s.value().unwrap_or_default();
+        weights += w.value().unwrap_or_default();
     }
-    if let Some(total) = number(&t.total_score.text).map(|x| x.0) {
-        if total != sum {
-            ctx.add(
-                "S15",
-                None,
-                &[&t.total_score],
-                &[(
-                    "what",
-                    &msg.text("score.dept_sum", &[("sum", &fmt_trim(sum)), ("total", &fmt_trim(total))]),
-                )],
-            );
-        }
-        let g = cfg.grade(total);
-        let printed = norm(&t.grade.text);
-        if !printed.is_empty() && !printed.contains(&g) {
-            ctx.add(
-                "S15",
-                None,
-                &[&t.grade],
-                &[(
-                    "what",
-                    &msg.text(
-                        "score.dept_grade",
-                        &[("grade", &t.grade.text.trim()), ("expected", &g), ("total", &fmt_trim(total))],
-                    ),
-                )],
-            );
-        }
+    let all_scores: Vec<&Cell> = t.rows.iter().map(|r| &r.2).collect();
+    if let Some(tw) = t.total_weight.value()
+        && tw != weights
+    {
+        let what = msg.text("score.dept_weights", &[("sum", &fmt_trim(weights)), ("total", &fmt_trim(tw))]);
+        ctx.add("S15", None, &[&t.total_weight], &[("what", &what)]);
     }
-    ctx.findings
+    let total = t.total_score.value();
+    if let Some(total) = total
+        && total != sum
+    {
+        let mut cells = all_scores.clone();
+        cells.push(&t.total_score);
+        let what = msg.text("score.dept_sum", &[("sum", &fmt_trim(sum)), ("total", &fmt_trim(total))]);
+        ctx.add("S15", None, &cells, &[("what", &what)]);
+    }
+    // The grade follows the printed total when there is one (that is what the
+    // officer graded), else the sum.
+    let basis = total.unwrap_or(sum);
+    let expected = cfg.grade(basis);
+    let printed = norm(&t.grade.text);
+    if !printed.is_empty() && !printed.starts_with(&norm(&expected)) {
+        let what = msg.text(
+            "score.dept_grade",
+            &[("grade", &t.grade.text.trim()), ("expected", &expected), ("total", &fmt_trim(basis))],
+        );
+        ctx.add("S15", None, &[&t.grade], &[("what", &what)]);
+    }
+    DeptScored {
+        path: t.path.clone(),
+        sheet: t.sheet.clone(),
+        rows: t
+            .rows
+            .iter()
+            .map(|(item, w, s)| DeptRow {
+                item: item.clone(),
+                weight: w.text.trim().to_string(),
+                score: s.text.trim().to_string(),
+                cells: [w, s].iter().filter_map(|c| c.at.clone()).collect(),
+            })
+            .collect(),
+        reported_total: total.map(fmt_trim),
+        computed_total: fmt(sum, cfg.scoring.row_decimals),
+        reported_grade: (!printed.is_empty()).then(|| t.grade.text.trim().to_string()),
+        grade: cfg.grade(sum),
+        findings: ctx.findings,
+    }
 }
 
 #[cfg(test)]
@@ -735,56 +813,220 @@ mod tests {
         }
     }
 
-    fn s(r: &Indicator) -> (Option<Decimal>, Vec<String>) {
-        let (c, m) = cfg();
-        let mut ctx = Ctx { cfg: &c, msg: &m, findings: Vec::new() };
-        let v = score_row(&mut ctx, r);
+    fn s_with(c: &Config, r: &Indicator) -> (Option<Decimal>, Vec<String>) {
+        let (_, m) = cfg();
+        let mut ctx = Ctx { cfg: c, msg: &m, findings: Vec::new() };
+        let v = score_row(&mut ctx, r).value;
         (v, ctx.findings.iter().map(|f| f.rule.clone()).collect())
+    }
+
+    fn s(r: &Indicator) -> (Option<Decimal>, Vec<String>) {
+        s_with(&cfg().0, r)
     }
 
     fn d(x: &str) -> Option<Decimal> {
         Some(x.parse().unwrap())
     }
 
-    /// scoring.md §5.7.
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// scoring.md §5.7, row by row.
     #[test]
     fn edge_cases() {
-        assert_eq!(s(&row("≥", "95", "%", "90", "10", "")).0, d("9.47"));
-        assert_eq!(s(&row("≥", "95", "%", "100%", "10", "")).0, d("10"));
-        assert_eq!(s(&row("≥", "95", "%", "≥95%", "10", "")).0, d("10"));
-        assert_eq!(s(&row("＞", "3", "年", "3", "10", "")), (d("10"), vec!["S05".to_string()]));
-        assert_eq!(s(&row("＝", "16", "万人次", "16.2", "10", "")).0, d("10"));
-        assert_eq!(s(&row("＝", "100", "%", "98", "10", "")).0, d("9.8"));
-        assert_eq!(s(&row("≤", "148", "万元", "148", "20", "")).0, d("20"));
-        assert_eq!(s(&row("≤", "148", "万元", "160", "20", "")).0, d("18.5"));
-        assert_eq!(s(&row("≤", "0", "次", "0", "10", "")).0, d("10"));
-        assert_eq!(s(&row("≤", "0", "次", "2", "10", "")).0, d("0"));
-        assert_eq!(s(&row("≥", "0", "次", "5", "10", "")).0, d("10"));
-        assert_eq!(s(&row("≥", "10", "次", "0", "10", "")).0, d("0"));
+        assert_eq!(s(&row("≥", "95", "%", "90", "10", "")), (d("9.47"), vec![]));
+        assert_eq!(s(&row("≥", "95", "%", "100%", "10", "")), (d("10"), vec![]));
         assert_eq!(
-            s(&row("≥", "10", "次", "", "10", "10")),
-            (d("10"), vec!["S04".to_string()]),
-            "blank 完成值 with full marks is flagged"
+            s(&row("≥", "95", "%", "≥95%", "10", "")),
+            (d("10"), ids(&["S17"])),
+            "actual_has_operator"
         );
-        assert_eq!(s(&row("≤", "1", "年", "按时", "10", "")).0, d("10"));
-        assert_eq!(s(&row("定性", "好", "", "完成", "10", "")).0, d("10"));
-        assert_eq!(s(&row("定性", "好", "", "好", "10", "")).0, d("10"));
-        assert_eq!(s(&row("定性", "好", "", "较好", "10", "")).0, d("7"));
-        assert_eq!(s(&row("定性", "较好", "", "好", "10", "")).0, d("10"));
-        assert_eq!(s(&row("", "10", "项", "10", "10", "")), (d("10"), vec!["S06".to_string()]));
-        assert_eq!(s(&row("≥", "10", "万元", "12万元", "10", "")).0, d("10"));
-        assert_eq!(s(&row("≥", "10", "万元", "120000元", "10", "")), (None, vec!["S07".to_string()]));
-        assert_eq!(s(&row("≥", "95", "%", "0.95", "10", "")).0, d("0.1"));
+        assert_eq!(s(&row("＞", "3", "年", "3", "10", "")), (d("10"), ids(&["S05"])), "strict_boundary");
+        assert_eq!(s(&row("＝", "16", "万人次", "16.2", "10", "")), (d("10"), ids(&["S19"])), "＝ exceeded");
+        assert_eq!(s(&row("＝", "100", "%", "98", "10", "")), (d("9.8"), vec![]));
+        assert_eq!(s(&row("≤", "148", "万元", "148", "20", "")), (d("20"), vec![]));
+        assert_eq!(s(&row("≤", "148", "万元", "160", "20", "")), (d("18.5"), vec![]), "148/160 × 20");
+        assert_eq!(s(&row("≤", "0", "次", "0", "10", "")), (d("10"), vec![]));
+        assert_eq!(s(&row("≤", "0", "次", "2", "10", "")), (d("0"), vec![]));
+        assert_eq!(s(&row("≥", "0", "次", "5", "10", "")), (d("10"), vec![]));
+        assert_eq!(s(&row("≥", "10", "次", "0", "10", "")), (d("0"), vec![]));
+        // Blank / 「/」 / 「—」: never full marks by the rule; full marks as reported are an error.
+        for blank in ["", "/", "—", "　"] {
+            assert_eq!(s(&row("≥", "10", "次", blank, "10", "10")), (d("10"), ids(&["S04"])), "{blank:?}");
+        }
+        assert_eq!(
+            s(&row("≤", "12", "万元", "", "20", "10")),
+            (d("10"), ids(&["S20"])),
+            "deduction, unverifiable"
+        );
+        assert_eq!(s(&row("≤", "1", "年", "按时", "10", "")), (d("10"), vec![]), "按时 → achieved");
+        assert_eq!(s(&row("定性", "好", "", "完成", "10", "")), (d("10"), vec![]));
+        assert_eq!(s(&row("定性", "好", "", "好", "10", "")), (d("10"), vec![]));
+        assert_eq!(s(&row("定性", "好", "", "较好", "10", "")), (d("7"), vec![]), "partial, 70 %");
+        assert_eq!(s(&row("定性", "较好", "", "好", "10", "")), (d("10"), vec![]));
+        assert_eq!(s(&row("定性", "好", "", "一般", "10", "")), (d("3"), vec![]), "two steps below: failed");
+        assert_eq!(
+            s(&row("定性", "好", "", "马马虎虎", "10", "8")),
+            (None, ids(&["S21"])),
+            "unknown → manual"
+        );
+        assert_eq!(s(&row("", "10", "项", "10", "10", "")), (d("10"), ids(&["S06"])), "operator_missing → ≥");
+        assert_eq!(s(&row("≥", "10", "万元", "12万元", "10", "")), (d("10"), vec![]));
+        assert_eq!(s(&row("≥", "10", "万元", "120000元", "10", "")), (None, ids(&["S07"])), "unit_mismatch");
+        assert_eq!(s(&row("≥", "95", "%", "0.95", "10", "")), (d("0.1"), ids(&["S18"])), "as written");
         assert_eq!(s(&row("≥", "95", "%", "90", "/", "/")).0, None, "weight / means not scored");
+        assert_eq!(s(&row("≥", "20", "名", "220", "10", "")), (d("10"), ids(&["S12"])), "over-achievement");
+        assert_eq!(s(&row("＜", "5", "次", "5", "10", "")), (d("10"), ids(&["S05"])), "strict ＜");
+    }
+
+    /// 定性 scores the unit chose inside the tier (「合理确定分值」) are kept; outside, flagged.
+    #[test]
+    fn qualitative_tiers() {
+        assert_eq!(s(&row("定性", "好", "", "较好", "10", "7.5")), (d("7.5"), vec![]));
+        assert_eq!(s(&row("定性", "好", "", "较好", "10", "6")), (d("6"), vec![]), "60 % belongs to partial");
+        assert_eq!(s(&row("定性", "好", "", "较好", "10", "8")), (d("7"), ids(&["S23"])), "80 % is achieved");
+        assert_eq!(s(&row("定性", "好", "", "好", "10", "8")), (d("8"), vec![]), "80 % is achieved (含)");
+    }
+
+    /// Every policy of §5.1 changes the result when switched.
+    #[test]
+    fn configurable_policies() {
+        let (base, _) = cfg();
+        let mut c = base.clone();
+        c.scoring.quantitative.reverse_formula = config::ReverseFormula::LinearDeviation;
+        assert_eq!(s_with(&c, &row("≤", "148", "万元", "160", "20", "")).0, d("18.38"), "1 − 12/148");
+        let mut c = base.clone();
+        c.scoring.quantitative.strict_boundary = StrictBoundary::NotMet;
+        assert_eq!(s_with(&c, &row("＞", "3", "年", "3", "10", "")).0, d("0"));
+        let mut c = base.clone();
+        c.scoring.quantitative.strict_boundary = StrictBoundary::Error;
+        let (_, m) = cfg();
+        let mut ctx = Ctx { cfg: &c, msg: &m, findings: Vec::new() };
+        score_row(&mut ctx, &row("＞", "3", "年", "3", "10", ""));
+        assert_eq!(ctx.findings[0].severity, Severity::Error);
+        let mut c = base.clone();
+        c.scoring.quantitative.equals_over_target = EqualsOverTarget::Symmetric;
+        assert_eq!(s_with(&c, &row("＝", "16", "万人次", "20", "10", "")).0, d("8"));
+        let mut c = base.clone();
+        c.scoring.quantitative.over_achievement_penalty = OverAchievementPenalty::Deviation;
+        assert_eq!(s_with(&c, &row("≥", "10", "项", "15", "10", "")).0, d("7"), "1 − (0.5 − 0.2)");
+        let mut c = base.clone();
+        c.scoring.quantitative.target_zero_reverse = TargetZeroReverse::Manual;
+        assert_eq!(s_with(&c, &row("≤", "0", "次", "2", "10", "")).0, None);
+        let mut c = base.clone();
+        c.scoring.missing_actual = MissingActual::Zero;
+        assert_eq!(s_with(&c, &row("≥", "10", "次", "", "10", "10")).0, d("0"));
+        let mut c = base.clone();
+        c.scoring.rounding = config::Rounding::Floor;
+        assert_eq!(s_with(&c, &row("≥", "95", "%", "90", "15", "")).0, d("14.21"));
+        c.scoring.row_decimals = 0;
+        assert_eq!(s_with(&c, &row("≥", "95", "%", "90", "10", "")).0, d("9"), "the 「integer」 preset");
+        let mut c = base.clone();
+        c.scoring.quantitative.unit_conversions = vec![config::UnitConversion {
+            from: "元".into(),
+            to: "万元".into(),
+            factor: "0.0001".parse().unwrap(),
+        }];
+        assert_eq!(s_with(&c, &row("≤", "12", "万元", "120000元", "10", "")), (d("10"), vec![]));
+    }
+
+    fn budget(adj: &str, exe: &str) -> Project {
+        let c = |t: &str| Cell { text: t.into(), at: None };
+        Project {
+            budget: vec![BudgetRow {
+                label: "总额".into(),
+                adjusted: c(adj),
+                executed: c(exe),
+                weight: c("10"),
+                score: c("10"),
+                ..BudgetRow::default()
+            }],
+            ..Project::default()
+        }
+    }
+
+    /// scoring.md §5.5 and §5.8 (86.50/86.50 → 100.00 %, 10.00; 6/12 → 50.00 %, 5.00).
+    #[test]
+    fn budget_execution() {
+        let (c, m) = cfg();
+        let b = |adj: &str, exe: &str| {
+            let s = score(&budget(adj, exe), &c, &m);
+            (
+                s.budget.rate,
+                s.budget.computed_score,
+                s.findings.iter().map(|f| f.rule.clone()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(b("86.50", "86.50"), (Some("100.00".into()), Some("10.00".into()), vec![]));
+        assert_eq!(b("12.00", "6.00"), (Some("50.00".into()), Some("5.00".into()), vec![]));
+        assert_eq!(b("10", "12"), (Some("120.00".into()), Some("10.00".into()), ids(&["S08"])), "capped");
+        assert_eq!(b("0", "5"), (None, Some("0.00".into()), ids(&["S08"])), "execution_without_budget");
+        assert_eq!(b("0", "0"), (None, None, vec![]), "not applicable");
+        let mut t = c.clone();
+        t.scoring.budget.formula = BudgetFormula::Tiers;
+        t.scoring.budget.tiers = vec![
+            config::BudgetTier { min_rate: Decimal::ONE, share: Some(Decimal::ONE) },
+            config::BudgetTier { min_rate: "0.9".parse().unwrap(), share: None },
+            config::BudgetTier { min_rate: Decimal::ZERO, share: Some(Decimal::ZERO) },
+        ];
+        assert_eq!(score(&budget("100", "95"), &t, &m).budget.computed_score.as_deref(), Some("9.50"));
+        assert_eq!(score(&budget("100", "80"), &t, &m).budget.computed_score.as_deref(), Some("0.00"));
     }
 
     #[test]
     fn grade_boundaries() {
         let (c, _) = cfg();
-        for (t, g) in
-            [("90", "优"), ("89.99", "良"), ("80", "良"), ("60", "中"), ("59.99", "差"), ("100", "优")]
-        {
+        for (t, g) in [
+            ("90", "优"),
+            ("89.99", "良"),
+            ("80", "良"),
+            ("79.99", "中"),
+            ("60", "中"),
+            ("59.99", "差"),
+            ("100", "优"),
+            ("0", "差"),
+        ] {
             assert_eq!(c.grade(t.parse().unwrap()), g, "{t}");
         }
+    }
+
+    /// §5.2: NFKC, full-width operators and digits, `%`, unit suffixes, thousands separators.
+    #[test]
+    fn normalisation() {
+        let (c, _) = cfg();
+        assert_eq!(number("　９８％　"), Some(("98".parse().unwrap(), "%".into(), false)));
+        assert_eq!(number("≥95%"), Some(("95".parse().unwrap(), "%".into(), true)));
+        assert_eq!(number("1,234.5"), Some(("1234.5".parse().unwrap(), String::new(), false)));
+        assert_eq!(number("12万元"), Some(("12".parse().unwrap(), "万元".into(), false)));
+        assert_eq!(number("2023年1-12月完成"), None);
+        assert_eq!(c.nature("＞"), Some(Nature::Gt));
+        assert_eq!(c.nature("≧"), Some(Nature::Ge));
+        assert_eq!(c.nature("不超过"), Some(Nature::Le));
+        assert_eq!(c.nature("定性"), Some(Nature::Qualitative));
+        assert_eq!(c.nature("约"), None);
+        assert!(c.is_blank(" / ") && c.is_blank("——") && !c.is_blank("0"));
+        assert_eq!(c.first_levels_of("可持续影响指标"), Some(vec!["效益指标"]));
+        assert_eq!(c.first_levels_of("成本指标"), Some(vec!["产出指标", "成本指标"]));
+        assert_eq!(c.counted_level("成本指标"), "产出指标");
+    }
+
+    /// A broken scoring file names its path and line.
+    #[test]
+    fn bad_config_names_the_line() {
+        let mut store = crate::template::Store::load(None).unwrap();
+        let f = store.files.get_mut("score/scoring.toml").unwrap();
+        f.text = f.text.replace("rounding = \"half_up\"", "rounding = \"sometimes\"");
+        let line = f.text.lines().position(|l| l.contains("sometimes")).unwrap() + 1;
+        let crate::error::Error::Template { path, line: l, .. } = Config::load(&store).unwrap_err() else {
+            panic!()
+        };
+        assert_eq!((path.as_str(), l), ("templates/score/scoring.toml", line));
+        let f = store.files.get_mut("score/scoring.toml").unwrap();
+        f.text = f
+            .text
+            .replace("rounding = \"sometimes\"", "rounding = \"half_up\"")
+            .replace("partial = 0.70", "partial = 0.90");
+        assert!(Config::load(&store).is_err(), "a default share outside its tier is refused");
     }
 }

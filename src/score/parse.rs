@@ -1,11 +1,12 @@
 //! Reading score sheets: the Sichuan 自评表 of the seeds, the national 附1
 //! layout, a flat indicator list, and the 部门整体支出绩效自评 table.
 //!
-//! Everything is found by label text (`项目名称`, a header row with `一级指标`
-//! and `三级指标`, `合计`), never by position; several projects may be stacked on
-//! one sheet. Blank or merged 一级/二级 cells inherit from the row above.
+//! Everything is found by the label texts of `[form]` in the scoring
+//! configuration, never by position; several projects may be stacked on one
+//! sheet. Blank or merged 一级/二级 cells inherit from the row above.
 
-use super::{BudgetRow, Cell, DeptTable, Indicator, Project, norm};
+use super::config::{Form, mentions};
+use super::{BudgetRow, Cell, Config, DeptTable, Indicator, Project, norm};
 use crate::workbook::{Sheet, Value, Workbook};
 
 fn text(v: &Value) -> String {
@@ -22,12 +23,17 @@ fn cell(s: &Sheet, r: u32, c: Option<u32>) -> Cell {
     }
 }
 
-/// The column whose header (in any of `rows`) matches one of `names`.
-fn col(s: &Sheet, rows: &[u32], names: &[&str]) -> Option<u32> {
-    for n in names {
+fn starts(labels: &[String], t: &str) -> bool {
+    labels.iter().any(|l| !norm(l).is_empty() && t.starts_with(&norm(l)))
+}
+
+/// The column whose header (in any of `rows`) starts with one of `names`,
+/// trying the names in order (so `调整后预算数` wins over a looser synonym).
+fn col(s: &Sheet, rows: &[u32], names: &[String]) -> Option<u32> {
+    for n in names.iter().map(|n| norm(n)).filter(|n| !n.is_empty()) {
         for r in rows {
             if let Some(cells) = s.row(*r)
-                && let Some((c, _)) = cells.iter().find(|(_, v)| norm(&text(v)).starts_with(&norm(n)))
+                && let Some((c, _)) = cells.iter().find(|(_, v)| norm(&text(v)).starts_with(&n))
             {
                 return Some(*c);
             }
@@ -36,8 +42,8 @@ fn col(s: &Sheet, rows: &[u32], names: &[&str]) -> Option<u32> {
     None
 }
 
-fn row_has(s: &Sheet, r: u32, word: &str) -> bool {
-    s.row(r).is_some_and(|cells| cells.iter().any(|(_, v)| norm(&text(v)).contains(word)))
+fn row_has(s: &Sheet, r: u32, labels: &[String]) -> bool {
+    s.row(r).is_some_and(|cells| cells.iter().any(|(_, v)| mentions(labels, &text(v))))
 }
 
 fn first_text(s: &Sheet, r: u32) -> String {
@@ -54,44 +60,72 @@ pub struct Found {
     pub dept_tables: Vec<DeptTable>,
 }
 
-pub fn read(wb: &Workbook) -> Found {
+/// Finds every project sheet and department-wide table in a workbook.
+pub fn read(wb: &Workbook, cfg: &Config) -> Found {
+    let f = &cfg.form;
     let mut out = Found::default();
     for s in &wb.sheets {
         let rows: Vec<u32> = s.rows().map(|(r, _)| r).collect();
         // Flat list: one header row naming both 项目名称 and 三级指标.
-        if let Some(&h) = rows.iter().find(|r| row_has(s, **r, "项目名称") && row_has(s, **r, "三级指标"))
+        if let Some(&h) = rows.iter().find(|r| row_has(s, **r, &f.project_name) && row_has(s, **r, &f.level3))
         {
-            out.projects.extend(flat(s, &rows, h));
+            out.projects.extend(flat(s, f, &rows, h));
             continue;
         }
+        let is_name = |t: &str| f.project_name.iter().any(|l| norm(l) == t);
         let starts: Vec<u32> = rows
             .iter()
             .copied()
-            .filter(|r| s.row(*r).is_some_and(|c| c.iter().any(|(_, v)| norm(&text(v)) == "项目名称")))
+            .filter(|r| s.row(*r).is_some_and(|c| c.iter().any(|(_, v)| is_name(&norm(&text(v))))))
             .collect();
         for (i, &start) in starts.iter().enumerate() {
             let end = starts.get(i + 1).copied().unwrap_or(u32::MAX);
             let block: Vec<u32> = rows.iter().copied().filter(|r| *r >= start && *r < end).collect();
-            if let Some(p) = project(s, &block) {
+            if let Some(p) = project(s, f, &block) {
                 out.projects.push(p);
             }
         }
-        if let Some(&h) = rows
-            .iter()
-            .find(|r| row_has(s, **r, "评价内容") && row_has(s, **r, "分值") && row_has(s, **r, "得分"))
-        {
-            out.dept_tables.push(dept(s, &rows, h));
+        if let Some(&h) = rows.iter().find(|r| {
+            row_has(s, **r, &f.dept_item) && row_has(s, **r, &f.dept_weight) && row_has(s, **r, &f.dept_score)
+        }) {
+            out.dept_tables.push(dept(s, f, &rows, h));
         }
     }
     out
 }
 
-fn project(s: &Sheet, block: &[u32]) -> Option<Project> {
+/// Labelled text cells of a row (`主管部门 | …`, `项目负责人 | … | 财务负责人 | …`):
+/// each label's value is the next non-empty cell that is not itself a label.
+fn notes(s: &Sheet, f: &Form, r: u32, into: &mut Vec<super::NoteRow>) {
+    let Some(cells) = s.row(r) else { return };
+    let mut row = Vec::new();
+    let mut it = cells.iter().filter(|(_, v)| !text(v).trim().is_empty()).peekable();
+    while let Some((_, v)) = it.next() {
+        let raw = text(v);
+        if !starts(&f.notes, &norm(&raw)) {
+            continue;
+        }
+        let label = raw.trim().to_string();
+        let value = match it.peek() {
+            Some((_, next)) if !starts(&f.notes, &norm(&text(next))) => {
+                it.next().map(|(_, v)| text(v)).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        row.push((label, value));
+    }
+    if !row.is_empty() {
+        into.push(row);
+    }
+}
+
+fn project(s: &Sheet, f: &Form, block: &[u32]) -> Option<Project> {
     let start = *block.first()?;
+    let is_name = |t: &str| f.project_name.iter().any(|l| norm(l) == t);
     let name = s
         .row(start)?
         .iter()
-        .skip_while(|(_, v)| norm(&text(v)) != "项目名称")
+        .skip_while(|(_, v)| !is_name(&norm(&text(v))))
         .skip(1)
         .map(|(_, v)| text(v))
         .find(|t| !t.trim().is_empty())
@@ -102,36 +136,39 @@ fn project(s: &Sheet, block: &[u32]) -> Option<Project> {
         name: name.trim().to_string(),
         ..Project::default()
     };
-    // 预算执行情况: the header row naming the adjusted budget, and the row above.
-    if let Some(pos) =
-        block.iter().position(|r| row_has(s, *r, "调整后预算数") || row_has(s, *r, "全年预算数"))
-    {
+    let ind_pos = block.iter().position(|r| row_has(s, *r, &f.level1) && row_has(s, *r, &f.level3))?;
+    // 预算执行情况: the header row naming the adjusted budget, and the row above
+    // (the seeds' two-row header puts 预算执行率/权重/得分 in the upper row).
+    let budget_pos = block[..ind_pos].iter().position(|r| row_has(s, *r, &f.adjusted));
+    let mut last_budget = 0;
+    if let Some(pos) = budget_pos {
         let h = block[pos];
         let hdr = [h, block.get(pos.wrapping_sub(1)).copied().unwrap_or(h)];
-        let c_init = col(s, &hdr, &["年初预算"]);
-        let c_adj = col(s, &hdr, &["调整后预算数", "全年预算数"]);
-        let c_exe = col(s, &hdr, &["预算执行数", "全年执行数"]);
-        let c_rate = col(s, &hdr, &["预算执行率", "执行率"]);
-        let c_w = col(s, &hdr, &["权重", "分值"]);
-        let c_s = col(s, &hdr, &["得分"]);
-        for &r in &block[pos + 1..] {
-            let first = first_text(s, r);
-            if row_has(s, r, "一级指标") || first.starts_with("绩效指标") || first.contains("目标")
-            {
-                break;
+        let c_init = col(s, &hdr, &f.initial);
+        let c_adj = col(s, &hdr, &f.adjusted);
+        let c_exe = col(s, &hdr, &f.executed);
+        let c_rate = col(s, &hdr, &f.rate);
+        let c_w = col(s, &hdr, &f.weight);
+        let c_s = col(s, &hdr, &f.score);
+        let c_why = col(s, &hdr, &f.budget_reason);
+        for (i, &r) in block[..ind_pos].iter().enumerate().skip(pos + 1) {
+            if starts(&f.notes, &first_text(s, r)) {
+                continue;
             }
+            // A row label is short; a long text mentioning 资金 is a note.
             let label = s
                 .row(r)
                 .and_then(|cells| {
                     cells
                         .iter()
                         .map(|(_, v)| norm(&text(v)))
-                        .find(|t| t.contains("总额") || t.contains("资金") || t.contains("拨款"))
+                        .find(|t| t.chars().count() <= 16 && mentions(&f.budget_rows, t))
                 })
                 .unwrap_or_default();
             if label.is_empty() {
                 continue;
             }
+            last_budget = i;
             p.budget.push(BudgetRow {
                 label,
                 initial: cell(s, r, c_init),
@@ -140,31 +177,47 @@ fn project(s: &Sheet, block: &[u32]) -> Option<Project> {
                 rate: cell(s, r, c_rate),
                 weight: cell(s, r, c_w),
                 score: cell(s, r, c_s),
+                reason: cell(s, r, c_why),
             });
         }
     }
+    // Text rows before the indicators (主管部门, 年度目标 …), outside the budget rows.
+    for (i, &r) in block[..ind_pos].iter().enumerate() {
+        match budget_pos {
+            Some(b) if i + 1 >= b && i <= last_budget => {}
+            Some(b) if i > b => notes(s, f, r, &mut p.middle),
+            _ => notes(s, f, r, &mut p.head),
+        }
+    }
     // 绩效指标.
-    let pos = block.iter().position(|r| row_has(s, *r, "一级指标") && row_has(s, *r, "三级指标"))?;
-    let h = [block[pos]];
-    let c1 = col(s, &h, &["一级指标"]);
-    let c2 = col(s, &h, &["二级指标"]);
-    let c3 = col(s, &h, &["三级指标"]);
-    let c_nat = col(s, &h, &["指标性质"]);
-    let c_tgt = col(s, &h, &["指标值", "年度指标值"]);
-    let c_unit = col(s, &h, &["度量单位"]);
-    let c_act = col(s, &h, &["完成值", "实际完成值", "全年实际值"]);
-    let c_w = col(s, &h, &["权重", "分值"]);
-    let c_s = col(s, &h, &["得分"]);
+    let h = [block[ind_pos]];
+    let c1 = col(s, &h, &f.level1);
+    let c2 = col(s, &h, &f.level2);
+    let c3 = col(s, &h, &f.level3);
+    let c_nat = col(s, &h, &f.nature);
+    let c_tgt = col(s, &h, &f.target);
+    let c_unit = col(s, &h, &f.unit);
+    let c_act = col(s, &h, &f.actual);
+    let c_w = col(s, &h, &f.weight);
+    let c_s = col(s, &h, &f.score);
+    let c_why = col(s, &h, &f.indicator_reason);
     let (mut l1, mut l2) = (String::new(), String::new());
     let mut stray = false;
-    for &r in &block[pos + 1..] {
+    let mut after_total = false;
+    for &r in &block[ind_pos + 1..] {
+        if after_total {
+            notes(s, f, r, &mut p.tail);
+            continue;
+        }
         let first = first_text(s, r);
-        if first == "合计" || first == "总分" || first.starts_with("合计") {
+        if starts(&f.total, &first) {
             p.total_weight = cell(s, r, c_w);
             p.total_score = cell(s, r, c_s);
-            break;
+            p.total_note = cell(s, r, c_why);
+            after_total = true;
+            continue;
         }
-        if row_has(s, r, "一级指标") && row_has(s, r, "三级指标") {
+        if row_has(s, r, &f.level1) && row_has(s, r, &f.level3) {
             stray = true;
             continue;
         }
@@ -173,13 +226,19 @@ fn project(s: &Sheet, block: &[u32]) -> Option<Project> {
         if name.is_empty() && weight.text.trim().is_empty() {
             continue;
         }
+        if starts(&f.notes, &first) {
+            // A 评价结论 row straight after the indicators, with no 合计 row.
+            after_total = true;
+            notes(s, f, r, &mut p.tail);
+            continue;
+        }
         let own1 = cell(s, r, c1).text.trim().to_string();
         let own2 = cell(s, r, c2).text.trim().to_string();
-        let filled1 = own1.is_empty();
+        let (filled1, filled2) = (own1.is_empty(), own2.is_empty());
         if !filled1 {
             l1 = own1;
         }
-        if !own2.is_empty() {
+        if !filled2 {
             l2 = own2;
         }
         let mut nature = cell(s, r, c_nat);
@@ -200,26 +259,30 @@ fn project(s: &Sheet, block: &[u32]) -> Option<Project> {
             actual: cell(s, r, c_act),
             weight,
             score: cell(s, r, c_s),
+            reason: cell(s, r, c_why),
             stray,
             level1_filled: filled1,
+            level2_filled: filled2,
+            level2_cell: cell(s, r, c2),
         });
     }
     Some(p)
 }
 
 /// A flat list: one row per indicator, grouped by 项目名称 (blank = same as above).
-fn flat(s: &Sheet, rows: &[u32], h: u32) -> Vec<Project> {
+fn flat(s: &Sheet, f: &Form, rows: &[u32], h: u32) -> Vec<Project> {
     let hdr = [h];
-    let c_name = col(s, &hdr, &["项目名称"]);
-    let c1 = col(s, &hdr, &["一级指标"]);
-    let c2 = col(s, &hdr, &["二级指标"]);
-    let c3 = col(s, &hdr, &["三级指标"]);
-    let c_nat = col(s, &hdr, &["指标性质"]);
-    let c_tgt = col(s, &hdr, &["指标值", "年度指标值"]);
-    let c_unit = col(s, &hdr, &["度量单位"]);
-    let c_act = col(s, &hdr, &["完成值", "实际完成值"]);
-    let c_w = col(s, &hdr, &["权重", "分值"]);
-    let c_s = col(s, &hdr, &["得分"]);
+    let c_name = col(s, &hdr, &f.project_name);
+    let c1 = col(s, &hdr, &f.level1);
+    let c2 = col(s, &hdr, &f.level2);
+    let c3 = col(s, &hdr, &f.level3);
+    let c_nat = col(s, &hdr, &f.nature);
+    let c_tgt = col(s, &hdr, &f.target);
+    let c_unit = col(s, &hdr, &f.unit);
+    let c_act = col(s, &hdr, &f.actual);
+    let c_w = col(s, &hdr, &f.weight);
+    let c_s = col(s, &hdr, &f.score);
+    let c_why = col(s, &hdr, &f.indicator_reason);
     let mut out: Vec<Project> = Vec::new();
     let (mut name, mut l1, mut l2) = (String::new(), String::new(), String::new());
     for &r in rows.iter().filter(|r| **r > h) {
@@ -234,12 +297,12 @@ fn flat(s: &Sheet, rows: &[u32], h: u32) -> Vec<Project> {
             continue;
         }
         let own1 = cell(s, r, c1).text.trim().to_string();
-        let filled1 = own1.is_empty();
+        let own2 = cell(s, r, c2).text.trim().to_string();
+        let (filled1, filled2) = (own1.is_empty(), own2.is_empty());
         if !filled1 {
             l1 = own1;
         }
-        let own2 = cell(s, r, c2).text.trim().to_string();
-        if !own2.is_empty() {
+        if !filled2 {
             l2 = own2;
         }
         if out.last().is_none_or(|p| p.name != name) {
@@ -261,29 +324,35 @@ fn flat(s: &Sheet, rows: &[u32], h: u32) -> Vec<Project> {
                 actual: cell(s, r, c_act),
                 weight: cell(s, r, c_w),
                 score: cell(s, r, c_s),
+                reason: cell(s, r, c_why),
                 stray: false,
                 level1_filled: filled1,
+                level2_filled: filled2,
+                level2_cell: cell(s, r, c2),
             });
         }
     }
     out
 }
 
-fn dept(s: &Sheet, rows: &[u32], h: u32) -> DeptTable {
+fn dept(s: &Sheet, f: &Form, rows: &[u32], h: u32) -> DeptTable {
     let hdr = [h];
-    let c_item = col(s, &hdr, &["评价内容"]);
-    let c_w = col(s, &hdr, &["分值"]);
-    let c_s = col(s, &hdr, &["得分"]);
+    let c_item = col(s, &hdr, &f.dept_item);
+    let c_w = col(s, &hdr, &f.dept_weight);
+    let c_s = col(s, &hdr, &f.dept_score);
     let mut t = DeptTable { path: s.file.to_string(), sheet: s.name.to_string(), ..DeptTable::default() };
     for &r in rows.iter().filter(|r| **r > h) {
         let first = first_text(s, r);
-        if first.starts_with("合计") || first.starts_with("总分") {
+        if starts(&f.total, &first) {
             t.total_weight = cell(s, r, c_w);
             t.total_score = cell(s, r, c_s);
             continue;
         }
-        if first.contains("级别") || first.contains("等级") {
-            let g = s.row(r).and_then(|cells| cells.iter().skip(1).map(|(c, _)| *c).next());
+        if starts(&f.dept_grade, &first) {
+            // The grade is the first non-empty cell after the label.
+            let g = s.row(r).and_then(|cells| {
+                cells.iter().filter(|(_, v)| !text(v).trim().is_empty()).nth(1).map(|(c, _)| *c)
+            });
             t.grade = cell(s, r, g);
             continue;
         }
