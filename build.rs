@@ -20,7 +20,9 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time, not `env!`: a build-script binary reused from another
+    // checkout sharing the target directory would otherwise walk that checkout.
+    let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let base = root.join("templates");
     println!("cargo:rerun-if-changed=templates");
     let mut files = Vec::new();

@@ -94,6 +94,11 @@ pub fn check_file(path: &Path, t: &Templates) -> (FileReport, Option<Department>
             r.other_kind = true;
             return (r, None);
         }
+        if crate::explain::is_findings_report(&wb, msg) {
+            let mut r = FileReport::unreadable(path, msg.text("check.findings_workbook", &[]));
+            r.other_kind = true;
+            return (r, None);
+        }
         return (FileReport::unreadable(path, msg.text("read.no_tables", &[])), None);
     }
     let report = audit(path, &dep, t);

@@ -41,17 +41,108 @@ pub fn read(path: &Path, msg: &Catalog) -> Result<Explanations, ReadError> {
     Ok(out)
 }
 
+/// Whether `wb` is a findings report written by `check --report` (in either
+/// language): its first row carries the rule and 说明 headers. Such a report
+/// often sits in the folder being checked and is not a broken submission.
+pub fn is_findings_report(wb: &workbook::Workbook, msg: &Catalog) -> bool {
+    let header = |key: &str| [Lang::Zh, Lang::En].map(|l| msg.clone().with_lang(l).text(key, &[]));
+    let (rule, note) = (header(COLUMNS[5]), header(COLUMNS[11]));
+    wb.sheets.iter().any(|sheet| {
+        sheet.rows().next().is_some_and(|(_, cells)| {
+            let has = |h: &[String; 2]| cells.iter().any(|(_, v)| h.contains(&v.text()));
+            has(&rule) && has(&note)
+        })
+    })
+}
+
 /// Attaches explanations to matching findings; returns how many matched.
+///
+/// The file is matched by its path as written in the old report, then — so that
+/// `./报送/a.xlsx`, `报送/a.xlsx` or a moved folder still match — by the path
+/// without `.` segments, then by the file name alone when exactly one file of
+/// that name appears in the old report. Rule and cells must always match.
 pub fn apply(files: &mut [FileReport], ex: &Explanations) -> usize {
+    let by_norm: BTreeMap<(String, &str, &str), &String> =
+        ex.iter().map(|((f, r, c), e)| ((normalise(f), r.as_str(), c.as_str()), e)).collect();
+    let mut names: BTreeMap<String, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for (f, _, _) in ex.keys() {
+        names.entry(file_name(f)).or_default().insert(f.as_str());
+    }
+    let by_name: BTreeMap<(String, &str, &str), &String> = ex
+        .iter()
+        .filter(|((f, _, _), _)| names.get(&file_name(f)).is_some_and(|s| s.len() == 1))
+        .map(|((f, r, c), e)| ((file_name(f), r.as_str(), c.as_str()), e))
+        .collect();
     let mut n = 0;
     for f in files {
+        let (norm, name) = (normalise(&f.path), file_name(&f.path));
         for x in &mut f.findings {
             let cells: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
-            if let Some(e) = ex.get(&(f.path.clone(), x.rule.clone(), cells.join(" "))) {
+            let cells = cells.join(" ");
+            let found = ex
+                .get(&(f.path.clone(), x.rule.clone(), cells.clone()))
+                .or_else(|| by_norm.get(&(norm.clone(), x.rule.as_str(), cells.as_str())).copied())
+                .or_else(|| by_name.get(&(name.clone(), x.rule.as_str(), cells.as_str())).copied());
+            if let Some(e) = found {
                 x.explanation = Some(e.clone());
                 n += 1;
             }
         }
     }
     n
+}
+
+/// The path without `.` segments and with `/` separators.
+fn normalise(path: &str) -> String {
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty() && *s != ".").collect();
+    let lead = if path.starts_with('/') { "/" } else { "" };
+    format!("{lead}{}", parts.join("/"))
+}
+
+fn file_name(path: &str) -> String {
+    normalise(path).rsplit('/').next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{FileReport, Status};
+    use crate::finding::{Finding, Severity};
+
+    fn report(path: &str) -> FileReport {
+        let mut r = FileReport::unreadable(std::path::Path::new(path), String::new());
+        r.status = Status::Findings;
+        r.error = None;
+        r.findings = vec![Finding::new("R3a", Severity::Error, "m".to_string())];
+        r
+    }
+
+    fn old(path: &str) -> Explanations {
+        [((path.to_string(), "R3a".to_string(), String::new()), "已核实".to_string())].into()
+    }
+
+    #[test]
+    fn matches_the_same_file_however_its_path_is_spelled() {
+        for (then, now) in [
+            ("报送/a.xlsx", "报送/a.xlsx"),
+            ("./报送/a.xlsx", "报送/a.xlsx"),
+            ("报送/a.xlsx", "./报送//a.xlsx"),
+            ("2024-03/报送/a.xlsx", "2024-04/报送/a.xlsx"),
+        ] {
+            let mut files = [report(now)];
+            assert_eq!(apply(&mut files, &old(then)), 1, "{then} → {now}");
+            assert_eq!(files[0].findings[0].explanation.as_deref(), Some("已核实"));
+        }
+    }
+
+    #[test]
+    fn an_ambiguous_file_name_or_another_rule_does_not_match() {
+        let mut ex = old("甲县/a.xlsx");
+        ex.extend(old("乙县/a.xlsx"));
+        let mut files = [report("丙县/a.xlsx")];
+        assert_eq!(apply(&mut files, &ex), 0);
+        let mut files = [report("甲县/a.xlsx")];
+        files[0].findings[0].rule = "X1".into();
+        assert_eq!(apply(&mut files, &old("甲县/a.xlsx")), 0);
+    }
 }

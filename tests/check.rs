@@ -77,34 +77,49 @@ fn samples_have_rounding_notes_and_no_errors() {
     }
 }
 
+/// A workbook with 5 万元 added to T2's first row: R3a, X1 … fail.
+fn write_bad(path: &Path) {
+    let mut bad = seed("000", true);
+    let t2 = bad.tables.get_mut(&2).unwrap();
+    t2.rows[0].cells.get_mut("本年收入合计").unwrap().value += Decimal::from(5);
+    write(path, &bad, Unit::WanYuan, Style::default());
+}
+
 #[test]
-fn exit_status_0_1_2() {
+fn exit_status_0_when_everything_is_read_and_no_error() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.xlsx");
     write(&good, &seed("000", true), Unit::WanYuan, Style::default());
     let o = bin().arg("check").arg(&good).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+}
 
-    // 1: an error finding.
-    let mut bad = seed("000", true);
-    let t2 = bad.tables.get_mut(&2).unwrap();
-    t2.rows[0].cells.get_mut("本年收入合计").unwrap().value += Decimal::from(5);
+#[test]
+fn exit_status_1_on_an_error_finding() {
+    let dir = tempfile::tempdir().unwrap();
     let badp = dir.path().join("bad.xlsx");
-    write(&badp, &bad, Unit::WanYuan, Style::default());
+    write_bad(&badp);
     let o = bin().arg("check").arg(&badp).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("bad.xlsx:'02 收入决算表'!C5: error[R3a]"), "{out}");
     assert!(out.contains("（应为 755.32，实际 760.32，差额 5.00）"), "{out}");
+}
 
-    // 1: an unreadable file in a batch; the other file is still checked.
+#[test]
+fn exit_status_1_on_an_unreadable_input_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xlsx");
+    write(&good, &seed("000", true), Unit::WanYuan, Style::default());
+    write_bad(&dir.path().join("bad.xlsx"));
     std::fs::write(dir.path().join("broken.xlsx"), b"not a workbook").unwrap();
+    // In a directory, broken.xlsx is skipped by content (with a note); bad.xlsx fails the run.
     let o = bin().arg("check").arg(dir.path()).args(["--json", "-"]).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let j = json(&o);
-    // In a directory, broken.xlsx is skipped by content (with a note); bad.xlsx fails the run.
     assert_eq!(j["summary"]["files"], 2, "{j}");
     assert!(String::from_utf8_lossy(&o.stderr).contains("broken.xlsx"));
+    // Named on the command line, it is an unreadable input: exit 1, the good file still checked.
     let o = bin()
         .arg("check")
         .arg(&good)
@@ -118,11 +133,40 @@ fn exit_status_0_1_2() {
     assert_eq!(j["summary"]["ok"], 1);
     let un = j["files"].as_array().unwrap().iter().find(|f| f["status"] == "unreadable").unwrap();
     assert!(un["error"].as_str().unwrap().contains("不是 Excel 工作簿"), "{un}");
+}
 
-    // 2: nothing to process; bad flag.
+#[test]
+fn exit_status_2_on_usage_or_configuration_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xlsx");
+    write(&good, &seed("000", true), Unit::WanYuan, Style::default());
+    // Nothing to process.
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(bin().arg("check").arg(empty.path()).output().unwrap().status.code(), Some(2));
+    // A bad flag.
     assert_eq!(bin().args(["check", "--bogus", "x"]).output().unwrap().status.code(), Some(2));
+    // An unreadable rule file: the error names the file and line.
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir_all(tpl.join("rules")).unwrap();
+    std::fs::write(
+        tpl.join("rules/province.toml"),
+        "[[rule]]\nid = \"P1\"\ntitle = \"x\"\nseverity = \"error\"\ntables = [2]\n\
+         check = \"T2[合计].不存在的栏 = 0\"\nwhy = \"x\"\n",
+    )
+    .unwrap();
+    let o = bin().arg("--templates").arg(&tpl).arg("check").arg(&good).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("province.toml:6") && err.contains("不存在的栏"), "{err}");
+    // An explanations workbook that cannot be read.
+    let o = bin()
+        .arg("check")
+        .arg(&good)
+        .arg("--explanations")
+        .arg(dir.path().join("none.xlsx"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
@@ -155,6 +199,17 @@ fn findings_report_and_explanations_carry_over() {
     let header: Vec<String> = sheet.row(0).unwrap().iter().map(|(_, v)| v.text()).collect();
     assert_eq!(header[0], "文件");
     assert_eq!(header[11], "说明");
+    // The cell column links to the source cell by the input's absolute path
+    // (a relative target would be resolved against the report's folder).
+    #[cfg(unix)]
+    {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&report).unwrap()).unwrap();
+        let mut rels = String::new();
+        zip.by_name("xl/worksheets/_rels/sheet1.xml.rels").unwrap().read_to_string(&mut rels).unwrap();
+        let abs = std::fs::canonicalize(&p).unwrap();
+        assert!(rels.contains(&format!("Target=\"{}\"", abs.display())), "{rels}");
+    }
     let mut old = rust_xlsxwriter::Workbook::new();
     let ws = old.add_worksheet();
     for (r, cells) in sheet.rows() {
@@ -202,6 +257,13 @@ fn findings_report_and_explanations_carry_over() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("【已说明：已核实】"));
     let o = bin().arg("check").arg(&p).arg("--explanations").arg(&oldp).arg("--strict").output().unwrap();
     assert_eq!(o.status.code(), Some(1), "--strict counts explained errors");
+    // Last month's report kept in the folder being checked is skipped with a
+    // note, not counted as an unreadable submission.
+    let o = bin().arg("check").arg(dir.path()).args(["--json", "-"]).output().unwrap();
+    let j = json(&o);
+    assert_eq!(j["summary"]["unreadable"], 0, "{j}");
+    assert_eq!(j["summary"]["files"], 1, "{j}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("审核结果工作簿"));
 }
 
 #[test]
@@ -230,29 +292,31 @@ mod property {
     use super::*;
     use proptest::prelude::*;
 
-    fn styles() -> Vec<(Unit, Style)> {
-        vec![
-            (Unit::WanYuan, Style::default()),
-            (Unit::WanYuan, Style { split_codes: true, ..Style::default() }),
-            (Unit::Yuan, Style::default()),
-            (
-                Unit::WanYuan,
-                Style { alias_titles: true, shuffled_sheets: true, offset: (2, 1), ..Style::default() },
-            ),
-            (Unit::WanYuan, Style { stacked: true, text_numbers: true, ..Style::default() }),
-        ]
+    /// Any combination of the writer's layout variants, in 万元 or 元.
+    fn layouts() -> impl Strategy<Value = (Unit, Style)> {
+        (any::<[bool; 6]>(), any::<bool>()).prop_map(|(f, yuan)| {
+            let style = Style {
+                split_codes: f[0],
+                alias_titles: f[1],
+                shuffled_sheets: f[2],
+                stacked: f[3],
+                offset: if f[4] { (2, 1) } else { (0, 0) },
+                text_numbers: f[5],
+            };
+            (if yuan { Unit::Yuan } else { Unit::WanYuan }, style)
+        })
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-        /// A clean department has no error; changing any one amount by ≥ 1 万元
-        /// gives an error whose cells include the changed cell.
+        /// In every layout variant, a clean department has no error; changing any
+        /// one amount by ≥ 1 万元 (10,000 元) gives an error whose cells include the changed cell.
         #[test]
-        fn any_changed_amount_is_caught_at_its_cell(key in 0usize..2, style_ix in 0usize..5, factor in 1i64..5, pick in 0usize..10_000, wan in 1i64..50) {
+        fn any_changed_amount_is_caught_at_its_cell(key in 0usize..2, layout in layouts(), factor in 1i64..5, pick in 0usize..10_000, wan in 1i64..50, down in any::<bool>()) {
             let t = Templates::embedded();
             let base = juesuan::samples::scaled(&seed(["000", "002"][key], true), factor, "生成单位");
-            let (unit, style) = styles().swap_remove(style_ix);
+            let (unit, style) = layout;
             let dir = tempfile::tempdir().unwrap();
             let clean = dir.path().join("clean.xlsx");
             write(&clean, &base, unit, style.clone());
@@ -267,7 +331,8 @@ mod property {
             let (no, ri, col) = all[pick % all.len()].clone();
             let row = &mut d.tables.get_mut(&no).unwrap().rows[ri];
             let (side, rkey) = (row.side.clone(), row.key.clone());
-            row.cells.get_mut(&col).unwrap().value += Decimal::from(wan);
+            let delta = Decimal::from(if down { -wan } else { wan });
+            row.cells.get_mut(&col).unwrap().value += delta;
             let changed = dir.path().join("changed.xlsx");
             write(&changed, &d, unit, style);
             let (r, dep) = juesuan::check::check_file(&changed, &t);
@@ -275,7 +340,7 @@ mod property {
             let at = dep.table(no).and_then(|t| t.row(&rkey, side.as_deref())).and_then(|r| r.get(&col)).map(|a| a.at.clone());
             let at = at.unwrap_or_else(|| panic!("T{no} {rkey:?} {col} not read back"));
             let hit = r.findings.iter().any(|f| f.severity == juesuan::finding::Severity::Error && f.cells.contains(&at));
-            prop_assert!(hit, "T{} {:?} {} (+{} 万元) at {} not caught: {:?}", no, rkey, col, wan, at, r.findings.iter().map(|f| (&f.rule, f.severity)).collect::<Vec<_>>());
+            prop_assert!(hit, "T{} {:?} {} ({:+} 万元) at {} not caught: {:?}", no, rkey, col, delta, at, r.findings.iter().map(|f| (&f.rule, f.severity)).collect::<Vec<_>>());
         }
     }
 }

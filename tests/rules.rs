@@ -255,3 +255,47 @@ fn docs_rules_md_is_up_to_date() {
     let kept = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(fresh == kept, "docs/rules.md is stale: run `cargo run -- rules --markdown > docs/rules.md`");
 }
+
+#[test]
+fn an_undecidable_condition_is_insufficient_data_not_a_skip() {
+    let t = Templates::embedded();
+    let mut d = bases(&t)[0].1.clone();
+    // Without T10 nobody can tell whether 三公 may include fund spending:
+    // neither the equality (X16a) nor the inequality (X16e) may stay silent.
+    d.tables.remove(&10);
+    for id in ["X16a", "X16e"] {
+        let rule = t.rules.get(id).unwrap();
+        let (applied, f) = evaluate_rule(rule, &d, &t.layouts, &t.messages);
+        assert!(!applied, "{id}");
+        assert_eq!(f.len(), 1, "{id}: {f:?}");
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].message.contains("政府性基金预算财政拨款收入支出决算表"), "{}", f[0].message);
+    }
+    // T11 with data decides `nonempty(T10, T11)` even without T10.
+    let mut soe = bases(&t).into_iter().find(|(k, _)| *k == "soe").unwrap().1;
+    soe.tables.remove(&10);
+    let (applied, f) = evaluate_rule(t.rules.get("X16e").unwrap(), &soe, &t.layouts, &t.messages);
+    assert!(applied && f.is_empty(), "{f:?}");
+    // X18a decides by a T4 cell; without T4 it says so.
+    let mut d = bases(&t)[0].1.clone();
+    d.tables.remove(&4);
+    let (_, f) = evaluate_rule(t.rules.get("X18a").unwrap(), &d, &t.layouts, &t.messages);
+    assert!(f.len() == 1 && f[0].severity == Severity::Info, "{f:?}");
+}
+
+#[test]
+fn three_public_items_are_compared_one_by_one_when_fund_tables_have_data() {
+    let t = Templates::embedded();
+    let fund = bases(&t).into_iter().find(|(k, _)| *k == "fund").unwrap().1;
+    // Move 0.5 万元 of 公务接待费 to 因公出国（境）费 in T13: the total is
+    // unchanged, but 公务接待费 falls below 30217.
+    let mut d = fund.clone();
+    let half = Decimal::new(5, 1);
+    let row = &mut d.tables.get_mut(&13).unwrap().rows[0];
+    assert!(row.cells["决算数/公务接待费"].value >= half, "the seed has reception spending");
+    row.cells.get_mut("决算数/公务接待费").unwrap().value -= half;
+    row.cells.get_mut("决算数/因公出国（境）费").unwrap().value += half;
+    let (applied, f) = evaluate_rule(t.rules.get("X16f").unwrap(), &d, &t.layouts, &t.messages);
+    assert!(applied);
+    assert!(f.iter().any(|x| x.severity == Severity::Error), "{f:?}");
+}

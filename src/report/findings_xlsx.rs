@@ -24,9 +24,16 @@ pub const COLUMNS: [&str; 12] = [
     "report.col.explanation",
 ];
 
+/// The link to a source cell, with the file's absolute path.
+///
+/// rust_xlsxwriter drops the `file:///` prefix and stores what follows as the
+/// target, so a Unix path must keep its leading `/` after it (`file:////tmp/a.xlsx`);
+/// otherwise Excel resolves `tmp/a.xlsx` relative to the report. Windows'
+/// verbatim prefix `\\?\` from `canonicalize` is not understood by Excel.
 fn file_url(path: &str, sheet_a1: &str) -> String {
     let abs = std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.display().to_string());
-    format!("file:///{}#{sheet_a1}", abs.trim_start_matches('/'))
+    let abs = abs.strip_prefix(r"\\?\").unwrap_or(&abs);
+    format!("file:///{abs}#{sheet_a1}")
 }
 
 /// Fills `ws` with the findings of every file (unreadable files get one row each).
@@ -51,7 +58,9 @@ pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> R
         for x in &f.findings {
             ws.write_string(row, 0, &f.path)?;
             if let Some(t) = x.place.table {
-                ws.write_number(row, 1, f64::from(t))?;
+                // `03 支出决算表` filters better than a bare number.
+                let title = f.tables.iter().find(|r| r.table == t).map(|r| r.title.as_str());
+                ws.write_string(row, 1, title.map_or_else(|| format!("{t:02}"), |x| format!("{t:02} {x}")))?;
             }
             if let Some(r) = &x.place.row {
                 ws.write_string(row, 2, r)?;
@@ -82,7 +91,7 @@ pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> R
             row += 1;
         }
     }
-    for (c, w) in [40.0, 5.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0].iter().enumerate() {
+    for (c, w) in [40.0, 28.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
@@ -100,4 +109,15 @@ pub fn workbook(files: &[FileReport], msg: &Catalog) -> Result<Workbook, XlsxErr
     ws.set_name(msg.text("report.sheet_findings", &[]))?;
     write_sheet(ws, files, msg)?;
     Ok(wb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_the_absolute_path() {
+        assert_eq!(file_url("/no/such/a.xlsx", "'S 1'!C4"), "file:////no/such/a.xlsx#'S 1'!C4");
+        assert_eq!(file_url(r"C:\报送\a.xlsx", "S!A1"), r"file:///C:\报送\a.xlsx#S!A1");
+    }
 }

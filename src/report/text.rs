@@ -1,5 +1,6 @@
 //! Console output of `check`: a summary line per file and one grep-able line
-//! per finding, `file:'sheet'!D12: error[ID] message (expected …, actual …, difference …)`.
+//! per finding, `file:'sheet'!D12: error[ID] message (expected …, actual …, difference …)`,
+//! errors first.
 
 use std::io::Write;
 
@@ -54,7 +55,11 @@ fn file_summary(r: &FileReport, strict: bool, msg: &Catalog) -> String {
 pub fn write(out: &mut impl Write, report: &CheckReport, strict: bool, msg: &Catalog) -> std::io::Result<()> {
     for r in &report.files {
         writeln!(out, "{}", file_summary(r, strict, msg))?;
-        for f in &r.findings {
+        // Errors first, then warnings, then notes, each in cell order: an
+        // officer reads what must be fixed before the rounding notes.
+        let mut order: Vec<&Finding> = r.findings.iter().collect();
+        order.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        for f in order {
             writeln!(out, "{}", finding_line(&r.path, f, msg))?;
         }
     }

@@ -85,10 +85,19 @@ rows  := \"*\" | \"children\" | \"类\" | \"款\" | \"项\" | ROW (\",\" ROW)*
   `:parent` code rows that have sub-codes, `:类` 3-digit rows); `*` is that row,
   `children` its direct sub-codes.
 - `columns = [\"*\"]` repeats it for every column the table has; `@` is that column.
-- `when` lists conditions that must all hold: `has(T2.教育收费)`, `empty(T10)`,
-  `nonempty(T10)`, `zero(T4.支出[本年支出合计].政府性基金预算财政拨款)`.
+- `when` lists conditions that must all hold: `has(T2.教育收费)` (the optional
+  column exists), `empty(T10, T11)` (every listed table is all zero),
+  `nonempty(T10, T11)` (at least one is not), `zero(T4.支出[本年支出合计].政府性基金预算财政拨款)`.
+  A condition that cannot be decided (its table is missing, its cell is not a
+  number) makes the rule report insufficient data instead of being skipped.
 - Rounding: in a 万元 department a difference within `0.005 × (number of printed
   values compared)` is reported as `info` (可能为取整误差); beyond it the rule's
   severity applies. In 元 the envelope is zero unless `tolerance` is set.
 - A code row that is absent counts as zero; a missing table, column or fixed row,
-  or a cell that is not a number, gives an `info` finding “insufficient data”.";
+  or a cell that is not a number, gives an `info` finding “insufficient data”.
+
+Rule ids are those of tables.md §3. A spec rule written as several data rules
+keeps its id with a suffix: a letter for each equation (`B1a`–`B1c`, `X16a`–`X16h`),
+`-Tnn` for the table it runs on (`R7-T02`, `R12-T04`), `-TOTAL` for the
+合计 = Σ 类 part of a hierarchy rule and `-row` for B3's per-row warning.
+Retired ids are never reused.";

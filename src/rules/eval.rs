@@ -208,7 +208,7 @@ impl Evaluator<'_> {
             Sel::Level(n) => {
                 rows.extend(Self::rows_on(t, side).filter(|r| r.key.code().is_some_and(|k| k.len() == *n)));
                 if detail {
-                    words.push(self.msg.text("check.level", &[("n", n)]));
+                    words.push(self.msg.text(&format!("check.level_{n}"), &[]));
                 }
             }
             Sel::Rows(ids) => {
@@ -318,25 +318,55 @@ impl Evaluator<'_> {
         Ok(v)
     }
 
-    fn applies(&self, rule: &Rule) -> bool {
-        let empty = |n: u8| self.dep.table(n).is_none_or(Table::is_all_zero);
-        rule.conditions.iter().all(|c| match c {
-            When::Has(t, col) => self.dep.table(*t).is_some_and(|t| t.has_column(col)),
-            When::Empty(t) => empty(*t),
-            When::NonEmpty(t) => !empty(*t),
-            When::Zero(r) => self.eval_ref(r, None, None).is_ok_and(|v| v.sum.is_zero()),
-        })
+    /// Whether the rule's conditions hold. A condition that cannot be decided
+    /// (the table it looks at is missing, or the amount is not a number) is
+    /// `Err` with what is missing: the rule then reports insufficient data
+    /// rather than silently not applying. `has(…)` only asks whether an
+    /// optional column exists, so a missing table simply means "no".
+    fn applies(&self, rule: &Rule) -> Result<bool, String> {
+        // Some(true) all zero, Some(false) has data, None missing. A present
+        // table with data decides `nonempty` (and refutes `empty`) even when
+        // another listed table is missing.
+        let state = |n: u8| self.dep.table(n).map(Table::is_all_zero);
+        let missing = |ts: &[u8]| {
+            let n = ts.iter().copied().find(|n| self.dep.table(*n).is_none()).unwrap_or_default();
+            self.msg.text("check.missing_table", &[("table", &self.table_name(n))])
+        };
+        for c in &rule.conditions {
+            let holds = match c {
+                When::Has(t, col) => self.dep.table(*t).is_some_and(|t| t.has_column(col)),
+                When::Empty(ts) | When::NonEmpty(ts) => {
+                    let states: Vec<Option<bool>> = ts.iter().map(|n| state(*n)).collect();
+                    let any_data = states.contains(&Some(false));
+                    if !any_data && states.contains(&None) {
+                        return Err(missing(ts));
+                    }
+                    matches!(c, When::NonEmpty(_)) == any_data
+                }
+                When::Zero(r) => self.eval_ref(r, None, None)?.sum.is_zero(),
+            };
+            if !holds {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Returns whether any comparison was made.
     fn compare(&self, rule: &Rule, out: &mut Vec<Finding>) -> bool {
         let Some(check) = &rule.check else { return false };
-        if !self.applies(rule) {
-            return false;
-        }
-        let mut compared = 0usize;
         let title = self.title(rule);
         let mut missing: BTreeSet<String> = BTreeSet::new();
+        match self.applies(rule) {
+            Ok(true) => {}
+            Ok(false) => return false,
+            Err(m) => {
+                missing.insert(m);
+                self.insufficient(rule, &title, missing, out);
+                return false;
+            }
+        }
+        let mut compared = 0usize;
         // The rows to iterate: one pass with no row when the rule has no `each`.
         let rows: Vec<(Option<RowKey>, Option<String>, Option<String>)> = match &rule.each {
             None => vec![(None, None, None)],
@@ -443,13 +473,26 @@ impl Evaluator<'_> {
                     Op::Le => "check.should_be_le",
                 };
                 let key_msg = if rounding { "check.rounding" } else { "check.mismatch" };
+                // Name the table once when both sides start in it
+                // (「合计」本年收入合计 … 「合计」基本支出 + 项目支出).
+                let mut right = r.desc.join("");
+                let first_table = |s: &Sum| match s.terms.first() {
+                    Some((_, Term::Ref(x))) => Some(x.table),
+                    _ => None,
+                };
+                if let (Some(lt), Some(rt)) = (first_table(&check.left), first_table(&check.right))
+                    && lt == rt
+                    && let Some(rest) = right.strip_prefix(&self.table_name(lt))
+                {
+                    right = rest.to_string();
+                }
                 let message = self.msg.text(
                     key_msg,
                     &[
                         ("title", &title),
                         ("left", &l.desc.join("")),
                         ("lhs", &fmt(l.sum)),
-                        ("right", &r.desc.join("")),
+                        ("right", &right),
                         ("rhs", &fmt(r.sum)),
                         ("relation", &self.msg.text(relation, &[])),
                         ("diff", &fmt(l.sum - r.sum)),
@@ -470,27 +513,32 @@ impl Evaluator<'_> {
             }
         }
         if !missing.is_empty() {
-            let what: Vec<String> = missing.into_iter().collect();
-            let what = if what.len() > 3 {
-                format!(
-                    "{}{}",
-                    what[..3].join("；"),
-                    self.msg.text("check.and_more", &[("n", &(what.len() - 3))])
-                )
-            } else {
-                what.join("；")
-            };
-            let table = rule.tables.first().copied();
-            out.push(
-                Finding::new(
-                    rule.id.clone(),
-                    Severity::Info,
-                    self.msg.text("check.insufficient", &[("title", &title), ("what", &what)]),
-                )
-                .with_place(Place { table, ..Place::default() }),
-            );
+            self.insufficient(rule, &title, missing, out);
         }
         compared > 0
+    }
+
+    /// One info finding saying what the rule lacked (at most three things named).
+    fn insufficient(&self, rule: &Rule, title: &str, missing: BTreeSet<String>, out: &mut Vec<Finding>) {
+        let what: Vec<String> = missing.into_iter().collect();
+        let what = if what.len() > 3 {
+            format!(
+                "{}{}",
+                what[..3].join("；"),
+                self.msg.text("check.and_more", &[("n", &(what.len() - 3))])
+            )
+        } else {
+            what.join("；")
+        };
+        let table = rule.tables.first().copied();
+        out.push(
+            Finding::new(
+                rule.id.clone(),
+                Severity::Info,
+                self.msg.text("check.insufficient", &[("title", &title), ("what", &what)]),
+            )
+            .with_place(Place { table, ..Place::default() }),
+        );
     }
 
     fn consistency(&self, rule: &Rule, out: &mut Vec<Finding>) {

@@ -76,9 +76,10 @@ pub struct Each {
 pub enum When {
     /// The table has this column.
     Has(u8, String),
-    /// The table is missing or all zero.
-    Empty(u8),
-    NonEmpty(u8),
+    /// Every listed table is all zero (`empty(T10, T11)`).
+    Empty(Vec<u8>),
+    /// At least one listed table has a non-zero amount (`nonempty(T10, T11)`).
+    NonEmpty(Vec<u8>),
     /// This single amount is zero (or absent).
     Zero(expr::Ref),
 }
@@ -294,11 +295,12 @@ fn parse_when(w: &str, layouts: &Layouts) -> Result<When, String> {
         }
         return Err(format!("when: T{n} has no column `{c}`"));
     }
+    let tables = |a: &str| a.split(',').map(|t| table(t.trim())).collect::<Result<Vec<u8>, String>>();
     if let Some(a) = inner("nonempty(") {
-        return Ok(When::NonEmpty(table(a)?));
+        return Ok(When::NonEmpty(tables(a)?));
     }
     if let Some(a) = inner("empty(") {
-        return Ok(When::Empty(table(a)?));
+        return Ok(When::Empty(tables(a)?));
     }
     if let Some(a) = inner("zero(") {
         let c = expr::parse(&format!("{a} = 0")).map_err(|e| format!("when: {}", e.message))?;
