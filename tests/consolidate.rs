@@ -326,3 +326,65 @@ fn offset_internal_removes_flows_between_supervisor_and_subordinate() {
     let audit = wb.sheets.iter().find(|s| &*s.name == "审核结果").unwrap();
     assert!(audit.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text() == "offset-internal")));
 }
+
+/// `dep` in 元 times `1 + m/10000`: every equality still holds exactly, every
+/// amount is whole cents of 元, and the 万元 values get sub-cent remainders.
+fn perturbed(dep: &Department, m: i64, name: &str) -> Department {
+    let mut d = juesuan::samples::scaled(dep, 1, name);
+    d.convert_unit(Unit::Yuan);
+    let f = Decimal::ONE + Decimal::new(m, 4);
+    for t in d.tables.values_mut() {
+        for r in &mut t.rows {
+            for a in r.cells.values_mut() {
+                a.value = (a.value * f).normalize();
+            }
+        }
+    }
+    d
+}
+
+mod balance_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        /// 元 submissions with arbitrary cents consolidated in 万元: every node's
+        /// written tables pass every rule exactly (no rounding note either), and
+        /// every amount is within two cents (0.02 万元) of the exact sum — one
+        /// cent for nearly all; see the README's 舍位平衡 section.
+        #[test]
+        fn wan_yuan_outputs_balance(units in proptest::collection::vec((1i64..9999, any::<bool>(), 0usize..3), 2..6)) {
+            let t = Templates::embedded();
+            let dir = tempfile::tempdir().unwrap();
+            let input = dir.path().join("某市");
+            let mut want: BTreeMap<String, Values> = BTreeMap::new();
+            for (i, (m, seed_b, county)) in units.iter().enumerate() {
+                let county = ["甲县", "乙县", "丙县"][*county];
+                let base = seed(if *seed_b { "002" } else { "000" });
+                let dep = perturbed(&base, *m, &format!("单位{i}"));
+                write(&input.join(county).join(format!("单位{i}.xlsx")), &dep, Unit::Yuan, Style::default());
+                let v = values(&dep);
+                add(want.entry(county.to_string()).or_default(), &v);
+                add(want.entry(String::new()).or_default(), &v);
+            }
+            let out = dir.path().join("out");
+            let o = bin().arg("consolidate").arg(&input).arg("-o").arg(out.join("某市.xlsx"))
+                .arg("--by-dir").arg(out.join("nodes")).arg("--quiet").output().unwrap();
+            prop_assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+            for (node, w) in &want {
+                let path = if node.is_empty() { out.join("某市.xlsx") } else { out.join("nodes").join(format!("{node}.xlsx")) };
+                let (report, dep) = juesuan::check::check_file(&path, &t);
+                prop_assert!(report.findings.is_empty(), "{node}: {:#?}", report.findings);
+                let got = values(&dep.unwrap());
+                let mut far = Vec::new();
+                for (k, v) in w {
+                    let g = got.get(k).copied().unwrap_or_default();
+                    if (g - v).abs() > Decimal::from(200) { far.push(format!("{k:?}: written {g} 元, exact {v}")); }
+                }
+                prop_assert!(far.is_empty(), "{node}: {} amounts more than two cents off: {far:#?}", far.len());
+            }
+        }
+    }
+}
