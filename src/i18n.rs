@@ -70,6 +70,12 @@ impl Catalog {
     }
 
     /// Picks between a Chinese and an English text held elsewhere (rule titles).
+    /// A message's text in every language (e.g. to recognise a sheet name
+    /// whichever `--lang` wrote it).
+    pub fn every_lang(&self, key: &str) -> Vec<&str> {
+        self.entries.get(key).map(|e| vec![e.zh.as_str(), e.en.as_str()]).unwrap_or_default()
+    }
+
     pub fn pick<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         match self.lang {
             Lang::Zh => zh,

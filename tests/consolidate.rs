@@ -325,4 +325,169 @@ fn offset_internal_removes_flows_between_supervisor_and_subordinate() {
     let wb = juesuan::workbook::open(&off).unwrap();
     let audit = wb.sheets.iter().find(|s| &*s.name == "审核结果").unwrap();
     assert!(audit.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text() == "offset-internal")));
+
+    // A subordinate one level down: its own node (乡镇, no supervisor) keeps the
+    // flows as submitted; the supervisor's node and the root offset them.
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(tree.join("甲县/乡镇")).unwrap();
+    std::fs::copy(node.join("甲县教育局[主管].xlsx"), tree.join("甲县/甲县教育局[主管].xlsx")).unwrap();
+    std::fs::copy(node.join("甲县第一中学[下属].xlsx"), tree.join("甲县/乡镇/甲县第一中学[下属].xlsx"))
+        .unwrap();
+    let out = dir.path().join("tree-out");
+    let o = bin()
+        .arg("consolidate")
+        .arg(&tree)
+        .arg("-o")
+        .arg(out.join("root.xlsx"))
+        .arg("--by-dir")
+        .arg(out.join("nodes"))
+        .args(["--offset-internal", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let town = read(&out.join("nodes/甲县/乡镇.xlsx"));
+    assert_eq!(t1(&town, "上级补助收入", "收入"), Decimal::from(10));
+    for name in ["nodes/甲县.xlsx", "root.xlsx"] {
+        let d = read(&out.join(name));
+        assert_eq!(t1(&d, "上级补助收入", "收入"), Decimal::ZERO, "{name}");
+        assert_eq!(t1(&d, "本年收入合计", "收入"), t1(&p, "本年收入合计", "收入") - Decimal::from(10));
+    }
+}
+
+/// `dep` in 元 times `1 + m/10000`: every equality still holds exactly, every
+/// amount is whole cents of 元, and the 万元 values get sub-cent remainders.
+fn perturbed(dep: &Department, m: i64, name: &str) -> Department {
+    let mut d = juesuan::samples::scaled(dep, 1, name);
+    d.convert_unit(Unit::Yuan);
+    let f = Decimal::ONE + Decimal::new(m, 4);
+    for t in d.tables.values_mut() {
+        for r in &mut t.rows {
+            for a in r.cells.values_mut() {
+                a.value = (a.value * f).normalize();
+            }
+        }
+    }
+    d
+}
+
+mod balance_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        /// 元 submissions with arbitrary cents consolidated in 万元: every node's
+        /// written tables pass every rule exactly (no rounding note either), and
+        /// every amount is within two cents (0.02 万元) of the exact sum — one
+        /// cent for nearly all; see the README's 舍位平衡 section.
+        #[test]
+        fn wan_yuan_outputs_balance(units in proptest::collection::vec((1i64..9999, any::<bool>(), 0usize..3), 2..6)) {
+            let t = Templates::embedded();
+            let dir = tempfile::tempdir().unwrap();
+            let input = dir.path().join("某市");
+            let mut want: BTreeMap<String, Values> = BTreeMap::new();
+            for (i, (m, seed_b, county)) in units.iter().enumerate() {
+                let county = ["甲县", "乙县", "丙县"][*county];
+                let base = seed(if *seed_b { "002" } else { "000" });
+                let dep = perturbed(&base, *m, &format!("单位{i}"));
+                write(&input.join(county).join(format!("单位{i}.xlsx")), &dep, Unit::Yuan, Style::default());
+                let v = values(&dep);
+                add(want.entry(county.to_string()).or_default(), &v);
+                add(want.entry(String::new()).or_default(), &v);
+            }
+            let out = dir.path().join("out");
+            let o = bin().arg("consolidate").arg(&input).arg("-o").arg(out.join("某市.xlsx"))
+                .arg("--by-dir").arg(out.join("nodes")).arg("--quiet").output().unwrap();
+            prop_assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+            for (node, w) in &want {
+                let path = if node.is_empty() { out.join("某市.xlsx") } else { out.join("nodes").join(format!("{node}.xlsx")) };
+                let (report, dep) = juesuan::check::check_file(&path, &t);
+                prop_assert!(report.findings.is_empty(), "{node}: {:#?}", report.findings);
+                let got = values(&dep.unwrap());
+                let mut far = Vec::new();
+                for (k, v) in w {
+                    let g = got.get(k).copied().unwrap_or_default();
+                    if (g - v).abs() > Decimal::from(200) { far.push(format!("{k:?}: written {g} 元, exact {v}")); }
+                }
+                prop_assert!(far.is_empty(), "{node}: {} amounts more than two cents off: {far:#?}", far.len());
+            }
+        }
+    }
+}
+
+/// A workbook output inside an input directory would be read as an input by
+/// the next night's run: refused up front (exit 2), before anything is written.
+#[test]
+fn outputs_inside_an_input_directory_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("报送");
+    write(&input.join("甲县/a.xlsx"), &seed("000"), Unit::WanYuan, Style::default());
+    for extra in [vec!["-o".into(), input.join("汇总.xlsx")], {
+        let o = dir.path().join("x.xlsx");
+        vec!["-o".into(), o, "--by-dir".into(), input.join("分级")]
+    }] {
+        let o = bin().arg("consolidate").arg(&input).args(&extra).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("输入目录"));
+    }
+    assert!(!input.join("汇总.xlsx").exists() && !input.join("分级").exists());
+}
+
+/// Several input directories are each a node; node names keep their dots; a
+/// rerun gives byte-identical workbooks and JSON, also per node.
+#[test]
+fn several_inputs_are_nodes_and_reruns_are_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("甲县.2024");
+    let b = dir.path().join("乙县");
+    write(&a.join("u1.xlsx"), &seed("000"), Unit::WanYuan, Style::default());
+    write(&b.join("乡镇/u2.xlsx"), &seed("002"), Unit::Yuan, Style::default());
+    let out = dir.path().join("out");
+    let run = || {
+        let o = bin()
+            .arg("consolidate")
+            .arg(&a)
+            .arg(&b)
+            .arg("-o")
+            .arg(out.join("全市.xlsx"))
+            .arg("--by-dir")
+            .arg(out.join("分级"))
+            .arg("--json")
+            .arg(out.join("summary.json"))
+            .arg("--quiet")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        let mut stack = vec![out.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    files.push((p.clone(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    let first = run();
+    let names: Vec<String> =
+        first.iter().map(|(p, _)| p.strip_prefix(&out).unwrap().display().to_string()).collect();
+    assert_eq!(
+        names,
+        ["summary.json", "全市.xlsx", "分级/乙县/乡镇.xlsx", "分级/乙县.xlsx", "分级/甲县.2024.xlsx"]
+    );
+    assert!(run() == first, "a rerun on the same inputs writes the same bytes");
+    let j: serde_json::Value = serde_json::from_slice(&first[0].1).unwrap();
+    assert_eq!(j["inputs"], 2);
+    assert_eq!(j["files"].as_array().unwrap().len(), 2);
+    assert_eq!(j["outputs"].as_array().unwrap().len(), 4);
+    assert_eq!(j["summary"]["files"], 2);
+    let mut want = values(&read(&out.join("分级/甲县.2024.xlsx")));
+    add(&mut want, &values(&read(&out.join("分级/乙县.xlsx"))));
+    assert_same(&values(&read(&out.join("全市.xlsx"))), &want, "全市 = 甲县.2024 + 乙县");
 }

@@ -1,7 +1,14 @@
 //! `juesuan consolidate`: sum departments into one set of thirteen tables, plus
 //! one per directory node with `--by-dir`, with 分户表 and 审核结果.
+//!
+//! Files are read and audited in parallel in bounded chunks and folded in
+//! sorted-path order into running exact sums per node; each input's 分户表 row,
+//! 审核结果 rows and JSON report go to a spool on disk. Memory therefore holds
+//! the sums, one chunk of departments and a few bytes per input, however many
+//! inputs there are, and the output does not depend on thread timing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -14,23 +21,25 @@ use super::{Ctx, ExitStatus};
 use crate::check::{FileReport, Status, check_file};
 use crate::consolidate::Accumulator;
 use crate::consolidate::balance::round_and_balance;
-use crate::consolidate::offset;
+use crate::consolidate::offset::{self, Role};
+use crate::consolidate::spool::{Ranges, Spool};
 use crate::finding::{Finding, Place, Severity};
 use crate::model::{Department, RowKey, Unit};
-use crate::report::consolidate_xlsx::{UnitRow, add_sheets};
+use crate::report::consolidate_xlsx::{UnitRow, add_findings_sheet, add_units_sheet};
+use crate::report::findings_xlsx::{self, FindingRow};
 use crate::report::{save, standard};
 use crate::template::Templates;
 
 /// Sums every readable department workbook under INPUT into the standard tables.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  juesuan consolidate samples/county -o out/某市汇总.xlsx\n  juesuan consolidate 报送/ -o 汇总.xlsx --by-dir 分级汇总/ --json 汇总.json --quiet"
+    after_help = "Examples:\n  juesuan consolidate samples/county/某市 -o out/某市汇总.xlsx --by-dir out/某市\n  juesuan consolidate 报送/ -o 汇总.xlsx --unit 元 --json 汇总.json --quiet"
 )]
 pub struct ConsolidateArgs {
     /// Workbooks or directories (searched recursively).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// The consolidated workbook.
+    /// The consolidated workbook (not inside an input directory).
     #[arg(short, long)]
     pub output: PathBuf,
     /// Also write one consolidated workbook per directory node, mirroring the input tree.
@@ -48,55 +57,112 @@ pub struct ConsolidateArgs {
     pub offset_internal: bool,
 }
 
-/// The monitor-readable summary.
-#[derive(Debug, Serialize)]
+/// The monitor-readable summary (`files` is streamed after it).
+#[derive(Debug, Default, Serialize)]
 struct Summary {
     tool: &'static str,
     version: &'static str,
+    /// Input workbooks found (a 绩效自评表 in the batch is skipped, not counted).
     inputs: usize,
+    /// Inputs read and summed (with or without findings).
     read: usize,
+    /// Inputs that could not be read: excluded from the sums.
     unreadable: usize,
+    /// Read inputs with at least one error-level finding: summed and flagged.
     with_errors: usize,
     errors: usize,
     warnings: usize,
+    infos: usize,
+    /// Cells written differently from ordinary rounding (舍位平衡), all nodes.
     adjustments: usize,
     unit: &'static str,
+    /// Every workbook written: the main output first, then the nodes.
     outputs: Vec<String>,
-    files: Vec<FileReport>,
+    /// Path and reason of each unreadable input.
+    unreadable_files: Vec<Excluded>,
+    /// cli.md's batch totals, as `check` gives them.
+    summary: crate::check::Summary,
 }
 
-/// A directory node: its name and the accumulated sums.
+#[derive(Debug, Serialize)]
+struct Excluded {
+    path: String,
+    reason: String,
+}
+
+/// A directory node: its name, running sums and where its inputs' records are.
 struct Node {
     name: String,
+    output: PathBuf,
     acc: Accumulator,
     /// 冲抵 totals in 元: (supervisor's grants, subordinates' receipts,
     /// subordinates' remittances, supervisor's receipts).
     offsets: [Decimal; 4],
-    units: Vec<UnitRow>,
-    reports: Vec<FileReport>,
+    units: Ranges,
+    findings: Ranges,
 }
 
-/// Files read in parallel per chunk: bounded memory, and results folded in
-/// sorted-path order so the output does not depend on thread timing.
+/// The three spools: 分户表 rows, 审核结果 rows, JSON reports.
+struct Spools {
+    units: Spool,
+    findings: Spool,
+    files: Spool,
+    all_files: Ranges,
+}
+
+/// Files read in parallel per chunk: at most this many departments are in
+/// memory at once, and results are folded in sorted-path order.
 const CHUNK: usize = 64;
 
 pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
     let msg = &t.messages;
-    let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.json.as_deref()).collect();
+    let json = args.json.as_deref().filter(|j| j.as_os_str() != "-");
+    let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(json).collect();
     let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
     };
     let root_name = root_name(args);
+    let tree = Tree::new(args, &inputs.files);
+    // Every output is known before anything is read: refuse the unsafe ones now.
     let mut nodes: BTreeMap<PathBuf, Node> = BTreeMap::new();
-    let node = |name: String| Node {
-        name,
-        acc: Accumulator::default(),
-        offsets: [Decimal::ZERO; 4],
-        units: Vec::new(),
-        reports: Vec::new(),
+    for key in tree.nodes(args.by_dir.is_some()) {
+        let (name, output) = if key.as_os_str().is_empty() {
+            (root_name.clone(), args.output.clone())
+        } else {
+            let Some(dir) = &args.by_dir else { continue };
+            let name = key.file_name().map_or_else(String::new, |s| s.to_string_lossy().to_string());
+            // Append `.xlsx` (a node named `2024.上半年` keeps its whole name).
+            let mut file = dir.join(&key).into_os_string();
+            file.push(".xlsx");
+            (name, PathBuf::from(file))
+        };
+        let node = Node {
+            name,
+            output,
+            acc: Accumulator::default(),
+            offsets: [Decimal::ZERO; 4],
+            units: Ranges::default(),
+            findings: Ranges::default(),
+        };
+        nodes.insert(key, node);
+    }
+    if let Some(refusal) = refuse_outputs(args, &inputs.files, &nodes, msg) {
+        return Err(crate::error::Error::Usage(refusal).into());
+    }
+
+    let mut spools = Spools {
+        units: Spool::new().context("creating a temporary file")?,
+        findings: Spool::new().context("creating a temporary file")?,
+        files: Spool::new().context("creating a temporary file")?,
+        all_files: Ranges::default(),
     };
-    nodes.insert(PathBuf::new(), node(root_name.clone()));
+    let mut summary = Summary {
+        tool: "juesuan",
+        version: env!("CARGO_PKG_VERSION"),
+        unit: args.unit.as_str(),
+        ..Summary::default()
+    };
     let bar = super::progress(inputs.files.len(), ctx.global.quiet);
     for chunk in inputs.files.chunks(CHUNK) {
         let results: Vec<(FileReport, Option<Department>)> = chunk
@@ -107,108 +173,23 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 r
             })
             .collect();
-        for ((mut report, dep), path) in results.into_iter().zip(chunk) {
-            // Only the findings and the 分户表 row outlive the chunk: keep them small.
-            report.tables = Vec::new();
-            report.tables.shrink_to_fit();
-            if report.other_kind {
-                eprintln!(
-                    "{}",
-                    msg.text(
-                        "inputs.skipped",
-                        &[("path", &report.path), ("reason", &report.error.clone().unwrap_or_default())]
-                    )
-                );
-                continue;
-            }
-            if report.status == Status::Unreadable {
-                eprintln!(
-                    "{}",
-                    msg.text(
-                        "consolidate.excluded",
-                        &[("path", &report.path), ("reason", &report.error.clone().unwrap_or_default())]
-                    )
-                );
-            }
-            let row = unit_row(&report, dep.as_ref(), args.unit, msg);
-            // 冲抵: the unit enters every node without its internal flows.
-            let mut offsets = [Decimal::ZERO; 4];
-            let dep = match (dep, args.offset_internal.then(|| offset::role_of(path)).flatten()) {
-                (Some(mut d), Some(role)) => {
-                    let f = d.unit.unwrap_or_default().factor_to(Unit::Yuan);
-                    let removed = offset::strip(&mut d, role);
-                    let (inc, exp) = (removed.income * f, removed.expenditure * f);
-                    offsets = match role {
-                        offset::Role::Supervisor => [exp, Decimal::ZERO, Decimal::ZERO, inc],
-                        offset::Role::Subordinate => [Decimal::ZERO, inc, exp, Decimal::ZERO],
-                    };
-                    Some(d)
-                }
-                (d, _) => d,
-            };
-            // The file counts in the root and in every directory above it.
-            let mut keys = vec![PathBuf::new()];
-            if args.by_dir.is_some() {
-                let rel = relative_dir(path, &args.inputs);
-                let mut acc = PathBuf::new();
-                for comp in rel.components() {
-                    acc.push(comp);
-                    keys.push(acc.clone());
-                }
-            }
-            for k in keys {
-                let n = nodes.entry(k.clone()).or_insert_with(|| {
-                    node(k.file_name().map_or_else(|| root_name.clone(), |s| s.to_string_lossy().to_string()))
-                });
-                if let Some(d) = &dep {
-                    n.acc.add(d);
-                }
-                for (o, v) in n.offsets.iter_mut().zip(offsets) {
-                    *o += v;
-                }
-                n.units.push(row.clone());
-                n.reports.push(report.clone());
-            }
+        for ((report, dep), path) in results.into_iter().zip(chunk) {
+            fold(args, t, &tree, path, report, dep, &mut nodes, &mut spools, &mut summary)?;
         }
     }
     bar.finish_and_clear();
 
-    let mut written = Vec::new();
-    let mut adjustments = 0;
-    for (rel, n) in &nodes {
-        let path = if rel.as_os_str().is_empty() {
-            args.output.clone()
-        } else {
-            let Some(dir) = &args.by_dir else { continue };
-            dir.join(rel).with_extension("xlsx")
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+    for n in nodes.values_mut() {
+        if let Some(parent) = n.output.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        adjustments += write_node(&path, n, args.unit, t)?;
-        written.push(path.display().to_string());
+        summary.adjustments += write_node(n, args.unit, t, &mut spools)?;
+        // The root (empty key) sorts first: the main output, then the nodes.
+        summary.outputs.push(n.output.display().to_string());
     }
 
-    let root = &nodes[&PathBuf::new()];
-    let files = root.reports.clone();
-    let unreadable = files.iter().filter(|f| f.status == Status::Unreadable).count();
-    let counts: Vec<_> = files.iter().map(|f| f.counts(true)).collect();
-    let summary = Summary {
-        tool: "juesuan",
-        version: env!("CARGO_PKG_VERSION"),
-        inputs: files.len(),
-        read: files.len() - unreadable,
-        unreadable,
-        with_errors: counts.iter().filter(|c| c.errors > 0).count(),
-        errors: counts.iter().map(|c| c.errors).sum(),
-        warnings: counts.iter().map(|c| c.warnings).sum(),
-        adjustments,
-        unit: args.unit.as_str(),
-        outputs: written.clone(),
-        files,
-    };
     if let Some(j) = &args.json {
-        super::write_json(j, &summary)?;
+        write_json(j, &summary, &mut spools)?;
     }
     if !ctx.global.quiet {
         eprintln!(
@@ -220,7 +201,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                     ("read", &summary.read),
                     ("with_errors", &summary.with_errors),
                     ("unreadable", &summary.unreadable),
-                    ("outputs", &written.len()),
+                    ("outputs", &summary.outputs.len()),
                 ],
             )
         );
@@ -228,26 +209,250 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     Ok(if summary.unreadable > 0 || summary.errors > 0 { ExitStatus::Failure } else { ExitStatus::Success })
 }
 
+/// Folds one input into every node above it and spools its records.
+#[allow(clippy::too_many_arguments)]
+fn fold(
+    args: &ConsolidateArgs,
+    t: &Templates,
+    tree: &Tree,
+    path: &Path,
+    mut report: FileReport,
+    dep: Option<Department>,
+    nodes: &mut BTreeMap<PathBuf, Node>,
+    spools: &mut Spools,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
+    let msg = &t.messages;
+    if report.other_kind {
+        let reason = report.error.clone().unwrap_or_default();
+        eprintln!("{}", msg.text("inputs.skipped", &[("path", &report.path), ("reason", &reason)]));
+        return Ok(());
+    }
+    if report.status == Status::Unreadable {
+        let reason = report.error.clone().unwrap_or_default();
+        eprintln!("{}", msg.text("consolidate.excluded", &[("path", &report.path), ("reason", &reason)]));
+        summary.unreadable_files.push(Excluded { path: report.path.clone(), reason });
+    }
+    // 冲抵: the unit enters the nodes from its offset scope upwards without its
+    // internal flows, and the nodes below that scope as submitted.
+    let dir = tree.dir_of(path);
+    let role = args.offset_internal.then(|| offset::role_of(path)).flatten();
+    let scope = role.and_then(|r| tree.offset_scope(&dir, r));
+    if role.is_some() && scope.is_none() && dep.is_some() {
+        report.findings.push(Finding::new(
+            "offset-unmatched",
+            Severity::Warning,
+            msg.text("consolidate.offset_unmatched", &[]),
+        ));
+        report.refresh_status();
+    }
+    let c = report.counts(true);
+    summary.inputs += 1;
+    summary.errors += c.errors;
+    summary.warnings += c.warnings;
+    summary.infos += c.infos;
+    summary.with_errors += usize::from(c.errors > 0);
+    summary.summary.files += 1;
+    summary.summary.errors += c.errors;
+    summary.summary.warnings += c.warnings;
+    summary.summary.infos += c.infos;
+    summary.summary.with_errors += usize::from(c.errors > 0);
+    match report.status {
+        Status::Unreadable => {
+            summary.unreadable += 1;
+            summary.summary.unreadable += 1;
+        }
+        Status::Ok => {
+            summary.read += 1;
+            summary.summary.ok += 1;
+        }
+        Status::Findings => summary.read += 1,
+    }
+
+    let unit_range = spools.units.push(&unit_row(&report, dep.as_ref(), args.unit, msg))?;
+    let finding_range = spools.findings.push(&findings_xlsx::rows(&report))?;
+    report.tables = Vec::new();
+    let file_range = spools.files.push(&report)?;
+    spools.all_files.push(file_range);
+    drop(report);
+
+    let (stripped, offsets) = match (&dep, role, &scope) {
+        (Some(d), Some(role), Some(_)) => {
+            let mut s = d.clone();
+            let f = s.unit.unwrap_or_default().factor_to(Unit::Yuan);
+            let removed = offset::strip(&mut s, role);
+            let (inc, exp) = (removed.income * f, removed.expenditure * f);
+            let offsets = match role {
+                Role::Supervisor => [exp, Decimal::ZERO, Decimal::ZERO, inc],
+                Role::Subordinate => [Decimal::ZERO, inc, exp, Decimal::ZERO],
+            };
+            (Some(s), offsets)
+        }
+        _ => (None, [Decimal::ZERO; 4]),
+    };
+    let depth_of_scope = scope.as_ref().map(|s| s.components().count());
+    for (depth, key) in tree.ancestors(&dir).into_iter().enumerate() {
+        let Some(n) = nodes.get_mut(&key) else { continue };
+        let offset_here = depth_of_scope.is_some_and(|s| depth <= s);
+        let version = if offset_here { stripped.as_ref().or(dep.as_ref()) } else { dep.as_ref() };
+        if let Some(d) = version {
+            n.acc.add(d);
+        }
+        if offset_here {
+            for (o, v) in n.offsets.iter_mut().zip(offsets) {
+                *o += v;
+            }
+        }
+        n.units.push(unit_range.clone());
+        n.findings.push(finding_range.clone());
+    }
+    Ok(())
+}
+
+/// The directory tree of the inputs, as node keys (relative paths; the root is empty).
+struct Tree {
+    /// Each input argument and the key its files go under.
+    roots: Vec<(PathBuf, PathBuf)>,
+    /// Node keys that directly contain a `[主管]` file.
+    supervised: BTreeSet<PathBuf>,
+    /// The node key of every input file.
+    dirs: BTreeSet<PathBuf>,
+}
+
+impl Tree {
+    fn new(args: &ConsolidateArgs, files: &[PathBuf]) -> Self {
+        // One input directory is the root; several are each a node under it.
+        let many = args.inputs.len() > 1;
+        let roots = args
+            .inputs
+            .iter()
+            .filter(|i| i.is_dir())
+            .map(|i| {
+                let key = if many { named(i).map(PathBuf::from).unwrap_or_default() } else { PathBuf::new() };
+                (i.clone(), key)
+            })
+            .collect();
+        let mut tree = Self { roots, supervised: BTreeSet::new(), dirs: BTreeSet::new() };
+        for f in files {
+            let d = tree.dir_of(f);
+            if offset::role_of(f) == Some(Role::Supervisor) {
+                tree.supervised.insert(d.clone());
+            }
+            tree.dirs.insert(d);
+        }
+        tree
+    }
+
+    /// The node key of a file: its directory relative to the input it came from.
+    fn dir_of(&self, file: &Path) -> PathBuf {
+        for (input, key) in &self.roots {
+            if let Ok(rel) = file.strip_prefix(input) {
+                return key.join(rel.parent().unwrap_or(Path::new("")));
+            }
+        }
+        PathBuf::new()
+    }
+
+    /// `dir` and every node above it, root first.
+    fn ancestors(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut out = vec![PathBuf::new()];
+        let mut acc = PathBuf::new();
+        for c in dir.components() {
+            acc.push(c);
+            out.push(acc.clone());
+        }
+        out
+    }
+
+    /// Every node to write: the root, and with `by_dir` every directory above a file.
+    fn nodes(&self, by_dir: bool) -> BTreeSet<PathBuf> {
+        let mut out = BTreeSet::from([PathBuf::new()]);
+        if by_dir {
+            for d in &self.dirs {
+                out.extend(self.ancestors(d));
+            }
+        }
+        out
+    }
+
+    /// The node whose consolidation offsets a marked unit's internal flows: for
+    /// a supervisor its own directory; for a subordinate the nearest directory
+    /// at or above its own that holds a supervisor. `None`: no counterpart.
+    fn offset_scope(&self, dir: &Path, role: Role) -> Option<PathBuf> {
+        match role {
+            Role::Supervisor => Some(dir.to_path_buf()),
+            Role::Subordinate => self.ancestors(dir).into_iter().rev().find(|a| self.supervised.contains(a)),
+        }
+    }
+}
+
+fn named(p: &Path) -> Option<String> {
+    std::fs::canonicalize(p).ok().and_then(|c| c.file_name().map(|s| s.to_string_lossy().to_string()))
+}
+
 /// The root node's name (编制单位 of the main output): the input directory's
 /// name when there is one, else the output file's stem.
 fn root_name(args: &ConsolidateArgs) -> String {
     match args.inputs.as_slice() {
-        [one] if one.is_dir() => std::fs::canonicalize(one)
-            .ok()
-            .and_then(|p| p.file_name().map(|s| s.to_string_lossy().to_string()))
-            .unwrap_or_else(|| one.display().to_string()),
+        [one] if one.is_dir() => named(one).unwrap_or_else(|| one.display().to_string()),
         _ => args.output.file_stem().map_or_else(|| "汇总".to_string(), |s| s.to_string_lossy().to_string()),
     }
 }
 
-/// The file's directory relative to the input directory it was found under.
-fn relative_dir(file: &Path, inputs: &[PathBuf]) -> PathBuf {
-    for i in inputs {
-        if let Ok(rel) = file.strip_prefix(i) {
-            return rel.parent().map(Path::to_path_buf).unwrap_or_default();
+/// `p` made absolute through its nearest existing ancestor (outputs may not exist yet).
+fn absolute(p: &Path) -> PathBuf {
+    let p = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+    };
+    let mut base = p.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = std::fs::canonicalize(base) {
+            let mut out = c;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            _ => return p,
         }
     }
-    PathBuf::new()
+}
+
+/// Why the planned outputs cannot be written, if they cannot: an output that is
+/// an input, a workbook output inside an input directory (the next night's run
+/// would read it as an input), or two outputs on one path.
+fn refuse_outputs(
+    args: &ConsolidateArgs,
+    files: &[PathBuf],
+    nodes: &BTreeMap<PathBuf, Node>,
+    msg: &crate::i18n::Catalog,
+) -> Option<String> {
+    let json = args.json.iter().filter(|j| j.as_os_str() != "-");
+    for o in nodes.values().map(|n| &n.output).chain(json) {
+        if files.iter().any(|f| super::same_file(f, o)) {
+            return Some(msg.text("common.output_is_input", &[("path", &o.display())]));
+        }
+    }
+    let dirs: Vec<PathBuf> = args.inputs.iter().filter(|i| i.is_dir()).map(|i| absolute(i)).collect();
+    let mut seen = BTreeSet::new();
+    for o in nodes.values().map(|n| &n.output) {
+        let abs = absolute(o);
+        if let Some(d) = dirs.iter().find(|d| abs.starts_with(d)) {
+            return Some(
+                msg.text("consolidate.output_in_input", &[("path", &o.display()), ("dir", &d.display())]),
+            );
+        }
+        if !seen.insert(abs) {
+            return Some(msg.text("consolidate.output_twice", &[("path", &o.display())]));
+        }
+    }
+    None
 }
 
 fn amount(dep: &Department, table: u8, key: &str, side: Option<&str>, col: &str) -> Option<Decimal> {
@@ -273,29 +478,29 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, msg: &crate::i
         ..UnitRow::default()
     };
     if let Some(d) = dep {
-        let mut d = d.clone();
-        d.convert_unit(unit);
+        let f =
+            |table: u8| d.table(table).and_then(|t| t.unit).or(d.unit).unwrap_or_default().factor_to(unit);
+        let conv = |table: u8, v: Option<Decimal>| v.map(|v| (v * f(table)).normalize());
         row.amounts = [
-            amount(&d, 1, "本年收入合计", Some("收入"), "决算数"),
-            amount(&d, 1, "本年支出合计", Some("支出"), "决算数"),
-            amount(&d, 1, "年末结转和结余", Some("支出"), "决算数"),
-            amount(&d, 3, "合计", None, "基本支出"),
-            amount(&d, 3, "合计", None, "项目支出"),
-            amount(&d, 13, "三公经费", None, "决算数/合计"),
+            conv(1, amount(d, 1, "本年收入合计", Some("收入"), "决算数")),
+            conv(1, amount(d, 1, "本年支出合计", Some("支出"), "决算数")),
+            conv(1, amount(d, 1, "年末结转和结余", Some("支出"), "决算数")),
+            conv(3, amount(d, 3, "合计", None, "基本支出")),
+            conv(3, amount(d, 3, "合计", None, "项目支出")),
+            conv(13, amount(d, 13, "三公经费", None, "决算数/合计")),
         ];
     }
     row
 }
 
 /// Balances and writes one node; returns the number of adjusted cells.
-fn write_node(path: &Path, n: &Node, unit: Unit, t: &Templates) -> anyhow::Result<usize> {
+fn write_node(n: &Node, unit: Unit, t: &Templates, spools: &mut Spools) -> anyhow::Result<usize> {
     let msg = &t.messages;
     let mut dep = n.acc.department(&n.name, &t.layouts);
     let adjustments = round_and_balance(&mut dep, unit, &t.rules, &t.layouts, msg);
     // The consolidated tables' own audit (rounding residues between tables, if any).
     let node_path = msg.text("consolidate.node_path", &[("name", &n.name)]);
     let mut own = crate::check::audit(Path::new(&node_path), &dep, t);
-    own.findings.retain(|f| f.rule != "table-missing" || n.units.iter().all(|u| u.reason.is_none()));
     for a in &adjustments {
         let table = t.layouts.table(a.table).map_or_else(String::new, |l| l.title.clone());
         own.findings.push(
@@ -325,32 +530,24 @@ fn write_node(path: &Path, n: &Node, unit: Unit, t: &Templates) -> anyhow::Resul
         n.offsets.map(|v| (v * Unit::Yuan.factor_to(unit)).normalize());
     if !(grants.is_zero() && receipts.is_zero() && remits.is_zero() && received.is_zero()) {
         let f = crate::rules::eval::fmt;
+        let words = [
+            ("grants", f(grants)),
+            ("receipts", f(receipts)),
+            ("remits", f(remits)),
+            ("received", f(received)),
+        ];
+        let args: Vec<(&str, &dyn std::fmt::Display)> =
+            words.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
         own.findings.push(Finding::new(
             "offset-internal",
             Severity::Info,
-            msg.text(
-                "consolidate.offset_done",
-                &[
-                    ("grants", &f(grants)),
-                    ("receipts", &f(receipts)),
-                    ("remits", &f(remits)),
-                    ("received", &f(received)),
-                ],
-            ),
+            msg.text("consolidate.offset_done", &args),
         ));
         if grants != receipts || remits != received {
             own.findings.push(Finding::new(
                 "offset-internal-mismatch",
                 Severity::Warning,
-                msg.text(
-                    "consolidate.offset_mismatch",
-                    &[
-                        ("grants", &f(grants)),
-                        ("receipts", &f(receipts)),
-                        ("remits", &f(remits)),
-                        ("received", &f(received)),
-                    ],
-                ),
+                msg.text("consolidate.offset_mismatch", &args),
             ));
         }
     }
@@ -376,9 +573,40 @@ fn write_node(path: &Path, n: &Node, unit: Unit, t: &Templates) -> anyhow::Resul
     };
     let mut wb =
         standard::workbook(&dep, &t.layouts, msg, &opts).context("building the consolidated workbook")?;
-    let mut reports = n.reports.clone();
-    reports.push(own);
-    add_sheets(&mut wb, &n.units, &reports, msg).context("building 分户表 / 审核结果")?;
-    save::save(&mut wb, path)?;
+    drop(dep);
+    let io = |e: std::io::Error| anyhow::Error::from(e).context("reading the spooled results");
+    let units = spools.units.read::<UnitRow>(&n.units).map_err(io)?.map(|r| r.map_err(io));
+    add_units_sheet(&mut wb, units, msg).context("building 分户表")?;
+    let inputs = spools.findings.read::<Vec<FindingRow>>(&n.findings).map_err(io)?;
+    let rows = inputs
+        .flat_map(|r| match r {
+            Ok(rows) => rows.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(io(e))],
+        })
+        .chain(findings_xlsx::rows(&own).into_iter().map(Ok));
+    add_findings_sheet(&mut wb, rows, msg).context("building 审核结果")?;
+    save::save(&mut wb, &n.output)?;
     Ok(adjustments.len())
+}
+
+/// Writes the summary, then streams `files` (cli.md's per-file reports) from the spool.
+fn write_json(path: &Path, summary: &Summary, spools: &mut Spools) -> anyhow::Result<()> {
+    let head = serde_json::to_string_pretty(summary)?;
+    let head = head.trim_end().strip_suffix('}').unwrap_or(&head).trim_end().to_string();
+    let lines = spools.files.lines(&spools.all_files)?;
+    let fill = |w: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(w);
+        write!(w, "{head},\n  \"files\": [")?;
+        for (i, line) in lines.enumerate() {
+            write!(w, "{}\n    {}", if i == 0 { "" } else { "," }, line?)?;
+        }
+        writeln!(w, "\n  ]\n}}")?;
+        w.flush()
+    };
+    if path == Path::new("-") {
+        fill(&mut std::io::stdout().lock())?;
+    } else {
+        save::write_atomic_with(path, |f| fill(f))?;
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@
 
 pub mod balance;
 pub mod offset;
+pub mod spool;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -27,7 +27,12 @@ const MAX_TITLE_CHARS: usize = 80;
 /// Reads every table of a workbook into a `Department`.
 pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Department {
     let mut dep = Department { path: wb.path.to_string(), ..Department::default() };
-    for sheet in &wb.sheets {
+    // The sheets juesuan writes beside the tables (分户表, 审核结果) quote table
+    // titles in their messages; they never hold a table, so reading a
+    // consolidated workbook back must not mistake a message for a title.
+    let own: Vec<&str> =
+        ["consolidate.sheet_units", "report.sheet_findings"].iter().flat_map(|k| msg.every_lang(k)).collect();
+    for sheet in wb.sheets.iter().filter(|s| !own.contains(&&*s.name)) {
         let titles = find_titles(sheet, layouts);
         if titles.is_empty() {
             // A sheet without a title row may still be named after its table.

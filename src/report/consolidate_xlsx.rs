@@ -5,13 +5,13 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::check::FileReport;
 use crate::i18n::Catalog;
+use crate::report::findings_xlsx::{self, FindingRow};
 
 /// One row of the 分户表.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct UnitRow {
     pub path: String,
     pub department: Option<String>,
@@ -44,26 +44,35 @@ const HEADERS: [&str; 15] = [
     "consolidate.col.reason",
 ];
 
-/// Adds `分户表` and `审核结果` to a standard workbook.
+/// Adds `分户表` (one row per unit, in the order given) to a standard workbook.
+/// The sheet is written in constant-memory mode: rows go to a temporary file
+/// as they come, so thousands of units do not stay in memory.
 ///
 /// # Errors
-/// When rust_xlsxwriter rejects a value.
-pub fn add_sheets(
+/// The first error of `units`, or rust_xlsxwriter's.
+pub fn add_units_sheet<E: From<XlsxError>>(
     wb: &mut Workbook,
-    units: &[UnitRow],
-    findings: &[FileReport],
+    units: impl Iterator<Item = Result<UnitRow, E>>,
     msg: &Catalog,
-) -> Result<(), XlsxError> {
+) -> Result<(), E> {
     let bold = Format::new().set_bold().set_background_color("#F2F2F2").set_text_wrap();
     let num = Format::new().set_num_format("#,##0.00");
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("consolidate.sheet_units", &[]))?;
+    for (c, w) in [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(c as u16, *w)?;
+    }
     for (c, h) in HEADERS.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, msg.text(h, &[]), &bold)?;
     }
-    for (i, u) in units.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_number(r, 0, (i + 1) as f64)?;
+    let mut r: u32 = 0;
+    for u in units {
+        let u = u?;
+        r += 1;
+        ws.write_number(r, 0, f64::from(r))?;
         ws.write_string(r, 1, &u.path)?;
         ws.write_string(r, 2, u.department.as_deref().unwrap_or(""))?;
         if let Some(y) = u.year {
@@ -82,16 +91,28 @@ pub fn add_sheets(
             ws.write_string(r, 14, reason)?;
         }
     }
-    for (c, w) in [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0]
-        .iter()
-        .enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
-    }
     ws.set_freeze_panes(1, 3)?;
-    ws.autofilter(0, 0, (units.len() as u32).max(1), (HEADERS.len() - 1) as u16)?;
-    let ws = wb.add_worksheet();
+    ws.autofilter(0, 0, r.max(1), (HEADERS.len() - 1) as u16)?;
+    Ok(())
+}
+
+/// Adds `审核结果` (the columns of `check --report`), in constant-memory mode.
+///
+/// # Errors
+/// The first error of `rows`, or rust_xlsxwriter's.
+pub fn add_findings_sheet<E: From<XlsxError>>(
+    wb: &mut Workbook,
+    rows: impl Iterator<Item = Result<FindingRow, E>>,
+    msg: &Catalog,
+) -> Result<(), E> {
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("report.sheet_findings", &[]))?;
-    crate::report::findings_xlsx::write_sheet(ws, findings, msg)?;
+    findings_xlsx::write_header(ws, msg)?;
+    let mut r: u32 = 0;
+    for x in rows {
+        r += 1;
+        findings_xlsx::write_row(ws, r, &x?)?;
+    }
+    findings_xlsx::finish(ws, r)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! header frozen. `explain` reads the 说明 back for the next run.
 
 use rust_xlsxwriter::{Format, Url, Workbook, Worksheet, XlsxError};
+use serde::{Deserialize, Serialize};
 
 use crate::check::FileReport;
 use crate::i18n::Catalog;
@@ -36,67 +37,140 @@ fn file_url(path: &str, sheet_a1: &str) -> String {
     format!("file:///{abs}#{sheet_a1}")
 }
 
+/// One row of the findings sheet, self-contained (plain strings and numbers),
+/// so a long batch can spool rows to disk and write them later.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FindingRow {
+    pub file: String,
+    /// `03 支出决算表`: filters better than a bare number.
+    pub table: Option<String>,
+    pub row: Option<String>,
+    pub column: Option<String>,
+    /// Every cell of the relation as `'Sheet'!A1`, space-separated.
+    pub cells: String,
+    /// Hyperlink to the first cell, when there is one.
+    pub url: Option<String>,
+    pub rule: String,
+    pub severity: String,
+    /// Expected, actual and difference, when the finding compares amounts.
+    pub values: Option<[f64; 3]>,
+    pub message: String,
+    pub explanation: Option<String>,
+}
+
+/// The findings sheet's rows for one file (an unreadable file gets one row).
+pub fn rows(f: &FileReport) -> Vec<FindingRow> {
+    use rust_decimal::prelude::ToPrimitive;
+    let mut out = Vec::new();
+    if let Some(err) = &f.error {
+        out.push(FindingRow {
+            file: f.path.clone(),
+            rule: "file-unreadable".into(),
+            severity: "error".into(),
+            message: err.clone(),
+            ..FindingRow::default()
+        });
+    }
+    for x in &f.findings {
+        let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
+        out.push(FindingRow {
+            file: f.path.clone(),
+            table: x.place.table.map(|t| {
+                let title = f.tables.iter().find(|r| r.table == t).map(|r| r.title.as_str());
+                title.map_or_else(|| format!("{t:02}"), |x| format!("{t:02} {x}"))
+            }),
+            row: x.place.row.clone(),
+            column: x.place.column.clone(),
+            cells: all.join(" "),
+            url: x.anchor().map(|cell| file_url(&cell.file, &cell.sheet_a1())),
+            rule: x.rule.clone(),
+            severity: x.severity.as_str().to_string(),
+            values: x
+                .values
+                .as_ref()
+                .map(|v| [v.expected, v.actual, v.difference].map(|d| d.to_f64().unwrap_or(0.0))),
+            message: x.message.clone(),
+            explanation: x.explanation.clone(),
+        });
+    }
+    out
+}
+
+/// Writes the findings sheet's header row.
+///
+/// # Errors
+/// When rust_xlsxwriter rejects a value.
+pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold().set_background_color("#F2F2F2");
+    for (c, key) in COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, msg.text(key, &[]), &bold)?;
+    }
+    for (c, w) in [40.0, 28.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    Ok(())
+}
+
+/// Writes one finding at sheet row `row` (rows are written in increasing order,
+/// as a constant-memory worksheet requires).
+///
+/// # Errors
+/// When rust_xlsxwriter rejects a value.
+pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow) -> Result<(), XlsxError> {
+    let num = Format::new().set_num_format("#,##0.00");
+    ws.write_string(row, 0, &x.file)?;
+    if let Some(t) = &x.table {
+        ws.write_string(row, 1, t)?;
+    }
+    if let Some(r) = &x.row {
+        ws.write_string(row, 2, r)?;
+    }
+    if let Some(c) = &x.column {
+        ws.write_string(row, 3, c)?;
+    }
+    if !x.cells.is_empty() {
+        let written =
+            x.url.as_ref().is_some_and(|u| ws.write_url(row, 4, Url::new(u).set_text(&x.cells)).is_ok());
+        if !written {
+            ws.write_string(row, 4, &x.cells)?;
+        }
+    }
+    ws.write_string(row, 5, &x.rule)?;
+    ws.write_string(row, 6, &x.severity)?;
+    if let Some(v) = &x.values {
+        for (i, n) in v.iter().enumerate() {
+            ws.write_number_with_format(row, 7 + i as u16, *n, &num)?;
+        }
+    }
+    ws.write_string(row, 10, &x.message)?;
+    if let Some(e) = &x.explanation {
+        ws.write_string(row, 11, e)?;
+    }
+    Ok(())
+}
+
+/// Freezes the header and puts a filter over rows `0..=last`.
+///
+/// # Errors
+/// When rust_xlsxwriter rejects a value.
+pub fn finish(ws: &mut Worksheet, last: u32) -> Result<(), XlsxError> {
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, last.max(1), (COLUMNS.len() - 1) as u16)?;
+    Ok(())
+}
+
 /// Fills `ws` with the findings of every file (unreadable files get one row each).
 ///
 /// # Errors
 /// When rust_xlsxwriter rejects a value.
 pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> Result<(), XlsxError> {
-    let bold = Format::new().set_bold().set_background_color("#F2F2F2");
-    let num = Format::new().set_num_format("#,##0.00");
-    for (c, key) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, msg.text(key, &[]), &bold)?;
-    }
+    write_header(ws, msg)?;
     let mut row: u32 = 1;
-    for f in files {
-        if let Some(err) = &f.error {
-            ws.write_string(row, 0, &f.path)?;
-            ws.write_string(row, 5, "file-unreadable")?;
-            ws.write_string(row, 6, "error")?;
-            ws.write_string(row, 10, err)?;
-            row += 1;
-        }
-        for x in &f.findings {
-            ws.write_string(row, 0, &f.path)?;
-            if let Some(t) = x.place.table {
-                // `03 支出决算表` filters better than a bare number.
-                let title = f.tables.iter().find(|r| r.table == t).map(|r| r.title.as_str());
-                ws.write_string(row, 1, title.map_or_else(|| format!("{t:02}"), |x| format!("{t:02} {x}")))?;
-            }
-            if let Some(r) = &x.place.row {
-                ws.write_string(row, 2, r)?;
-            }
-            if let Some(c) = &x.place.column {
-                ws.write_string(row, 3, c)?;
-            }
-            if let Some(cell) = x.anchor() {
-                let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
-                let text = all.join(" ");
-                let url = Url::new(file_url(&cell.file, &cell.sheet_a1())).set_text(&text);
-                if ws.write_url(row, 4, &url).is_err() {
-                    ws.write_string(row, 4, &text)?;
-                }
-            }
-            ws.write_string(row, 5, &x.rule)?;
-            ws.write_string(row, 6, x.severity.as_str())?;
-            if let Some(v) = &x.values {
-                use rust_decimal::prelude::ToPrimitive;
-                ws.write_number_with_format(row, 7, v.expected.to_f64().unwrap_or(0.0), &num)?;
-                ws.write_number_with_format(row, 8, v.actual.to_f64().unwrap_or(0.0), &num)?;
-                ws.write_number_with_format(row, 9, v.difference.to_f64().unwrap_or(0.0), &num)?;
-            }
-            ws.write_string(row, 10, &x.message)?;
-            if let Some(e) = &x.explanation {
-                ws.write_string(row, 11, e)?;
-            }
-            row += 1;
-        }
+    for x in files.iter().flat_map(rows) {
+        write_row(ws, row, &x)?;
+        row += 1;
     }
-    for (c, w) in [40.0, 28.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0].iter().enumerate() {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, row.saturating_sub(1).max(1), (COLUMNS.len() - 1) as u16)?;
-    Ok(())
+    finish(ws, row.saturating_sub(1))
 }
 
 /// A workbook holding only the findings sheet.

@@ -1,7 +1,7 @@
 //! Saving workbooks atomically and deterministically.
 //!
-//! The bytes are built in memory with a fixed creation date (so the same input
-//! gives the same file), written to a temporary file in the target directory,
+//! Workbooks get a fixed creation date (so the same input gives the same
+//! file) and are streamed into a temporary file in the target directory,
 //! flushed, then renamed over the target: a reader or an interrupted run sees
 //! the old file or the new one, never half a workbook.
 
@@ -21,10 +21,16 @@ fn out_err(path: &Path, e: impl std::fmt::Display) -> Error {
 /// # Errors
 /// When rust_xlsxwriter rejects the workbook (e.g. an invalid sheet name).
 pub fn to_bytes(wb: &mut Workbook, path: &Path) -> Result<Vec<u8>, Error> {
+    fix_properties(wb, path)?;
+    wb.save_to_buffer().map_err(|e| out_err(path, e))
+}
+
+/// A fixed author and creation date: the same input gives the same bytes.
+fn fix_properties(wb: &mut Workbook, path: &Path) -> Result<(), Error> {
     let when = ExcelDateTime::from_ymd(2000, 1, 1).map_err(|e| out_err(path, e))?;
     let props = DocProperties::new().set_author("juesuan").set_creation_datetime(&when);
     wb.set_properties(&props);
-    wb.save_to_buffer().map_err(|e| out_err(path, e))
+    Ok(())
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same directory, then rename).
@@ -32,6 +38,28 @@ pub fn to_bytes(wb: &mut Workbook, path: &Path) -> Result<Vec<u8>, Error> {
 /// # Errors
 /// When the directory is not writable or the rename fails.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Saves `wb` atomically and deterministically, streaming the zip into the
+/// temporary file (a large workbook is never held in memory as bytes).
+///
+/// # Errors
+/// As `to_bytes` and `write_atomic`.
+pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), Error> {
+    fix_properties(wb, path)?;
+    write_atomic_with(path, |f| wb.save_to_writer(f).map_err(std::io::Error::other))
+}
+
+/// Writes `path` atomically: `fill` writes the content into a temporary file in
+/// the same directory, which is then flushed and renamed over `path`.
+///
+/// # Errors
+/// When the directory is not writable, `fill` fails or the rename fails.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -41,7 +69,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| out_err(path, e))?;
-    tmp.write_all(bytes).map_err(|e| out_err(path, e))?;
+    fill(tmp.as_file_mut()).map_err(|e| out_err(path, e))?;
     // Temporary files are created private (0600); a report is an ordinary file.
     #[cfg(unix)]
     {
@@ -53,15 +81,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     tmp.as_file().sync_all().map_err(|e| out_err(path, e))?;
     tmp.persist(path).map_err(|e| out_err(path, e.error))?;
     Ok(())
-}
-
-/// `to_bytes` then `write_atomic`.
-///
-/// # Errors
-/// As `to_bytes` and `write_atomic`.
-pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), Error> {
-    let bytes = to_bytes(wb, path)?;
-    write_atomic(path, &bytes)
 }
 
 #[cfg(test)]

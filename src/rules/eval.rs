@@ -80,8 +80,10 @@ fn with_evaluator<T>(
     f(&ev)
 }
 
-/// Every equality of the rule set, instantiated over the department's rows and
-/// columns, as `Σ coefficient × cell = 0` (the rounding balance keeps them all).
+/// Every comparison of the rule set, instantiated over the department's rows and
+/// columns, as `Σ coefficient × cell = 0`: the equalities, and the inequalities
+/// in their equality form (the rounding balance keeps an inequality only where
+/// the exact amounts meet it with equality, since rounding could break it there).
 pub fn equalities(
     rules: &RuleSet,
     dep: &Department,
@@ -97,7 +99,7 @@ pub fn equalities(
         unit: dep.unit.unwrap_or_default(),
     };
     let mut out = Vec::new();
-    for rule in rules.rules.iter().filter(|r| r.check.as_ref().is_some_and(|c| c.op == Op::Eq)) {
+    for rule in rules.rules.iter().filter(|r| r.check.is_some()) {
         ev.run(rule, &mut out);
     }
     ev.sink.map(std::cell::RefCell::into_inner).unwrap_or_default()
@@ -436,7 +438,7 @@ impl Evaluator<'_> {
                     }
                 };
                 compared += 1;
-                if let (Some(sink), Op::Eq) = (&self.sink, check.op) {
+                if let Some(sink) = &self.sink {
                     let mut c: Vec<(CellRef, i32)> = l.signed.clone();
                     c.extend(r.signed.iter().map(|(x, k)| (x.clone(), -k)));
                     sink.borrow_mut().push(c);
