@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
@@ -51,8 +52,16 @@ pub fn save(wb: &mut Workbook, path: &Path) -> Result<(), Error> {
     write_atomic_with(path, |f| wb.save_to_writer(f).map_err(std::io::Error::other))
 }
 
+/// A `.juesuan-*.tmp` file older than this belongs to a run that was killed:
+/// a live run holds its temporary file only while writing and syncing it.
+const STALE_TMP: Duration = Duration::from_secs(3600);
+
 /// Writes `path` atomically: `fill` writes the content into a temporary file in
 /// the same directory, which is then flushed and renamed over `path`.
+///
+/// A run killed while writing leaves its `.juesuan-*.tmp` file (never a
+/// partial file under `path`); the next write to the same directory removes
+/// such files once they are an hour old.
 ///
 /// # Errors
 /// When the directory is not writable, `fill` fails or the rename fails.
@@ -64,6 +73,7 @@ pub fn write_atomic_with(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    remove_stale_temporaries(dir);
     let mut tmp = tempfile::Builder::new()
         .prefix(".juesuan-")
         .suffix(".tmp")
@@ -80,7 +90,30 @@ pub fn write_atomic_with(
     }
     tmp.as_file().sync_all().map_err(|e| out_err(path, e))?;
     tmp.persist(path).map_err(|e| out_err(path, e.error))?;
+    // Make the rename itself durable (best effort: not every platform can sync a directory).
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
+}
+
+/// Removes this program's temporary files left by killed runs (best effort).
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".juesuan-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let Ok(meta) = e.metadata() else { continue };
+        let old =
+            meta.modified().ok().and_then(|m| now.duration_since(m).ok()).is_some_and(|age| age > STALE_TMP);
+        if meta.is_file() && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +130,25 @@ mod tests {
             to_bytes(&mut wb, Path::new("x.xlsx")).unwrap()
         };
         assert_eq!(build(), build());
+    }
+
+    #[test]
+    fn stale_temporaries_of_killed_runs_are_removed_fresh_ones_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".juesuan-killed.tmp");
+        let fresh = dir.path().join(".juesuan-live.tmp");
+        let other = dir.path().join(".other-program.tmp");
+        for p in [&stale, &fresh, &other] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let old = SystemTime::now() - Duration::from_secs(2 * 3600);
+        for p in [&stale, &other] {
+            std::fs::File::options().write(true).open(p).unwrap().set_modified(old).unwrap();
+        }
+        write_atomic(&dir.path().join("out.xlsx"), b"new").unwrap();
+        assert!(!stale.exists());
+        assert!(fresh.exists() && other.exists());
+        assert_eq!(std::fs::read(dir.path().join("out.xlsx")).unwrap(), b"new");
     }
 
     #[test]
