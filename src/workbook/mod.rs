@@ -5,6 +5,7 @@
 //! other module ever sees a reader's range offset. Failures are `ReadError`s in
 //! plain words; the batch layer reports them and moves on.
 
+pub mod guard;
 pub mod normalize;
 
 use std::io::Cursor;
@@ -23,9 +24,7 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// Non-empty cells read from one workbook before it is refused as too large
 /// (a 13-table workbook has a few thousand; a whole county's, tens of thousands).
 pub const MAX_CELLS: usize = 1_000_000;
-/// Total uncompressed size of a zip-based workbook's parts, checked from the
-/// zip directory before any part is inflated (zip bombs).
-pub const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
+pub use guard::MAX_UNZIPPED;
 /// Rows or columns beyond these are outside any real 决算 table.
 pub const MAX_ROW: u32 = 1_048_575;
 
@@ -69,6 +68,11 @@ pub enum ReadError {
     TooManyCells(usize),
     #[error("workbook would unpack to {0} bytes (a zip bomb?)")]
     ZipBomb(u64),
+    /// Cells spread over an area no real table covers (the reader would hold it densely).
+    #[error("cells spread over an absurd area: {0}")]
+    TooSpread(String),
+    #[error("more than {0} cell formats")]
+    TooManyStyles(u64),
 }
 
 impl ReadError {
@@ -83,6 +87,8 @@ impl ReadError {
             ReadError::Corrupt(_) => "read.corrupt",
             ReadError::TooManyCells(_) => "read.too_many_cells",
             ReadError::ZipBomb(_) => "read.zip_bomb",
+            ReadError::TooSpread(_) => "read.too_spread",
+            ReadError::TooManyStyles(_) => "read.too_many_styles",
         }
     }
 
@@ -93,7 +99,8 @@ impl ReadError {
             ReadError::NotWorkbook(s) => (*s).to_string(),
             ReadError::TooLarge(n) => n.to_string(),
             ReadError::TooManyCells(n) => n.to_string(),
-            ReadError::ZipBomb(n) => n.to_string(),
+            ReadError::ZipBomb(n) | ReadError::TooManyStyles(n) => n.to_string(),
+            ReadError::TooSpread(s) => s.clone(),
             ReadError::Empty | ReadError::Encrypted => String::new(),
         }
     }
@@ -226,21 +233,6 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ReadError> {
     Err(ReadError::NotWorkbook("unknown content (expected xlsx, xlsm, xls, xlsb or ods)"))
 }
 
-/// Refuses a zip whose parts would inflate beyond `MAX_UNZIPPED`, reading only
-/// the zip directory (the zip reader then stops at each part's declared size).
-fn check_unzipped_size(bytes: &[u8]) -> Result<(), ReadError> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return Ok(()); // calamine reports the damage in its own words
-    };
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        if let Ok(f) = zip.by_index_raw(i) {
-            total = total.saturating_add(f.size());
-        }
-    }
-    if total > MAX_UNZIPPED { Err(ReadError::ZipBomb(total)) } else { Ok(()) }
-}
-
 fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
@@ -266,7 +258,7 @@ pub fn open(path: &Path) -> Result<Workbook, ReadError> {
 pub fn read_bytes(name: Arc<str>, bytes: Vec<u8>) -> Result<Workbook, ReadError> {
     let format = detect(&bytes)?;
     if format != Format::Xls {
-        check_unzipped_size(&bytes)?;
+        guard::check_zip(&bytes, format == Format::Ods)?;
     }
     // calamine can panic on some malformed inputs; a panic must never end a batch.
     let result = std::panic::catch_unwind(move || read_format(&name, format, bytes));
@@ -294,10 +286,24 @@ fn read_format(name: &Arc<str>, format: Format, bytes: Vec<u8>) -> Result<Workbo
         }
         Format::Xlsb => {
             let mut wb = calamine::Xlsb::new(cursor).map_err(|e| ReadError::Corrupt(e.to_string()))?;
+            // Streamed like xlsx: `worksheet_range` would allocate the dense
+            // rectangle between the extreme cells (A1 and XFD1048576 are two
+            // cells but 17 billion slots).
             let mut out = Vec::new();
             for sheet in wb.sheet_names() {
-                let range = wb.worksheet_range(&sheet).map_err(|e| ReadError::Corrupt(e.to_string()))?;
-                out.push(sheet_from_range(name, &sheet, &range, Vec::new(), &mut budget)?);
+                let corrupt = |e: calamine::XlsbError| ReadError::Corrupt(e.to_string());
+                let mut cells = Vec::new();
+                let mut reader = wb.worksheet_cells_reader(&sheet).map_err(corrupt)?;
+                while let Some(cell) = reader.next_cell().map_err(corrupt)? {
+                    let value = value_of_ref(cell.get_value());
+                    if value.is_empty() {
+                        continue;
+                    }
+                    take_budget(&mut budget)?;
+                    let (r, c) = cell.get_position();
+                    cells.push((r, c, value));
+                }
+                out.push(Sheet::from_cells(name.clone(), Arc::from(sheet.as_str()), cells, Vec::new()));
             }
             out
         }
@@ -350,6 +356,7 @@ const MAX_DIMENSION_CELLS: u64 = 4_000_000;
 /// Scans BIFF records for DIMENSIONS (0x0200) announcing an absurd size.
 fn check_biff_dimensions(stream: &[u8]) -> Result<(), ReadError> {
     let mut i = 0usize;
+    let mut bbox: Option<(u64, u64, u64, u64)> = None;
     while i + 4 <= stream.len() {
         let kind = u16::from_le_bytes([stream[i], stream[i + 1]]);
         let len = usize::from(u16::from_le_bytes([stream[i + 2], stream[i + 3]]));
@@ -372,9 +379,46 @@ fn check_biff_dimensions(stream: &[u8]) -> Result<(), ReadError> {
                 )));
             }
         }
+        // calamine builds each sheet as the dense rectangle spanning its cells:
+        // a cell at A1 and one at IV65536 are two records but 16 million slots.
+        if let Some((row, first, last)) = biff_cell_span(kind, data) {
+            let b = bbox.get_or_insert((row, row, first, last));
+            *b = (b.0.min(row), b.1.max(row), b.2.min(first), b.3.max(last));
+            let cells = (b.1 - b.0 + 1).saturating_mul(b.3 - b.2 + 1);
+            if cells > MAX_DIMENSION_CELLS {
+                return Err(ReadError::TooSpread(format!(
+                    "R{}C{}:R{}C{}",
+                    b.0 + 1,
+                    b.2 + 1,
+                    b.1 + 1,
+                    b.3 + 1
+                )));
+            }
+        } else if kind == 0x0809 {
+            bbox = None; // BOF: a new sheet
+        }
         i += 4 + len;
     }
     Ok(())
+}
+
+/// Row and first/last column of a BIFF cell record, if `kind` is one.
+fn biff_cell_span(kind: u16, data: &[u8]) -> Option<(u64, u64, u64)> {
+    let u16_at = |o: usize| data.get(o..o + 2).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+    match kind {
+        // FORMULA, LABELSST, BLANK, NUMBER, LABEL, BOOLERR, RK, RSTRING
+        0x0006 | 0x00FD | 0x0201 | 0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00D6 => {
+            let (r, c) = (u16_at(0)?, u16_at(2)?);
+            Some((r, c, c))
+        }
+        // MULRK, MULBLANK: the last column closes the record.
+        0x00BD | 0x00BE => {
+            let (r, c) = (u16_at(0)?, u16_at(2)?);
+            let last = u16_at(data.len().checked_sub(2)?)?;
+            Some((r, c, last.max(c)))
+        }
+        _ => None,
+    }
 }
 
 fn corrupt_xls(e: &calamine::XlsError) -> ReadError {
