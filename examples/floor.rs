@@ -12,7 +12,10 @@ fn walk(d: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "xlsx") {
+        } else if p
+            .extension()
+            .is_some_and(|x| ["xlsx", "xlsm", "xlsb", "xls", "ods"].iter().any(|e| x == *e))
+        {
             out.push(p);
         }
     }
