@@ -133,25 +133,6 @@ mod tests {
     }
 
     #[test]
-    fn stale_temporaries_of_killed_runs_are_removed_fresh_ones_and_others_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let stale = dir.path().join(".juesuan-killed.tmp");
-        let fresh = dir.path().join(".juesuan-live.tmp");
-        let other = dir.path().join(".other-program.tmp");
-        for p in [&stale, &fresh, &other] {
-            std::fs::write(p, b"x").unwrap();
-        }
-        let old = SystemTime::now() - Duration::from_secs(2 * 3600);
-        for p in [&stale, &other] {
-            std::fs::File::options().write(true).open(p).unwrap().set_modified(old).unwrap();
-        }
-        write_atomic(&dir.path().join("out.xlsx"), b"new").unwrap();
-        assert!(!stale.exists());
-        assert!(fresh.exists() && other.exists());
-        assert_eq!(std::fs::read(dir.path().join("out.xlsx")).unwrap(), b"new");
-    }
-
-    #[test]
     fn unwritable_directory_is_an_error_not_a_panic() {
         let err = write_atomic(Path::new("/nonexistent-dir/x.xlsx"), b"abc").unwrap_err();
         assert!(matches!(err, Error::Output { .. }));

@@ -23,6 +23,17 @@ fn cell(s: &Sheet, r: u32, c: Option<u32>) -> Cell {
     }
 }
 
+/// Merged 一级/二级 cells: a blank cell takes the label above it. True when
+/// the label was filled down rather than written in this row.
+fn fill_down(s: &Sheet, r: u32, c: Option<u32>, label: &mut String) -> bool {
+    let own = cell(s, r, c).text.trim().to_string();
+    if own.is_empty() {
+        return true;
+    }
+    *label = own;
+    false
+}
+
 fn starts(labels: &[String], t: &str) -> bool {
     labels.iter().any(|l| !norm(l).is_empty() && t.starts_with(&norm(l)))
 }
@@ -232,15 +243,8 @@ fn project(s: &Sheet, f: &Form, block: &[u32]) -> Option<Project> {
             notes(s, f, r, &mut p.tail);
             continue;
         }
-        let own1 = cell(s, r, c1).text.trim().to_string();
-        let own2 = cell(s, r, c2).text.trim().to_string();
-        let (filled1, filled2) = (own1.is_empty(), own2.is_empty());
-        if !filled1 {
-            l1 = own1;
-        }
-        if !filled2 {
-            l2 = own2;
-        }
+        let filled1 = fill_down(s, r, c1, &mut l1);
+        let filled2 = fill_down(s, r, c2, &mut l2);
         let mut nature = cell(s, r, c_nat);
         let target = cell(s, r, c_tgt);
         if c_nat.is_none() {
@@ -296,15 +300,8 @@ fn flat(s: &Sheet, f: &Form, rows: &[u32], h: u32) -> Vec<Project> {
         if name.is_empty() || three.is_empty() {
             continue;
         }
-        let own1 = cell(s, r, c1).text.trim().to_string();
-        let own2 = cell(s, r, c2).text.trim().to_string();
-        let (filled1, filled2) = (own1.is_empty(), own2.is_empty());
-        if !filled1 {
-            l1 = own1;
-        }
-        if !filled2 {
-            l2 = own2;
-        }
+        let filled1 = fill_down(s, r, c1, &mut l1);
+        let filled2 = fill_down(s, r, c2, &mut l2);
         if out.last().is_none_or(|p| p.name != name) {
             out.push(Project {
                 path: s.file.to_string(),
