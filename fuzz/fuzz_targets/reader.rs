@@ -35,10 +35,13 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(wb) = juesuan::workbook::read_bytes("fuzz.xlsx".into(), data.to_vec()) {
         let dep = juesuan::model::extract::read_department(&wb, &t.layouts, &t.messages);
         let _ = juesuan::rules::eval::evaluate(&t.rules, &dep, &t.layouts, &t.messages);
-        let found = juesuan::score::parse::read(&wb);
         if let Some(cfg) = SCORING.as_ref() {
+            let found = juesuan::score::parse::read(&wb, cfg);
             for p in &found.projects {
                 let _ = juesuan::score::score(p, cfg, &t.messages);
+            }
+            for d in &found.dept_tables {
+                let _ = juesuan::score::score_dept(d, cfg, &t.messages);
             }
         }
     }
