@@ -533,12 +533,17 @@ impl Evaluator<'_> {
             what.join("；")
         };
         let table = rule.tables.first().copied();
+        // Nothing to compare, so no amount cells: point at the title of each
+        // table the rule reads that is present, where the officer would look.
+        let cells: Vec<_> =
+            rule.tables.iter().filter_map(|n| self.dep.table(*n)).map(|t| t.title_at.clone()).collect();
         out.push(
             Finding::new(
                 rule.id.clone(),
                 Severity::Info,
                 self.msg.text("check.insufficient", &[("title", &title), ("what", &what)]),
             )
+            .with_cells(cells)
             .with_place(Place { table, ..Place::default() }),
         );
     }
