@@ -246,7 +246,8 @@ fn a_missing_table_is_insufficient_data_not_a_pass_or_a_false_error() {
         f[0].message
     );
     // No amount to point at: the finding points at the titles of the tables it read.
-    let present: Vec<_> = rule.tables.iter().filter_map(|n| d.table(*n)).map(|t| t.title_at.clone()).collect();
+    let present: Vec<_> =
+        rule.tables.iter().filter_map(|n| d.table(*n)).map(|t| t.title_at.clone()).collect();
     assert!(!present.is_empty());
     assert_eq!(f[0].cells, present);
 }
