@@ -485,6 +485,12 @@ fn several_inputs_are_nodes_and_reruns_are_identical() {
     let j: serde_json::Value = serde_json::from_slice(&first[0].1).unwrap();
     assert_eq!(j["inputs"], 2);
     assert_eq!(j["files"].as_array().unwrap().len(), 2);
+    // Each input's entry is the check report of cli.md, tables found included.
+    for f in j["files"].as_array().unwrap() {
+        let tables = f["tables"].as_array().unwrap();
+        assert_eq!(tables.len(), 13, "{f}");
+        assert!(tables[0]["title"].is_string() && tables[0]["sheet"].is_string(), "{f}");
+    }
     assert_eq!(j["outputs"].as_array().unwrap().len(), 4);
     assert_eq!(j["summary"]["files"], 2);
     let mut want = values(&read(&out.join("分级/甲县.2024.xlsx")));

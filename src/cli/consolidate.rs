@@ -271,7 +271,6 @@ fn fold(
 
     let unit_range = spools.units.push(&unit_row(&report, dep.as_ref(), args.unit, msg))?;
     let finding_range = spools.findings.push(&findings_xlsx::rows(&report))?;
-    report.tables = Vec::new();
     let file_range = spools.files.push(&report)?;
     spools.all_files.push(file_range);
     drop(report);
