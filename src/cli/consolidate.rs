@@ -178,6 +178,11 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         }
     }
     bar.finish_and_clear();
+    let totals = &summary.summary;
+    (summary.inputs, summary.unreadable, summary.with_errors) =
+        (totals.files, totals.unreadable, totals.with_errors);
+    (summary.errors, summary.warnings, summary.infos) = (totals.errors, totals.warnings, totals.infos);
+    summary.read = totals.files - totals.unreadable;
 
     for n in nodes.values_mut() {
         if let Some(parent) = n.output.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -246,27 +251,18 @@ fn fold(
         ));
         report.refresh_status();
     }
+    // Counted once, in cli.md's totals; the top-level fields are copied from them at the end.
     let c = report.counts(true);
-    summary.inputs += 1;
-    summary.errors += c.errors;
-    summary.warnings += c.warnings;
-    summary.infos += c.infos;
-    summary.with_errors += usize::from(c.errors > 0);
-    summary.summary.files += 1;
-    summary.summary.errors += c.errors;
-    summary.summary.warnings += c.warnings;
-    summary.summary.infos += c.infos;
-    summary.summary.with_errors += usize::from(c.errors > 0);
+    let totals = &mut summary.summary;
+    totals.files += 1;
+    totals.errors += c.errors;
+    totals.warnings += c.warnings;
+    totals.infos += c.infos;
+    totals.with_errors += usize::from(c.errors > 0);
     match report.status {
-        Status::Unreadable => {
-            summary.unreadable += 1;
-            summary.summary.unreadable += 1;
-        }
-        Status::Ok => {
-            summary.read += 1;
-            summary.summary.ok += 1;
-        }
-        Status::Findings => summary.read += 1,
+        Status::Unreadable => totals.unreadable += 1,
+        Status::Ok => totals.ok += 1,
+        Status::Findings => {}
     }
 
     let unit_range = spools.units.push(&unit_row(&report, dep.as_ref(), args.unit, msg))?;
@@ -432,8 +428,8 @@ fn refuse_outputs(
     nodes: &BTreeMap<PathBuf, Node>,
     msg: &crate::i18n::Catalog,
 ) -> Option<String> {
-    let json = args.json.iter().filter(|j| j.as_os_str() != "-");
-    for o in nodes.values().map(|n| &n.output).chain(json) {
+    // The main output and the JSON were checked with the inputs (`batch_inputs`).
+    for o in nodes.values().map(|n| &n.output) {
         if files.iter().any(|f| super::same_file(f, o)) {
             return Some(msg.text("common.output_is_input", &[("path", &o.display())]));
         }
