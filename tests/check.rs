@@ -2,43 +2,15 @@
 //! findings workbook, explanations carried over, and the property that any
 //! single changed amount is caught at its cell in every layout variant.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use juesuan::model::{Department, Unit};
-use juesuan::report::standard::{Options, Style, workbook};
+use juesuan::model::Unit;
+use juesuan::report::standard::Style;
 use juesuan::template::Templates;
 use rust_decimal::Decimal;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_juesuan"))
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn seed(key: &str, exact: bool) -> Department {
-    let t = Templates::embedded();
-    let s: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("samples/src/seed_tables.json")).unwrap())
-            .unwrap();
-    juesuan::samples::seed_department(&s[key], &t.layouts, exact)
-}
-
-fn write(path: &Path, dep: &Department, unit: Unit, style: Style) {
-    let t = Templates::embedded();
-    let mut d = dep.clone();
-    d.convert_unit(unit);
-    let opts = Options { department: d.department.clone(), year: d.year, unit, blank: false, style };
-    let mut wb = workbook(&d, &t.layouts, &t.messages, &opts).unwrap();
-    juesuan::report::save::save(&mut wb, path).unwrap();
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
-}
+mod support;
+use support::{bin, json, root, seed, write};
 
 #[test]
 fn samples_have_rounding_notes_and_no_errors() {

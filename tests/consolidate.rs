@@ -3,35 +3,20 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use juesuan::model::extract::read_department;
 use juesuan::model::{Department, RowKey, Unit};
-use juesuan::report::standard::{Options, Style, workbook};
+use juesuan::report::standard::Style;
 use juesuan::template::Templates;
 use rust_decimal::Decimal;
 
+mod support;
+use support::{bin, write};
+
 type Values = BTreeMap<(u8, Option<String>, RowKey, String), Decimal>;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_juesuan"))
-}
-
 fn seed(key: &str) -> Department {
-    let t = Templates::embedded();
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/src/seed_tables.json");
-    let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-    juesuan::samples::seed_department(&s[key], &t.layouts, true)
-}
-
-fn write(path: &Path, dep: &Department, unit: Unit, style: Style) {
-    let t = Templates::embedded();
-    let mut d = dep.clone();
-    d.convert_unit(unit);
-    let opts = Options { department: d.department.clone(), year: d.year, unit, blank: false, style };
-    let mut wb = workbook(&d, &t.layouts, &t.messages, &opts).unwrap();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    juesuan::report::save::save(&mut wb, path).unwrap();
+    support::seed(key, true)
 }
 
 /// Every amount in 元.

@@ -5,30 +5,14 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_juesuan"))
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod support;
+use support::{bin, copy, root, text};
 
 const GOOD: &str = "samples/county/某市/甲县/甲县科学技术协会（虚构）.xlsx";
 const SCORE: &str = "samples/凉山州科学技术协会2023_项目支出绩效自评表.xlsx";
-
-fn copy(from: &str, to: &Path) {
-    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-    std::fs::copy(root().join(from), to).unwrap();
-}
-
-fn text(o: &Output) -> String {
-    let t = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(!t.contains("panicked"), "{t}");
-    t
-}
 
 fn run(args: &[std::ffi::OsString]) -> Output {
     let o = bin().args(args).output().unwrap();

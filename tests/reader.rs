@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use juesuan::model::extract::read_department;
 use juesuan::model::{Department, RowKey, Unit};
 use juesuan::report::standard::{Options, Style, workbook};
 use juesuan::template::Templates;
 use rust_decimal::Decimal;
+
+mod support;
+use support::bin;
 
 type Values = BTreeMap<(u8, Option<String>, RowKey, String), Decimal>;
 
@@ -293,10 +295,6 @@ fn bad_cells_are_reported_with_their_cell_never_taken_as_zero() {
     assert_eq!(bad, ["C3", "D3"]);
     assert_eq!(d.coercions.len(), 1);
     assert_eq!(d.coercions[0].at.a1(), "E3");
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_juesuan"))
 }
 
 #[test]

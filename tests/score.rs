@@ -3,13 +3,11 @@
 //! and JSON; the cross-check with the 13 tables.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_juesuan"))
-}
+mod support;
+use support::bin;
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/凉山州科学技术协会2023_项目支出绩效自评表.xlsx")

@@ -1,11 +1,8 @@
 //! `--templates DIR`: an overlay replaces or adds files; a broken file stops the
 //! run with exit status 2 and names the file and line.
 
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_juesuan"))
-}
+mod support;
+use support::bin;
 
 #[test]
 fn broken_template_names_file_and_line() {
