@@ -3,6 +3,14 @@
 //! Officers' workbooks differ in full/half-width forms, quote styles, spaces and
 //! ordinal prefixes (`一、`, `（一）`); everything compared is normalised here,
 //! in one place, and the original text is kept for display.
+//!
+//! It is also the one sanitiser for text that leaves the tool (issue 13):
+//! console lines (`console`), sheet names (`sheet_name`), output file names
+//! (`file_name`), hyperlink targets (`link_target`) and cell strings
+//! (`cell_text`). Control characters, Excel's forbidden characters and its
+//! length limits never reach an output; truncation is at a character boundary.
+
+use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -106,6 +114,104 @@ pub fn is_code(t: &str) -> bool {
         }
 }
 
+/// C0/C1 controls, DEL, and the Unicode line/paragraph separators: the
+/// characters that forge console lines, move the cursor or break XML.
+fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `s` for a terminal line: each control character (newline, ESC, vertical
+/// tab …) written as its escape (`\n`, `\u{1b}`), so no input can forge a line
+/// or send an escape sequence.
+pub fn console(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_control) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| if is_control(c) { c.escape_default().to_string() } else { c.to_string() }).collect())
+}
+
+/// Excel's limit on the characters of one cell.
+pub const CELL_MAX: usize = 32_767;
+/// Excel's limit on a sheet name.
+pub const SHEET_MAX: usize = 31;
+
+/// The first `max` characters of `s` (a character boundary), with `suffix`
+/// counted in `max` and appended when `s` was cut.
+fn cut(s: &str, max: usize, suffix: &str) -> String {
+    let keep = max.saturating_sub(suffix.chars().count());
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(suffix);
+    out
+}
+
+/// A short, stable tag of `s` (FNV-1a), to tell apart names cut to the same prefix.
+fn tag(s: &str) -> String {
+    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("~{:04x}", h & 0xffff)
+}
+
+/// A cell string within Excel's limit: a longer one is cut, and ends with
+/// `marker` (e.g. `…[已截断]`) so the reader sees it was.
+pub fn cell_text<'a>(s: &'a str, marker: &str) -> Cow<'a, str> {
+    if s.len() <= CELL_MAX || s.chars().count() <= CELL_MAX {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(cut(s, CELL_MAX, marker))
+}
+
+/// A valid, unique sheet name: control characters, Excel's forbidden
+/// characters (`[]:*?/\`) and apostrophes dropped, at most 31 characters (cut
+/// at a character boundary); a name already in `taken` (compared as Excel
+/// does, ignoring case) is cut further and gets a `~2`, `~3` … suffix.
+pub fn sheet_name(s: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let clean: String = s.chars().filter(|c| !is_control(*c) && !"[]:*?/\\'".contains(*c)).collect();
+    let clean = clean.trim();
+    let base = if clean.is_empty() { "Sheet".to_string() } else { clean.to_string() };
+    let mut name: String = base.chars().take(SHEET_MAX).collect();
+    let mut n = 1u32;
+    while !taken.insert(name.to_lowercase()) {
+        n += 1;
+        name = cut(&base, SHEET_MAX, &format!("~{n}"));
+    }
+    name
+}
+
+/// One path component for an output file: control characters and the
+/// characters Windows forbids become `_`, and the name with `ext` stays within
+/// 255 bytes (cut at a character boundary, with a `~xxxx` tag of the whole name).
+pub fn file_name(s: &str, ext: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if is_control(c) || "<>:\"/\\|?*".contains(c) { '_' } else { c })
+        .collect();
+    let budget = 255 - ext.len() - 6;
+    if clean.len() <= budget {
+        return format!("{clean}{ext}");
+    }
+    let mut end = budget;
+    while !clean.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{}{ext}", &clean[..end], tag(s))
+}
+
+/// A hyperlink target: control characters percent-encoded (`%1B`), so a
+/// target is always well-formed XML and a valid URL in the workbook.
+pub fn link_target(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_control(c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +246,37 @@ mod tests {
         assert_eq!(leading_code("2060101 行政运行"), Some(("2060101".into(), "行政运行".into())));
         assert_eq!(leading_code("[206]科学技术支出"), Some(("206".into(), "科学技术支出".into())));
         assert_eq!(leading_code("2024年度"), None);
+    }
+
+    #[test]
+    fn console_escapes_controls() {
+        assert_eq!(console("甲县"), "甲县");
+        assert_eq!(console("a\nerror: forged\u{1b}[31m\u{b}"), "a\\nerror: forged\\u{1b}[31m\\u{b}");
+    }
+
+    #[test]
+    fn sheet_names_are_valid_unique_and_cut_at_char_boundaries() {
+        let mut taken = std::collections::BTreeSet::new();
+        assert_eq!(sheet_name("01 项目\u{b}[甲]/乙'", &mut taken), "01 项目甲乙");
+        let long = "很长的项目名称".repeat(10);
+        let a = sheet_name(&long, &mut taken);
+        assert_eq!(a.chars().count(), 31);
+        let b = sheet_name(&long, &mut taken);
+        assert_ne!(a, b);
+        assert_eq!(b.chars().count(), 31);
+        assert_eq!(sheet_name("'\u{1b}'", &mut taken), "Sheet");
+        assert_eq!(sheet_name("SHEET", &mut taken), "SHEET~2");
+    }
+
+    #[test]
+    fn file_names_and_links() {
+        assert_eq!(file_name("甲\u{1b}[2J县", ".xlsx"), "甲_[2J县.xlsx");
+        let f = file_name(&"县".repeat(200), ".xlsx");
+        assert!(f.len() <= 255 && f.ends_with(".xlsx") && f.contains('~'), "{f}");
+        assert_eq!(link_target("file:///a\u{1b}b#S!A1"), "file:///a%1Bb#S!A1");
+        assert_eq!(cell_text("ab", "…"), "ab");
+        let t = cell_text(&"字".repeat(40_000), "…[已截断]").into_owned();
+        assert_eq!(t.chars().count(), CELL_MAX);
+        assert!(t.ends_with("…[已截断]"));
     }
 }

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
 use crate::check::{CheckReport, FileReport, check_file};
-use crate::report::{findings_xlsx, save, text};
+use crate::report::{findings_xlsx, text};
 
 /// Audits department workbooks: sums, hierarchies, balances, cross-table equalities.
 #[derive(Debug, Args)]
@@ -39,6 +39,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
     };
+    let mut out = super::plan_outputs(&outputs, msg)?;
     let bar = super::progress(inputs.files.len(), ctx.global.quiet);
     // Files are read in parallel; `collect` keeps the sorted input order.
     let mut files: Vec<FileReport> = inputs
@@ -63,13 +64,6 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         }
         !f.other_kind
     });
-    // Missing arguments are unreadable inputs too.
-    files.extend(
-        inputs
-            .missing
-            .iter()
-            .map(|m| FileReport::unreadable(m, msg.text("read.io", &[("detail", &"not found")]))),
-    );
     if let Some(old) = &args.explanations {
         match crate::explain::read(old, msg) {
             Ok(ex) => {
@@ -94,11 +88,12 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let report = CheckReport::new(files, args.strict);
     if let Some(path) = &args.report {
         let mut wb = findings_xlsx::workbook(&report.files, msg)?;
-        save::save(&mut wb, path)?;
+        out.save(&mut wb, path)?;
     }
     if let Some(path) = &args.json {
-        super::write_json(path, &report)?;
+        super::write_json(path, &report, &mut out)?;
     }
+    out.commit()?;
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
         text::write(&mut std::io::stdout().lock(), &report, args.strict, msg)?;
     }

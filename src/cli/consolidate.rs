@@ -132,10 +132,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         } else {
             let Some(dir) = &args.by_dir else { continue };
             let name = key.file_name().map_or_else(String::new, |s| s.to_string_lossy().to_string());
-            // Append `.xlsx` (a node named `2024.上半年` keeps its whole name).
-            let mut file = dir.join(&key).into_os_string();
-            file.push(".xlsx");
-            (name, PathBuf::from(file))
+            (name, node_file(dir, &key))
         };
         let node = Node {
             name,
@@ -150,6 +147,8 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     if let Some(refusal) = refuse_outputs(args, &inputs.files, &nodes, msg) {
         return Err(crate::error::Error::Usage(refusal).into());
     }
+    let planned: Vec<&Path> = nodes.values().map(|n| n.output.as_path()).chain(json).collect();
+    let mut out = super::plan_outputs(&planned, msg)?;
 
     let mut spools = Spools {
         units: Spool::new().context("creating a temporary file")?,
@@ -185,17 +184,16 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     summary.read = totals.files - totals.unreadable;
 
     for n in nodes.values_mut() {
-        if let Some(parent) = n.output.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        }
-        summary.adjustments += write_node(n, args.unit, t, &mut spools)?;
+        summary.adjustments += write_node(n, args.unit, t, &mut spools, &mut out)?;
         // The root (empty key) sorts first: the main output, then the nodes.
         summary.outputs.push(n.output.display().to_string());
     }
 
     if let Some(j) = &args.json {
-        write_json(j, &summary, &mut spools)?;
+        write_json(j, &summary, &mut spools, &mut out)?;
     }
+    // Every output was written: only now do they replace the old ones.
+    out.commit()?;
     if !ctx.global.quiet {
         eprintln!(
             "{}",
@@ -316,14 +314,23 @@ struct Tree {
 
 impl Tree {
     fn new(args: &ConsolidateArgs, files: &[PathBuf]) -> Self {
-        // One input directory is the root; several are each a node under it.
+        // One input directory is the root; several are each a node under it,
+        // two of the same name (`a/甲县`, `b/甲县`) two nodes (`甲县`, `甲县~2`).
         let many = args.inputs.len() > 1;
+        let mut used: BTreeMap<String, usize> = BTreeMap::new();
         let roots = args
             .inputs
             .iter()
             .filter(|i| i.is_dir())
             .map(|i| {
-                let key = if many { named(i).map(PathBuf::from).unwrap_or_default() } else { PathBuf::new() };
+                let key = match named(i).filter(|_| many) {
+                    Some(n) => {
+                        let k = used.entry(n.clone()).or_insert(0);
+                        *k += 1;
+                        PathBuf::from(if *k == 1 { n } else { format!("{n}~{k}") })
+                    }
+                    None => PathBuf::new(),
+                };
                 (i.clone(), key)
             })
             .collect();
@@ -383,6 +390,18 @@ impl Tree {
 
 fn named(p: &Path) -> Option<String> {
     std::fs::canonicalize(p).ok().and_then(|c| c.file_name().map(|s| s.to_string_lossy().to_string()))
+}
+
+/// A node's workbook under OUTDIR: each directory name made safe for a file
+/// name (`text::file_name`), `.xlsx` appended (a node named `2024.上半年`
+/// keeps its whole name).
+fn node_file(dir: &Path, key: &Path) -> PathBuf {
+    let parts: Vec<String> = key.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let mut file = dir.to_path_buf();
+    for (i, p) in parts.iter().enumerate() {
+        file.push(crate::text::file_name(p, if i + 1 == parts.len() { ".xlsx" } else { "" }));
+    }
+    file
 }
 
 /// The root node's name (编制单位 of the main output): the input directory's
@@ -489,7 +508,13 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, msg: &crate::i
 }
 
 /// Balances and writes one node; returns the number of adjusted cells.
-fn write_node(n: &Node, unit: Unit, t: &Templates, spools: &mut Spools) -> anyhow::Result<usize> {
+fn write_node(
+    n: &Node,
+    unit: Unit,
+    t: &Templates,
+    spools: &mut Spools,
+    out: &mut save::OutputSet,
+) -> anyhow::Result<usize> {
     let msg = &t.messages;
     let mut dep = n.acc.department(&n.name, &t.layouts);
     let adjustments = round_and_balance(&mut dep, unit, &t.rules, &t.layouts, msg);
@@ -580,12 +605,17 @@ fn write_node(n: &Node, unit: Unit, t: &Templates, spools: &mut Spools) -> anyho
         })
         .chain(findings_xlsx::rows(&own).into_iter().map(Ok));
     add_findings_sheet(&mut wb, rows, msg).context("building 审核结果")?;
-    save::save(&mut wb, &n.output)?;
+    out.save(&mut wb, &n.output)?;
     Ok(adjustments.len())
 }
 
 /// Writes the summary, then streams `files` (cli.md's per-file reports) from the spool.
-fn write_json(path: &Path, summary: &Summary, spools: &mut Spools) -> anyhow::Result<()> {
+fn write_json(
+    path: &Path,
+    summary: &Summary,
+    spools: &mut Spools,
+    out: &mut save::OutputSet,
+) -> anyhow::Result<()> {
     let head = serde_json::to_string_pretty(summary)?;
     let head = head.trim_end().strip_suffix('}').unwrap_or(&head).trim_end().to_string();
     let lines = spools.files.lines(&spools.all_files)?;
@@ -601,7 +631,7 @@ fn write_json(path: &Path, summary: &Summary, spools: &mut Spools) -> anyhow::Re
     if path == Path::new("-") {
         fill(&mut std::io::stdout().lock())?;
     } else {
-        save::write_atomic_with(path, |f| fill(f))?;
+        out.stage_with(path, |f| fill(f))?;
     }
     Ok(())
 }

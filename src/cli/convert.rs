@@ -9,7 +9,7 @@ use super::{Ctx, ExitStatus};
 use crate::finding::Severity;
 use crate::model::Unit;
 use crate::model::extract::read_department;
-use crate::report::{save, standard};
+use crate::report::standard;
 use crate::workbook;
 
 /// Rewrites any supported layout or format into the standard layout.
@@ -30,12 +30,17 @@ pub struct ConvertArgs {
 
 pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let msg = &ctx.templates.messages;
+    if !args.input.exists() {
+        let path = args.input.display();
+        return Err(crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &path)])).into());
+    }
     if super::same_file(&args.input, &args.output) {
         return Err(crate::error::Error::Usage(
             msg.text("common.output_is_input", &[("path", &args.output.display())]),
         )
         .into());
     }
+    let mut outputs = super::plan_outputs(&[args.output.as_path()], msg)?;
     let wb = match workbook::open(&args.input) {
         Ok(wb) => wb,
         Err(e) => {
@@ -68,7 +73,8 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     };
     let mut out = standard::workbook(&dep, &ctx.templates.layouts, msg, &opts)
         .context("building the standard workbook")?;
-    save::save(&mut out, &args.output)?;
+    outputs.save(&mut out, &args.output)?;
+    outputs.commit()?;
 
     let mut stdout = std::io::stdout().lock();
     use std::io::Write;

@@ -151,17 +151,38 @@ pub fn progress(len: usize, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
-/// Writes JSON to a file (atomically) or to stdout for `-`.
-pub fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+/// Writes JSON to stdout for `-`, else stages it in `outputs`.
+pub fn write_json(
+    path: &std::path::Path,
+    value: &impl serde::Serialize,
+    outputs: &mut crate::report::save::OutputSet,
+) -> anyhow::Result<()> {
     let mut bytes = serde_json::to_vec_pretty(value)?;
     bytes.push(b'\n');
     if path == std::path::Path::new("-") {
         use std::io::Write;
         std::io::stdout().lock().write_all(&bytes)?;
     } else {
-        crate::report::save::write_atomic(path, &bytes)?;
+        outputs.write(path, &bytes)?;
     }
     Ok(())
+}
+
+/// Validates and locks a run's outputs before any input is read (see
+/// `report::save::OutputSet`); says so on stderr while another run holds a lock.
+///
+/// # Errors
+/// A usage error naming the output path and why it cannot be written.
+pub fn plan_outputs(
+    paths: &[&std::path::Path],
+    msg: &crate::i18n::Catalog,
+) -> anyhow::Result<crate::report::save::OutputSet> {
+    let waiting = |lock: &std::path::Path| {
+        eprintln!("{}", msg.text("output.waiting", &[("lock", &crate::text::console(&lock.display().to_string()))]));
+    };
+    crate::report::save::OutputSet::plan(paths, waiting).map_err(|r| {
+        crate::error::Error::Usage(msg.text(r.key, &[("path", &r.path.display()), ("detail", &r.detail)])).into()
+    })
 }
 
 /// Expands the inputs of a batch subcommand, refuses an output that is also an
@@ -175,6 +196,10 @@ pub fn batch_inputs(
     msg: &crate::i18n::Catalog,
 ) -> anyhow::Result<Option<crate::inputs::Inputs>> {
     let inputs = crate::inputs::expand(args);
+    // A path that does not exist is a mistyped argument: nothing is done (exit 2).
+    if let Some(m) = inputs.missing.first() {
+        return Err(crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &m.display())])).into());
+    }
     for o in outputs {
         if inputs.files.iter().any(|f| same_file(f, o)) {
             return Err(crate::error::Error::Usage(
@@ -183,8 +208,11 @@ pub fn batch_inputs(
             .into());
         }
     }
-    for m in &inputs.missing {
-        eprintln!("{}", msg.text("inputs.missing", &[("path", &m.display())]));
+    for (kept, dropped) in &inputs.duplicates {
+        eprintln!(
+            "{}",
+            msg.text("inputs.duplicate", &[("path", &dropped.display()), ("kept", &kept.display())])
+        );
     }
     for s in &inputs.skipped {
         eprintln!(

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
 use crate::finding::Severity;
-use crate::report::{save, score_xlsx};
+use crate::report::score_xlsx;
 use crate::score::{Config, DeptScored, ScoreFinding, Scored, parse, score, score_dept};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
@@ -66,6 +66,10 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
     };
+    if let Some(tables) = args.tables.as_deref().filter(|p| !p.exists()) {
+        return Err(crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &tables.display())])).into());
+    }
+    let mut out = super::plan_outputs(&outputs, msg)?;
     let mut scored: Vec<Scored> = Vec::new();
     let mut dept: Vec<DeptScored> = Vec::new();
     let mut unreadable = Vec::new();
@@ -89,7 +93,9 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                     );
                     unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
                 }
+                let first = scored.len();
                 scored.extend(found.projects.iter().map(|p| score(p, &cfg, msg)));
+                truncation_findings(&wb, &mut scored[first..], msg);
                 dept.extend(found.dept_tables.iter().map(|d| score_dept(d, &cfg, msg)));
             }
         }
@@ -117,7 +123,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let others = [score_xlsx::Other { path: &tables_path, findings: &cross }];
     let mut wb =
         score_xlsx::workbook(&scored, &dept, &others, &cfg, msg).context("building the score workbook")?;
-    save::save(&mut wb, &args.output)?;
+    out.save(&mut wb, &args.output)?;
     let all = scored
         .iter()
         .flat_map(|s| s.findings.iter())
@@ -142,14 +148,15 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         summary,
     };
     if let Some(j) = &args.json {
-        super::write_json(j, &report)?;
+        super::write_json(j, &report, &mut out)?;
     }
+    out.commit()?;
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
         use std::io::Write;
-        let mut out = std::io::stdout().lock();
+        let mut stdout = std::io::stdout().lock();
         for s in &scored {
             writeln!(
-                out,
+                stdout,
                 "{}",
                 msg.text(
                     "score.line",
@@ -163,12 +170,13 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &s.findings {
                 let at = f.cells.first().map_or_else(|| s.path.clone(), |c| c.to_string());
-                writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+                let line = format!("  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message);
+                writeln!(stdout, "{}", crate::text::console(&line))?;
             }
         }
         for d in &dept {
             writeln!(
-                out,
+                stdout,
                 "{}",
                 msg.text(
                     "score.dept_line",
@@ -183,13 +191,35 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &d.findings {
                 let at = f.cells.first().map_or_else(|| d.path.clone(), |c| c.to_string());
-                writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+                writeln!(stdout, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
             }
         }
         for f in &cross {
             let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
-            writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+            writeln!(stdout, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
         }
     }
     Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+/// A text cut at read time (`workbook::TEXT_MAX`) is a finding on the project
+/// of its sheet (or the file's first project), so the cut is never silent.
+fn truncation_findings(wb: &crate::workbook::Workbook, projects: &mut [Scored], msg: &crate::i18n::Catalog) {
+    for sheet in &wb.sheets {
+        for &(r, c, chars) in &sheet.truncated {
+            let cell = sheet.cell_ref(r, c);
+            let at = projects.iter().position(|p| p.sheet == *sheet.name).unwrap_or(0);
+            let Some(p) = projects.get_mut(at) else { continue };
+            p.findings.push(ScoreFinding {
+                rule: "text-truncated".into(),
+                severity: Severity::Warning,
+                message: msg.text(
+                    "read.text_truncated",
+                    &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
+                ),
+                indicator: None,
+                cells: vec![cell],
+            });
+        }
+    }
 }

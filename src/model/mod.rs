@@ -152,20 +152,100 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// A 说明 line such as `本单位无此项收支，故本表无数据`.
     pub note: Option<String>,
+    /// Lookup by key and by parent code, built on first use (issue 13: a
+    /// 27,000-row table took a linear scan per lookup, quadratic in all).
+    pub index: RowIndex,
+}
+
+/// A lazily built index over `Table::rows`. A clone starts empty (the clone
+/// may be edited); an index whose row count no longer matches is rebuilt,
+/// and every hit is checked against the row itself, so a stale index never
+/// returns a wrong row. Editing keys in place after a lookup needs
+/// `Table::reindex`.
+#[derive(Default)]
+pub struct RowIndex(std::sync::Mutex<Option<Index>>);
+
+struct Index {
+    len: usize,
+    by_key: std::collections::HashMap<RowKey, Vec<usize>>,
+    /// Code rows by their parent code (`20601` → rows `2060101`, `2060102` …).
+    children: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn build(rows: &[Row]) -> Self {
+        let mut by_key: std::collections::HashMap<RowKey, Vec<usize>> = Default::default();
+        let mut children: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, r) in rows.iter().enumerate() {
+            by_key.entry(r.key.clone()).or_default().push(i);
+            if let Some(c) = r.key.code()
+                && c.len() > 3
+            {
+                children.entry(c[..c.len() - 2].to_string()).or_default().push(i);
+            }
+        }
+        Self { len: rows.len(), by_key, children }
+    }
+}
+
+impl Clone for RowIndex {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for RowIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for RowIndex {}
+
+impl std::fmt::Debug for RowIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RowIndex")
+    }
 }
 
 impl Table {
-    /// The row with this key on this side (any side when `None`).
+    /// Row positions from the index, rebuilt when the rows changed in number.
+    fn lookup(&self, f: impl FnOnce(&Index) -> Vec<usize>) -> Vec<usize> {
+        let mut guard = self.index.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.as_ref().is_none_or(|ix| ix.len != self.rows.len()) {
+            *guard = Some(Index::build(&self.rows));
+        }
+        guard.as_ref().map(f).unwrap_or_default()
+    }
+
+    /// Forgets the index (after editing row keys in place).
+    pub fn reindex(&mut self) {
+        self.index = RowIndex::default();
+    }
+
+    /// The row with this key on this side (any side when `None`), through the index.
     pub fn row(&self, key: &RowKey, side: Option<&str>) -> Option<&Row> {
-        self.rows.iter().find(|r| &r.key == key && (side.is_none() || r.side.as_deref() == side))
+        let on_side = |r: &&Row| &r.key == key && (side.is_none() || r.side.as_deref() == side);
+        let at = self.lookup(|ix| ix.by_key.get(key).cloned().unwrap_or_default());
+        at.into_iter().filter_map(|i| self.rows.get(i)).find(on_side)
     }
 
     pub fn row_by_label(&self, id: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.key == RowKey::Label(id.to_string()))
+        self.row(&RowKey::Label(id.to_string()), None)
     }
 
     pub fn row_by_code(&self, code: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.key.code() == Some(code))
+        self.row(&RowKey::Code(code.to_string()), None)
+    }
+
+    /// The code rows one level below `code` on this side, in printed order.
+    pub fn children(&self, code: &str, side: Option<&str>) -> Vec<&Row> {
+        let child = |r: &&Row| {
+            r.key.code().is_some_and(|k| k.len() == code.len() + 2 && k.starts_with(code))
+                && (side.is_none() || r.side.as_deref() == side)
+        };
+        let at = self.lookup(|ix| ix.children.get(code).cloned().unwrap_or_default());
+        at.into_iter().filter_map(|i| self.rows.get(i)).filter(child).collect()
     }
 
     pub fn has_column(&self, id: &str) -> bool {

@@ -34,7 +34,7 @@ pub const COLUMNS: [&str; 12] = [
 fn file_url(path: &str, sheet_a1: &str) -> String {
     let abs = std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.display().to_string());
     let abs = abs.strip_prefix(r"\\?\").unwrap_or(&abs);
-    format!("file:///{abs}#{sheet_a1}")
+    crate::text::link_target(&format!("file:///{abs}#{sheet_a1}"))
 }
 
 /// One row of the findings sheet, self-contained (plain strings and numbers),

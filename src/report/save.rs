@@ -4,9 +4,15 @@
 //! file) and are streamed into a temporary file in the target directory,
 //! flushed, then renamed over the target: a reader or an interrupted run sees
 //! the old file or the new one, never half a workbook.
+//!
+//! A run with several outputs stages them in an `OutputSet`: every path is
+//! validated and the output directories locked before any input is read,
+//! every output is written to its temporary file, and only when all of them
+//! were written are they renamed into place — so a run that fails (exit 2)
+//! has changed nothing, and two runs never mix their outputs.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
@@ -116,6 +122,212 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// The lock file a run holds in each output directory while it runs.
+pub const LOCK_FILE: &str = ".juesuan.lock";
+
+/// Why a planned output cannot be written; `key` is a message key taking `{path}`.
+#[derive(Debug)]
+pub struct Refusal {
+    pub path: PathBuf,
+    pub key: &'static str,
+    pub detail: String,
+}
+
+/// The outputs of one run, written all or nothing (see the module doc).
+#[derive(Default)]
+pub struct OutputSet {
+    planned: Vec<PathBuf>,
+    staged: Vec<(PathBuf, tempfile::NamedTempFile)>,
+    /// Directories this run created, removed again (when empty) if it fails.
+    created: Vec<PathBuf>,
+    committed: bool,
+    _locks: Vec<std::fs::File>,
+}
+
+/// The nearest existing ancestor of `p` (itself included), or `.`.
+fn existing_ancestor(p: &Path) -> PathBuf {
+    let mut cur = Some(p);
+    while let Some(c) = cur {
+        if c.as_os_str().is_empty() {
+            break;
+        }
+        if std::fs::symlink_metadata(c).is_ok() {
+            return c.to_path_buf();
+        }
+        cur = c.parent();
+    }
+    PathBuf::from(".")
+}
+
+fn parent_of(p: &Path) -> &Path {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Longest file name most file systems accept, in bytes.
+const NAME_MAX: usize = 255;
+
+impl OutputSet {
+    /// Validates every output path (`-` is stdout and skipped) and locks the
+    /// output directories, before anything is read. `waiting` is called with
+    /// the lock file when another run holds it; this run then waits for it.
+    ///
+    /// # Errors
+    /// A `Refusal` naming the user's path: a directory where a file must go,
+    /// a file where a directory must go, a name too long, an unwritable
+    /// directory, or two outputs where one is inside the other.
+    pub fn plan(paths: &[&Path], mut waiting: impl FnMut(&Path)) -> Result<Self, Refusal> {
+        let refuse = |path: &Path, key: &'static str, detail: String| Refusal {
+            path: path.to_path_buf(),
+            key,
+            detail,
+        };
+        let paths: Vec<&Path> = paths.iter().copied().filter(|p| *p != Path::new("-")).collect();
+        let mut lock_dirs = std::collections::BTreeSet::new();
+        for (i, p) in paths.iter().enumerate() {
+            if p.is_dir() {
+                return Err(refuse(p, "output.is_dir", String::new()));
+            }
+            if p.components().any(|c| c.as_os_str().len() > NAME_MAX) {
+                return Err(refuse(p, "output.name_too_long", NAME_MAX.to_string()));
+            }
+            let dir = parent_of(p);
+            let base = existing_ancestor(dir);
+            if !base.is_dir() {
+                return Err(refuse(p, "output.not_dir", base.display().to_string()));
+            }
+            // Writable: a probe file is created and removed (nothing stays).
+            if let Err(e) = tempfile::Builder::new().prefix(".juesuan-").suffix(".tmp").tempfile_in(&base) {
+                return Err(refuse(p, "output.unwritable", e.to_string()));
+            }
+            for q in &paths[..i] {
+                if p.starts_with(q) || q.starts_with(p) {
+                    return Err(refuse(p, "output.clash", q.display().to_string()));
+                }
+            }
+            lock_dirs.insert(base);
+        }
+        let mut set = Self::default();
+        set.planned = paths.iter().map(|p| p.to_path_buf()).collect();
+        // Sorted: two runs take shared locks in the same order (no deadlock).
+        for d in lock_dirs {
+            let lock = d.join(LOCK_FILE);
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock)
+                .map_err(|e| refuse(&d, "output.unwritable", e.to_string()))?;
+            match f.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    waiting(&lock);
+                    f.lock().map_err(|e| refuse(&lock, "output.unwritable", e.to_string()))?;
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(refuse(&lock, "output.unwritable", e.to_string()));
+                }
+            }
+            set._locks.push(f);
+        }
+        Ok(set)
+    }
+
+    /// Writes `path`'s content into its temporary file (creating directories).
+    ///
+    /// # Errors
+    /// When the directory cannot be created or `fill` fails; nothing is renamed.
+    pub fn stage_with(
+        &mut self,
+        path: &Path,
+        fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        let dir = parent_of(path);
+        if !dir.exists() {
+            let base = existing_ancestor(dir);
+            std::fs::create_dir_all(dir).map_err(|e| out_err(path, e))?;
+            let mut d = dir;
+            while d != base {
+                self.created.push(d.to_path_buf());
+                match d.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => d = p,
+                    _ => break,
+                }
+            }
+        }
+        remove_stale_temporaries(dir);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".juesuan-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| out_err(path, e))?;
+        fill(tmp.as_file_mut()).map_err(|e| out_err(path, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .map_err(|e| out_err(path, e))?;
+        }
+        tmp.as_file().sync_all().map_err(|e| out_err(path, e))?;
+        self.staged.retain(|(p, _)| p != path);
+        self.staged.push((path.to_path_buf(), tmp));
+        Ok(())
+    }
+
+    /// Stages a workbook (deterministic, streamed into the temporary file).
+    ///
+    /// # Errors
+    /// As `stage_with`.
+    pub fn save(&mut self, wb: &mut Workbook, path: &Path) -> Result<(), Error> {
+        fix_properties(wb, path)?;
+        self.stage_with(path, |f| wb.save_to_writer(f).map_err(std::io::Error::other))
+    }
+
+    /// Stages bytes.
+    ///
+    /// # Errors
+    /// As `stage_with`.
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        self.stage_with(path, |f| f.write_all(bytes))
+    }
+
+    /// Renames every staged output into place, in the order staged.
+    ///
+    /// # Errors
+    /// When a rename fails (the outputs renamed before it stay).
+    pub fn commit(mut self) -> Result<(), Error> {
+        for (path, tmp) in std::mem::take(&mut self.staged) {
+            tmp.persist(&path).map_err(|e| out_err(&path, e.error))?;
+            if let Ok(d) = std::fs::File::open(parent_of(&path)) {
+                let _ = d.sync_all();
+            }
+        }
+        self.committed = true;
+        Ok(())
+    }
+
+    /// The paths planned (stdout excluded).
+    pub fn planned(&self) -> &[PathBuf] {
+        &self.planned
+    }
+}
+
+impl Drop for OutputSet {
+    /// An uncommitted set leaves nothing: temporary files go with `staged`,
+    /// the directories it created are removed when empty.
+    fn drop(&mut self) {
+        if !self.committed {
+            self.staged.clear();
+            for d in &self.created {
+                let _ = std::fs::remove_dir(d);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +342,47 @@ mod tests {
             to_bytes(&mut wb, Path::new("x.xlsx")).unwrap()
         };
         assert_eq!(build(), build());
+    }
+
+    #[test]
+    fn an_output_set_changes_nothing_until_committed() {
+        let d = tempfile::tempdir().unwrap();
+        let (a, b) = (d.path().join("a.xlsx"), d.path().join("new/b.json"));
+        std::fs::write(&a, b"old").unwrap();
+        {
+            let mut set = OutputSet::plan(&[&a, &b], |_| {}).unwrap();
+            set.write(&a, b"new").unwrap();
+            set.write(&b, b"{}").unwrap();
+        } // dropped: as if the run failed after writing both
+        assert_eq!(std::fs::read(&a).unwrap(), b"old");
+        assert!(!d.path().join("new").exists());
+        let mut set = OutputSet::plan(&[&a, &b], |_| {}).unwrap();
+        set.write(&a, b"new").unwrap();
+        set.write(&b, b"{}").unwrap();
+        set.commit().unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"new");
+        assert_eq!(std::fs::read(&b).unwrap(), b"{}");
+        let left: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn clashing_or_impossible_outputs_are_refused_before_anything() {
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("f");
+        std::fs::write(&file, b"x").unwrap();
+        let key = |paths: &[&Path]| OutputSet::plan(paths, |_| {}).err().map(|r| r.key);
+        assert_eq!(key(&[&file.join("x.xlsx")]), Some("output.not_dir"));
+        assert_eq!(key(&[d.path()]), Some("output.is_dir"));
+        let long = d.path().join(format!("{}.xlsx", "长".repeat(100)));
+        assert_eq!(key(&[&long]), Some("output.name_too_long"));
+        let (x, inside) = (d.path().join("by/x.xlsx"), d.path().join("by/x.xlsx/y.xlsx"));
+        assert_eq!(key(&[&x, &inside]), Some("output.clash"));
+        assert_eq!(key(&[&x, &d.path().join("by/y.xlsx")]), None);
     }
 
     #[test]

@@ -53,8 +53,7 @@ fn span(
 
 /// Sheet names must be unique, ≤ 31 characters, without `[]:*?/\`.
 pub fn sheet_name(i: usize, name: &str) -> String {
-    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
-    format!("{:02} {clean}", i + 1).chars().take(31).collect()
+    crate::text::sheet_name(&format!("{:02} {name}", i + 1), &mut Default::default())
 }
 
 /// Runs of rows sharing a merged cell: (first index, last index), for rows
@@ -428,11 +427,7 @@ pub fn workbook(
     let mut names = std::collections::BTreeSet::new();
     for (i, s) in scored.iter().enumerate() {
         let ws = wb.add_worksheet();
-        let mut n = sheet_name(i, &s.name);
-        while !names.insert(n.clone()) {
-            n = format!("{}~", n.chars().take(29).collect::<String>());
-        }
-        ws.set_name(n)?;
+        ws.set_name(crate::text::sheet_name(&sheet_name(i, &s.name), &mut names))?;
         write_project(ws, &s.project, Some(s), cfg, msg)?;
     }
     Ok(wb)

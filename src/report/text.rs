@@ -22,7 +22,7 @@ pub fn finding_line(path: &str, f: &Finding, msg: &Catalog) -> String {
     if let Some(e) = &f.explanation {
         line.push_str(&msg.text("report.explained", &[("text", e)]));
     }
-    line
+    crate::text::console(&line).into_owned()
 }
 
 fn file_summary(r: &FileReport, strict: bool, msg: &Catalog) -> String {

@@ -200,9 +200,7 @@ impl Evaluator<'_> {
             }
             Sel::Children => {
                 let Some(RowKey::Code(c)) = cur else { return Ok(Val::default()) };
-                rows.extend(Self::rows_on(t, side).filter(|r| {
-                    r.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c.as_str()))
-                }));
+                rows.extend(t.children(c, side));
                 if detail {
                     words.push(self.msg.text("check.children_of", &[("code", c)]));
                 }
@@ -385,11 +383,9 @@ impl Evaluator<'_> {
                         .filter(|r| match each.filter.as_str() {
                             "code" => r.key.code().is_some(),
                             "类" => r.key.code().is_some_and(|c| c.len() == 3),
-                            "parent" => r.key.code().is_some_and(|c| {
-                                on.iter().any(|x| {
-                                    x.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c))
-                                })
-                            }),
+                            "parent" => {
+                                r.key.code().is_some_and(|c| !t.children(c, each.side.as_deref()).is_empty())
+                            }
                             _ => true,
                         })
                         .map(|r| (Some(r.key.clone()), Some(row_words(r)), r.side.clone()))
