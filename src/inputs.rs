@@ -109,7 +109,16 @@ fn drop_duplicates(files: &mut Vec<PathBuf>) -> Vec<(PathBuf, PathBuf)> {
             }
         }
     }
-    let dups = dropped.iter().enumerate().filter_map(|(i, j)| j.map(|j| (files[j].clone(), files[i].clone())));
+    // The file kept for each dropped one (a symlink to a copy that was dropped
+    // names the first of them).
+    let kept = |mut j: usize| {
+        while let Some(k) = dropped[j] {
+            j = k;
+        }
+        j
+    };
+    let dups =
+        dropped.iter().enumerate().filter_map(|(i, j)| j.map(|j| (files[kept(j)].clone(), files[i].clone())));
     let dups: Vec<(PathBuf, PathBuf)> = dups.collect();
     let mut d = dropped.iter();
     files.retain(|_| d.next().is_some_and(Option::is_none));

@@ -127,8 +127,15 @@ pub fn console(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_control) {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(s.chars().map(|c| if is_control(c) { c.escape_default().to_string() } else { c.to_string() }).collect())
+    Cow::Owned(
+        s.chars()
+            .map(|c| if is_control(c) { c.escape_default().to_string() } else { c.to_string() })
+            .collect(),
+    )
 }
+
+/// Ends a text that was cut (read in either language).
+pub const CUT_MARK: &str = "…[已截断 truncated]";
 
 /// Excel's limit on the characters of one cell.
 pub const CELL_MAX: usize = 32_767;
@@ -146,17 +153,18 @@ fn cut(s: &str, max: usize, suffix: &str) -> String {
 
 /// A short, stable tag of `s` (FNV-1a), to tell apart names cut to the same prefix.
 fn tag(s: &str) -> String {
-    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let h =
+        s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("~{:04x}", h & 0xffff)
 }
 
 /// A cell string within Excel's limit: a longer one is cut, and ends with
-/// `marker` (e.g. `…[已截断]`) so the reader sees it was.
-pub fn cell_text<'a>(s: &'a str, marker: &str) -> Cow<'a, str> {
+/// `CUT_MARK` so the reader sees it was.
+pub fn cell_text(s: &str) -> Cow<'_, str> {
     if s.len() <= CELL_MAX || s.chars().count() <= CELL_MAX {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(cut(s, CELL_MAX, marker))
+    Cow::Owned(cut(s, CELL_MAX, CUT_MARK))
 }
 
 /// A valid, unique sheet name: control characters, Excel's forbidden
@@ -180,10 +188,8 @@ pub fn sheet_name(s: &str, taken: &mut std::collections::BTreeSet<String>) -> St
 /// characters Windows forbids become `_`, and the name with `ext` stays within
 /// 255 bytes (cut at a character boundary, with a `~xxxx` tag of the whole name).
 pub fn file_name(s: &str, ext: &str) -> String {
-    let clean: String = s
-        .chars()
-        .map(|c| if is_control(c) || "<>:\"/\\|?*".contains(c) { '_' } else { c })
-        .collect();
+    let clean: String =
+        s.chars().map(|c| if is_control(c) || "<>:\"/\\|?*".contains(c) { '_' } else { c }).collect();
     let budget = 255 - ext.len() - 6;
     if clean.len() <= budget {
         return format!("{clean}{ext}");
@@ -274,9 +280,9 @@ mod tests {
         let f = file_name(&"县".repeat(200), ".xlsx");
         assert!(f.len() <= 255 && f.ends_with(".xlsx") && f.contains('~'), "{f}");
         assert_eq!(link_target("file:///a\u{1b}b#S!A1"), "file:///a%1Bb#S!A1");
-        assert_eq!(cell_text("ab", "…"), "ab");
-        let t = cell_text(&"字".repeat(40_000), "…[已截断]").into_owned();
+        assert_eq!(cell_text("ab"), "ab");
+        let t = cell_text(&"字".repeat(40_000)).into_owned();
         assert_eq!(t.chars().count(), CELL_MAX);
-        assert!(t.ends_with("…[已截断]"));
+        assert!(t.ends_with(CUT_MARK));
     }
 }

@@ -178,10 +178,14 @@ pub fn plan_outputs(
     msg: &crate::i18n::Catalog,
 ) -> anyhow::Result<crate::report::save::OutputSet> {
     let waiting = |lock: &std::path::Path| {
-        eprintln!("{}", msg.text("output.waiting", &[("lock", &crate::text::console(&lock.display().to_string()))]));
+        eprintln!(
+            "{}",
+            msg.text("output.waiting", &[("lock", &crate::text::console(&lock.display().to_string()))])
+        );
     };
     crate::report::save::OutputSet::plan(paths, waiting).map_err(|r| {
-        crate::error::Error::Usage(msg.text(r.key, &[("path", &r.path.display()), ("detail", &r.detail)])).into()
+        crate::error::Error::Usage(msg.text(r.key, &[("path", &r.path.display()), ("detail", &r.detail)]))
+            .into()
     })
 }
 

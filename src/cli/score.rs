@@ -67,7 +67,9 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Error);
     };
     if let Some(tables) = args.tables.as_deref().filter(|p| !p.exists()) {
-        return Err(crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &tables.display())])).into());
+        return Err(
+            crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &tables.display())])).into()
+        );
     }
     let mut out = super::plan_outputs(&outputs, msg)?;
     let mut scored: Vec<Scored> = Vec::new();

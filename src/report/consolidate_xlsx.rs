@@ -88,7 +88,7 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         ws.write_number(r, 12, u.errors as f64)?;
         ws.write_number(r, 13, u.warnings as f64)?;
         if let Some(reason) = &u.reason {
-            ws.write_string(r, 14, reason)?;
+            ws.write_string(r, 14, crate::text::cell_text(reason))?;
         }
     }
     ws.set_freeze_panes(1, 3)?;

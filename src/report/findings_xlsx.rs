@@ -142,9 +142,10 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow) -> Result<(), Xls
             ws.write_number_with_format(row, 7 + i as u16, *n, &num)?;
         }
     }
-    ws.write_string(row, 10, &x.message)?;
+    // Every free text is held to Excel's cell limit (a quoted label may be long).
+    ws.write_string(row, 10, crate::text::cell_text(&x.message))?;
     if let Some(e) = &x.explanation {
-        ws.write_string(row, 11, e)?;
+        ws.write_string(row, 11, crate::text::cell_text(e))?;
     }
     Ok(())
 }

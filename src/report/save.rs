@@ -23,6 +23,13 @@ fn out_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Output { path: path.to_path_buf(), message: e.to_string() }
 }
 
+/// An I/O error in plain words without the temporary file's path (the
+/// tempfile crate appends it): messages name the user's path only.
+fn plain(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    s.split(" at path ").next().unwrap_or(&s).to_string()
+}
+
 /// Serialises `wb` deterministically.
 ///
 /// # Errors
@@ -84,18 +91,18 @@ pub fn write_atomic_with(
         .prefix(".juesuan-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| out_err(path, e))?;
-    fill(tmp.as_file_mut()).map_err(|e| out_err(path, e))?;
+        .map_err(|e| out_err(path, plain(&e)))?;
+    fill(tmp.as_file_mut()).map_err(|e| out_err(path, plain(&e)))?;
     // Temporary files are created private (0600); a report is an ordinary file.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| out_err(path, e))?;
+            .map_err(|e| out_err(path, plain(&e)))?;
     }
-    tmp.as_file().sync_all().map_err(|e| out_err(path, e))?;
-    tmp.persist(path).map_err(|e| out_err(path, e.error))?;
+    tmp.as_file().sync_all().map_err(|e| out_err(path, plain(&e)))?;
+    tmp.persist(path).map_err(|e| out_err(path, plain(&e.error)))?;
     // Make the rename itself durable (best effort: not every platform can sync a directory).
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
@@ -200,7 +207,7 @@ impl OutputSet {
             }
             // Writable: a probe file is created and removed (nothing stays).
             if let Err(e) = tempfile::Builder::new().prefix(".juesuan-").suffix(".tmp").tempfile_in(&base) {
-                return Err(refuse(p, "output.unwritable", e.to_string()));
+                return Err(refuse(p, "output.unwritable", plain(&e)));
             }
             for q in &paths[..i] {
                 if p.starts_with(q) || q.starts_with(p) {
@@ -247,7 +254,7 @@ impl OutputSet {
         let dir = parent_of(path);
         if !dir.exists() {
             let base = existing_ancestor(dir);
-            std::fs::create_dir_all(dir).map_err(|e| out_err(path, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| out_err(path, plain(&e)))?;
             let mut d = dir;
             while d != base {
                 self.created.push(d.to_path_buf());
@@ -262,16 +269,16 @@ impl OutputSet {
             .prefix(".juesuan-")
             .suffix(".tmp")
             .tempfile_in(dir)
-            .map_err(|e| out_err(path, e))?;
-        fill(tmp.as_file_mut()).map_err(|e| out_err(path, e))?;
+            .map_err(|e| out_err(path, plain(&e)))?;
+        fill(tmp.as_file_mut()).map_err(|e| out_err(path, plain(&e)))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             tmp.as_file()
                 .set_permissions(std::fs::Permissions::from_mode(0o644))
-                .map_err(|e| out_err(path, e))?;
+                .map_err(|e| out_err(path, plain(&e)))?;
         }
-        tmp.as_file().sync_all().map_err(|e| out_err(path, e))?;
+        tmp.as_file().sync_all().map_err(|e| out_err(path, plain(&e)))?;
         self.staged.retain(|(p, _)| p != path);
         self.staged.push((path.to_path_buf(), tmp));
         Ok(())
@@ -300,7 +307,7 @@ impl OutputSet {
     /// When a rename fails (the outputs renamed before it stay).
     pub fn commit(mut self) -> Result<(), Error> {
         for (path, tmp) in std::mem::take(&mut self.staged) {
-            tmp.persist(&path).map_err(|e| out_err(&path, e.error))?;
+            tmp.persist(&path).map_err(|e| out_err(&path, plain(&e.error)))?;
             if let Ok(d) = std::fs::File::open(parent_of(&path)) {
                 let _ = d.sync_all();
             }

@@ -30,7 +30,7 @@ fn fmts() -> Fmt {
 
 /// Text is always written as a string, never as a formula (input may start with `=`).
 fn put(ws: &mut Worksheet, r: u32, c: u16, t: &str, f: &Format) -> Result<(), XlsxError> {
-    ws.write_string_with_format(r, c, t, f)?;
+    ws.write_string_with_format(r, c, crate::text::cell_text(t), f)?;
     Ok(())
 }
 
@@ -44,7 +44,7 @@ fn span(
     f: &Format,
 ) -> Result<(), XlsxError> {
     if r1 > r0 || c1 > c0 {
-        ws.merge_range(r0, c0, r1, c1, t, f)?;
+        ws.merge_range(r0, c0, r1, c1, &crate::text::cell_text(t), f)?;
     } else {
         put(ws, r0, c0, t, f)?;
     }
@@ -372,7 +372,7 @@ pub fn workbook(
         .iter()
         .enumerate()
         {
-            ws.write_string(r, c as u16, *t)?;
+            ws.write_string(r, c as u16, crate::text::cell_text(t))?;
         }
         r += 1;
     }

@@ -444,7 +444,7 @@ fn write_table(
                     }
                     Slot::Name => {
                         // A split layout writes 合计 where the codes go, as such forms do.
-                        ws.write_string_with_format(row, *c, &r.label, &f.text)?;
+                        ws.write_string_with_format(row, *c, crate::text::cell_text(&r.label), &f.text)?;
                     }
                     Slot::Value(id) => match r.data.and_then(|d| d.get(id)) {
                         Some(a) if style.text_numbers => {
@@ -472,7 +472,7 @@ fn write_table(
     }
     let mut next = first_data + height as u32;
     if let Some(note) = table.and_then(|t| t.note.as_ref()) {
-        ws.write_string(next, c0, note)?;
+        ws.write_string(next, c0, crate::text::cell_text(note))?;
         next += 1;
     }
 

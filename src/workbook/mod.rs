@@ -15,6 +15,7 @@ use std::sync::Arc;
 use calamine::{Data, DataRef, Reader};
 
 use crate::location::CellRef;
+use crate::text::CUT_MARK as TRUNCATED;
 pub use normalize::Value;
 use normalize::decimal_from_f64;
 
@@ -131,8 +132,6 @@ pub struct Sheet {
 /// a message quoting three such texts still fits in one Excel cell (32,767),
 /// so an over-long input string is cut here, once, instead of aborting a write.
 pub const TEXT_MAX: usize = 8_000;
-/// Appended to a text cut to `TEXT_MAX` (read in either language).
-pub const TRUNCATED: &str = "…[已截断 truncated]";
 
 impl Sheet {
     /// Builds a sheet from absolute `(row, col, value)` cells in any order.

@@ -153,7 +153,10 @@ mod tests {
         assert!(parse_amount(&Value::Number(MAX_AMOUNT)).is_ok());
         let big = Decimal::from_str("1e25").unwrap_or_default();
         assert_eq!(parse_amount(&Value::Number(big)), Err(NotAmount::TooLarge(big.normalize().to_string())));
-        assert!(matches!(parse_amount(&Value::Text("-2e16".into())), Err(NotAmount::TooLarge(_)) | Err(NotAmount::Text(_))));
+        assert!(matches!(
+            parse_amount(&Value::Text("-2e16".into())),
+            Err(NotAmount::TooLarge(_)) | Err(NotAmount::Text(_))
+        ));
     }
 
     #[test]
