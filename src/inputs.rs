@@ -31,6 +31,14 @@ pub struct Inputs {
     pub duplicates: Vec<(PathBuf, PathBuf)>,
 }
 
+impl Inputs {
+    /// Every file found, duplicates dropped from the batch included: an
+    /// output must not overwrite any of them.
+    pub fn found(&self) -> Vec<PathBuf> {
+        self.files.iter().chain(self.duplicates.iter().map(|(_, d)| d)).cloned().collect()
+    }
+}
+
 fn is_lock_file(p: &Path) -> bool {
     p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("~$"))
 }

@@ -519,6 +519,7 @@ fn a_second_run_on_the_same_output_directory_waits_for_the_first() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(by.join("汇总.xlsx").is_file() && by.join("甲县.xlsx").is_file());
+    assert!(!by.join(".juesuan.lock").exists(), "a finished run removes its lock file");
 }
 
 #[test]

@@ -144,7 +144,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         };
         nodes.insert(key, node);
     }
-    if let Some(refusal) = refuse_outputs(args, &inputs.files, &nodes, msg) {
+    if let Some(refusal) = refuse_outputs(args, &inputs.found(), &nodes, msg) {
         return Err(crate::error::Error::Usage(refusal).into());
     }
     let planned: Vec<&Path> = nodes.values().map(|n| n.output.as_path()).chain(json).collect();

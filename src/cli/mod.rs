@@ -204,8 +204,9 @@ pub fn batch_inputs(
     if let Some(m) = inputs.missing.first() {
         return Err(crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &m.display())])).into());
     }
+    let all = inputs.found();
     for o in outputs {
-        if inputs.files.iter().any(|f| same_file(f, o)) {
+        if all.iter().any(|f| same_file(f, o)) {
             return Err(crate::error::Error::Usage(
                 msg.text("common.output_is_input", &[("path", &o.display())]),
             )

@@ -148,7 +148,8 @@ pub struct OutputSet {
     /// Directories this run created, removed again (when empty) if it fails.
     created: Vec<PathBuf>,
     committed: bool,
-    _locks: Vec<std::fs::File>,
+    /// Held until the set is dropped; each lock file is removed first.
+    locks: Vec<(PathBuf, std::fs::File)>,
 }
 
 /// The nearest existing ancestor of `p` (itself included), or `.`.
@@ -192,7 +193,6 @@ impl OutputSet {
             detail,
         };
         let paths: Vec<&Path> = paths.iter().copied().filter(|p| *p != Path::new("-")).collect();
-        let mut lock_dirs = std::collections::BTreeSet::new();
         for (i, p) in paths.iter().enumerate() {
             if p.is_dir() {
                 return Err(refuse(p, "output.is_dir", String::new()));
@@ -214,30 +214,23 @@ impl OutputSet {
                     return Err(refuse(p, "output.clash", q.display().to_string()));
                 }
             }
-            lock_dirs.insert(base);
         }
         let mut set = Self::default();
         set.planned = paths.iter().map(|p| p.to_path_buf()).collect();
-        // Sorted: two runs take shared locks in the same order (no deadlock).
+        // One lock per output directory, not per node directory below it
+        // (OUTDIR, the directory of `-o`), in the nearest directory that exists.
+        let parents: Vec<&Path> = paths.iter().map(|p| parent_of(p)).collect();
+        let lock_dirs: std::collections::BTreeSet<PathBuf> = parents
+            .iter()
+            .filter(|p| !parents.iter().any(|q| q != *p && p.starts_with(q)))
+            .map(|p| existing_ancestor(p))
+            .collect();
+        // Sorted: two runs take their locks in the same order (no deadlock).
         for d in lock_dirs {
             let lock = d.join(LOCK_FILE);
-            let f = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&lock)
-                .map_err(|e| refuse(&d, "output.unwritable", e.to_string()))?;
-            match f.try_lock() {
-                Ok(()) => {}
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    waiting(&lock);
-                    f.lock().map_err(|e| refuse(&lock, "output.unwritable", e.to_string()))?;
-                }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(refuse(&lock, "output.unwritable", e.to_string()));
-                }
-            }
-            set._locks.push(f);
+            let f =
+                take_lock(&lock, &mut waiting).map_err(|e| refuse(&lock, "output.unwritable", plain(&e)))?;
+            set.locks.push((lock, f));
         }
         Ok(set)
     }
@@ -324,7 +317,8 @@ impl OutputSet {
 
 impl Drop for OutputSet {
     /// An uncommitted set leaves nothing: temporary files go with `staged`,
-    /// the directories it created are removed when empty.
+    /// the directories it created are removed when empty. The lock files are
+    /// removed while still held (see `take_lock`), so no run leaves one.
     fn drop(&mut self) {
         if !self.committed {
             self.staged.clear();
@@ -332,6 +326,52 @@ impl Drop for OutputSet {
                 let _ = std::fs::remove_dir(d);
             }
         }
+        for (path, _file) in self.locks.drain(..) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Locks `path` (created if needed), waiting for another run that holds it.
+///
+/// A run removes its lock file before releasing it, so a waiter may wake up
+/// holding a file no longer in the directory; it then tries again on the new
+/// one — otherwise a third run could lock a fresh file alongside it.
+fn take_lock(path: &Path, waiting: &mut impl FnMut(&Path)) -> std::io::Result<std::fs::File> {
+    let mut said = false;
+    loop {
+        let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+        match f.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if !said {
+                    waiting(path);
+                    said = true;
+                }
+                f.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        if same_inode(&f, path) {
+            return Ok(f);
+        }
+    }
+}
+
+/// True when the open file `f` is still the file at `path`.
+fn same_inode(f: &std::fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (f.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (f, path);
+        true
     }
 }
 
