@@ -178,10 +178,7 @@ pub fn plan_outputs(
     msg: &crate::i18n::Catalog,
 ) -> anyhow::Result<crate::report::save::OutputSet> {
     let waiting = |lock: &std::path::Path| {
-        eprintln!(
-            "{}",
-            msg.text("output.waiting", &[("lock", &crate::text::console(&lock.display().to_string()))])
-        );
+        eprintln!("{}", msg.text("output.waiting", &[("lock", &lock.display())]));
     };
     crate::report::save::OutputSet::plan(paths, waiting).map_err(|r| {
         crate::error::Error::Usage(msg.text(r.key, &[("path", &r.path.display()), ("detail", &r.detail)]))

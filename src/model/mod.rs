@@ -317,3 +317,54 @@ impl Department {
         self.unit = Some(to);
     }
 }
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    fn row(code: &str, side: Option<&str>) -> Row {
+        Row {
+            key: RowKey::Code(code.into()),
+            side: side.map(String::from),
+            label: String::new(),
+            at: CellRef::new("f".into(), "s".into(), 0, 0),
+            cells: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn lookups_by_key_and_parent_follow_the_rows() {
+        let mut t = Table {
+            no: 2,
+            title: String::new(),
+            sheet: String::new(),
+            title_at: CellRef::new("f".into(), "s".into(), 0, 0),
+            unit: None,
+            department: None,
+            year: None,
+            columns: Vec::new(),
+            rows: vec![
+                row("206", None),
+                row("20601", None),
+                row("2060101", None),
+                row("2060102", Some("支出")),
+            ],
+            note: None,
+            index: RowIndex::default(),
+        };
+        assert_eq!(t.row(&RowKey::Code("20601".into()), None).map(|r| r.at.row), Some(0));
+        assert!(t.row(&RowKey::Code("2060102".into()), Some("收入")).is_none());
+        let kids: Vec<&str> = t.children("20601", None).iter().filter_map(|r| r.key.code()).collect();
+        assert_eq!(kids, ["2060101", "2060102"]);
+        assert_eq!(t.children("20601", Some("支出")).len(), 1);
+        // Rows added after a lookup are found (the index follows the row count).
+        t.rows.push(row("2060199", None));
+        assert!(t.row_by_code("2060199").is_some());
+        assert_eq!(t.children("20601", None).len(), 3);
+        // A clone is indexed afresh.
+        let mut c = t.clone();
+        c.rows[0].key = RowKey::Code("207".into());
+        c.reindex();
+        assert!(c.row_by_code("207").is_some() && c.row_by_code("206").is_none());
+    }
+}
