@@ -50,6 +50,14 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             if !r.formula.is_empty() {
                 writeln!(out, "{:>14} {}", "", r.formula)?;
             }
+            let origin = match r.origin {
+                crate::rules::Origin::BuiltIn => None,
+                crate::rules::Origin::Replaced => Some("rules.origin.replaced"),
+                crate::rules::Origin::Added => Some("rules.origin.added"),
+            };
+            if let Some(key) = origin {
+                writeln!(out, "{:>14} {}", "", t.messages.text(key, &[("at", &r.defined_at)]))?;
+            }
         }
         for r in &scoring.rules {
             writeln!(
