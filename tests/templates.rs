@@ -150,3 +150,17 @@ fn message_overlay_keeps_the_other_messages() {
     assert!(out.contains("合计：") && out.contains("取整误差"), "{out}");
     assert!(!out.contains("check.rounding") && !out.contains("report.batch_summary"), "{out}");
 }
+
+/// A broken scoring.toml stops `check` too (it used to be read by `score` only).
+#[test]
+fn broken_scoring_file_stops_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("score")).unwrap();
+    let f = dir.path().join("score/scoring.toml");
+    std::fs::write(&f, "[scoring]\nrow_decimals = \"two\"\n").unwrap();
+    let sample = support::root().join("samples/攀枝花市科学技术协会2024.xlsx");
+    let o = bin().arg("--templates").arg(dir.path()).arg("check").arg(&sample).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&f.display().to_string()), "{err}");
+}

@@ -133,6 +133,9 @@ impl Templates {
         let messages = messages.with_lang(lang);
         let layouts = Layouts::load(&store)?;
         let rules = crate::rules::RuleSet::load(&store, &layouts)?;
+        // Validated here too, so a broken scoring.toml stops every command (exit 2
+        // with file:line), not only `score`.
+        crate::score::Config::load(&store)?;
         Ok(Self { store, messages, layouts, rules })
     }
 
