@@ -32,10 +32,15 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             v["kind"] = "score".into();
             all.push(v);
         }
+        for f in &t.findings.findings {
+            let mut v = serde_json::to_value(f)?;
+            v["kind"] = "tool".into();
+            all.push(v);
+        }
         serde_json::to_writer_pretty(&mut out, &all)?;
         writeln!(out)?;
     } else if args.markdown {
-        write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts))?;
+        write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts, &t.findings, &scoring.rules))?;
     } else {
         for r in &t.rules.rules {
             let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
@@ -67,6 +72,16 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 r.severity.as_str(),
                 "score",
                 t.messages.pick(&r.title, &r.title_en)
+            )?;
+        }
+        for f in &t.findings.findings {
+            writeln!(
+                out,
+                "{:<14} {:<8} {:<24} {}",
+                f.id,
+                f.severity.as_str(),
+                "-",
+                t.messages.pick(&f.title, &f.title_en)
             )?;
         }
     }

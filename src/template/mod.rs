@@ -117,6 +117,8 @@ pub struct Templates {
     pub messages: Catalog,
     pub layouts: Layouts,
     pub rules: crate::rules::RuleSet,
+    /// The tool-level finding ids (`findings.toml`).
+    pub findings: crate::finding::Registry,
 }
 
 impl Templates {
@@ -136,7 +138,8 @@ impl Templates {
         // Validated here too, so a broken scoring.toml stops every command (exit 2
         // with file:line), not only `score`.
         crate::score::Config::load(&store)?;
-        Ok(Self { store, messages, layouts, rules })
+        let findings = crate::finding::Registry::load(&store)?;
+        Ok(Self { store, messages, layouts, rules, findings })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).
