@@ -1,5 +1,6 @@
 //! `--templates DIR`: an overlay replaces or adds files; a broken file stops the
 //! run with exit status 2 and names the file and line.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
 mod support;
 use support::bin;
