@@ -2,14 +2,15 @@
 //! workbook, extract the tables, run every rule, and describe the outcome in
 //! the JSON shape of cli.md (`files[]` and `summary`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::finding::{Counts, Finding, Severity};
 use crate::model::Department;
 use crate::model::extract::read_department;
-use crate::rules::eval::evaluate;
+use crate::prior::PriorSet;
+use crate::rules::eval::{PriorYear, evaluate_with_prior};
 use crate::template::Templates;
 
 /// `ok` (no error or warning), `findings`, or `unreadable`.
@@ -61,9 +62,10 @@ impl FileReport {
         }
     }
 
-    /// Severity counts; with `strict` false, explained findings do not count.
+    /// Severity counts; with `strict` false, explained findings do not count
+    /// (unless their rule is not explainable).
     pub fn counts(&self, strict: bool) -> Counts {
-        Counts::of(self.findings.iter().filter(|f| strict || f.explanation.is_none()))
+        Counts::of(self.findings.iter().filter(|f| strict || !f.waived()))
     }
 
     /// Recomputes `status` from the findings.
@@ -75,8 +77,27 @@ impl FileReport {
     }
 }
 
+/// Where to look for last year's accounts of each file (`--prior`).
+#[derive(Clone, Copy, Debug)]
+pub struct PriorLookup<'a> {
+    pub set: &'a PriorSet,
+    /// The INPUT arguments, for matching by relative path.
+    pub roots: &'a [PathBuf],
+}
+
 /// Reads and audits one file; the department is returned too (for consolidation).
 pub fn check_file(path: &Path, t: &Templates) -> (FileReport, Option<Department>) {
+    check_file_with(path, t, None)
+}
+
+/// `check_file`, with last year's accounts when `--prior` was given: the
+/// department's match feeds the `prior.` rules, and no match is a
+/// `prior-missing` info finding.
+pub fn check_file_with(
+    path: &Path,
+    t: &Templates,
+    prior: Option<PriorLookup<'_>>,
+) -> (FileReport, Option<Department>) {
     let msg = &t.messages;
     let wb = match crate::workbook::open(path) {
         Ok(wb) => wb,
@@ -101,12 +122,36 @@ pub fn check_file(path: &Path, t: &Templates) -> (FileReport, Option<Department>
         }
         return (FileReport::unreadable(path, msg.text("read.no_tables", &[])), None);
     }
-    let report = audit(path, &dep, t);
+    let found = prior.map(|l| l.set.find(&dep, path, l.roots));
+    let state = match found {
+        None => PriorYear::NotAsked,
+        Some(None) => PriorYear::Missing,
+        Some(Some(p)) => PriorYear::Found(&p.dep),
+    };
+    let mut report = audit_with(path, &dep, t, state);
+    if let Some(None) = found {
+        let rel = crate::prior::relative_to_root(path, prior.map_or(&[], |l| l.roots));
+        let department = dep.department.clone().unwrap_or_default();
+        report.findings.insert(
+            0,
+            Finding::new(
+                "prior-missing",
+                Severity::Info,
+                msg.text("prior.missing", &[("department", &department), ("path", &rel.display())]),
+            )
+            .with_cells(dep.tables.values().next().map(|t| t.title_at.clone())),
+        );
+    }
     (report, Some(dep))
 }
 
 /// Runs the rules over a department already read.
 pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
+    audit_with(path, dep, t, PriorYear::NotAsked)
+}
+
+/// `audit`, with last year's accounts for the `prior.` rules.
+pub fn audit_with(path: &Path, dep: &Department, t: &Templates, prior: PriorYear<'_>) -> FileReport {
     let mut findings = dep.findings.clone();
     if !dep.missing.is_empty() {
         let names: Vec<String> = dep
@@ -121,7 +166,7 @@ pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
             t.messages.text("read.tables_missing", &[("tables", &names.join("、"))]),
         ));
     }
-    findings.extend(evaluate(&t.rules, dep, &t.layouts, &t.messages));
+    findings.extend(evaluate_with_prior(&t.rules, dep, prior, &t.layouts, &t.messages));
     let mut r = FileReport {
         path: path.display().to_string(),
         status: Status::Ok,
@@ -172,7 +217,7 @@ impl CheckReport {
             s.errors += c.errors;
             s.warnings += c.warnings;
             s.infos += c.infos;
-            s.explained += f.findings.iter().filter(|x| x.explanation.is_some()).count();
+            s.explained += f.findings.iter().filter(|x| x.waived()).count();
             match f.status {
                 Status::Unreadable => s.unreadable += 1,
                 Status::Ok => s.ok += 1,

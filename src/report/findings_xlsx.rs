@@ -72,7 +72,7 @@ pub fn rows(f: &FileReport) -> Vec<FindingRow> {
         });
     }
     for x in &f.findings {
-        let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
+        let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::report_a1).collect();
         out.push(FindingRow {
             file: f.path.clone(),
             table: x.place.table.map(|t| {
