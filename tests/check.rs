@@ -122,7 +122,7 @@ fn exit_status_2_on_usage_or_configuration_errors() {
     std::fs::create_dir_all(tpl.join("rules")).unwrap();
     std::fs::write(
         tpl.join("rules/province.toml"),
-        "[[rule]]\nid = \"P1\"\ntitle = \"x\"\nseverity = \"error\"\ntables = [2]\n\
+        "[[rule]]\nid = \"SC-1\"\ntitle = \"x\"\nseverity = \"error\"\ntables = [2]\n\
          check = \"T2[合计].不存在的栏 = 0\"\nwhy = \"x\"\n",
     )
     .unwrap();
