@@ -191,6 +191,16 @@ fn the_change_threshold_needs_both_the_rate_and_the_amount() {
     let mut small_then = earlier(&small);
     set(&mut small_then, Decimal::from(4));
     assert!(!fires(rule, &small, &small_then, &t));
+    // A 类 spent last year and gone this year is a change too (P4c).
+    let p4c = t.rules.get("P4c").unwrap();
+    let mut gone = earlier(&now);
+    let t1 = gone.tables.get_mut(&1).unwrap();
+    let mut row = t1.rows.iter().find(|r| r.key.code().is_some_and(|c| c.len() == 3)).unwrap().clone();
+    row.key = juesuan::model::RowKey::Code("299".into());
+    row.cells.get_mut("决算数").unwrap().value = Decimal::from(50);
+    t1.rows.push(row);
+    assert!(fires(p4c, &now, &gone, &t));
+    assert!(!fires(p4c, &now, &earlier(&now), &t));
     // The same in a 元 department: 10 万元 is 100000 元.
     let mut yuan = now.clone();
     yuan.convert_unit(Unit::Yuan);
