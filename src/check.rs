@@ -99,29 +99,10 @@ pub fn check_file_with(
     prior: Option<PriorLookup<'_>>,
 ) -> (FileReport, Option<Department>) {
     let msg = &t.messages;
-    let wb = match crate::workbook::open(path) {
-        Ok(wb) => wb,
-        Err(e) => return (FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())])), None),
+    let dep = match read_file(path, t) {
+        Ok(dep) => dep,
+        Err(r) => return (r, None),
     };
-    let dep = read_department(&wb, &t.layouts, msg);
-    if dep.tables.is_empty() {
-        // A self-assessment workbook in a batch of accounts is not a broken submission.
-        let score_sheet = wb
-            .sheets
-            .iter()
-            .any(|s| s.rows().take(3).any(|(_, c)| c.iter().any(|(_, v)| v.text().contains("绩效自评"))));
-        if score_sheet {
-            let mut r = FileReport::unreadable(path, msg.text("check.score_workbook", &[]));
-            r.other_kind = true;
-            return (r, None);
-        }
-        if crate::explain::is_findings_report(&wb, msg) {
-            let mut r = FileReport::unreadable(path, msg.text("check.findings_workbook", &[]));
-            r.other_kind = true;
-            return (r, None);
-        }
-        return (FileReport::unreadable(path, msg.text("read.no_tables", &[])), None);
-    }
     let found = prior.map(|l| l.set.find(&dep, path, l.roots));
     let state = match found {
         None => PriorYear::NotAsked,
@@ -143,6 +124,37 @@ pub fn check_file_with(
         );
     }
     (report, Some(dep))
+}
+
+/// Reads one file's tables without auditing them; an unreadable file (or one
+/// of another kind, `other_kind`) is the report saying why.
+///
+/// # Errors
+/// The report of a file that holds no tables.
+pub fn read_file(path: &Path, t: &Templates) -> Result<Department, FileReport> {
+    let msg = &t.messages;
+    let wb = crate::workbook::open(path)
+        .map_err(|e| FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())])))?;
+    let dep = read_department(&wb, &t.layouts, msg);
+    if dep.tables.is_empty() {
+        // A self-assessment workbook in a batch of accounts is not a broken submission.
+        let score_sheet = wb
+            .sheets
+            .iter()
+            .any(|s| s.rows().take(3).any(|(_, c)| c.iter().any(|(_, v)| v.text().contains("绩效自评"))));
+        if score_sheet {
+            let mut r = FileReport::unreadable(path, msg.text("check.score_workbook", &[]));
+            r.other_kind = true;
+            return Err(r);
+        }
+        if crate::explain::is_findings_report(&wb, msg) {
+            let mut r = FileReport::unreadable(path, msg.text("check.findings_workbook", &[]));
+            r.other_kind = true;
+            return Err(r);
+        }
+        return Err(FileReport::unreadable(path, msg.text("read.no_tables", &[])));
+    }
+    Ok(dep)
 }
 
 /// Runs the rules over a department already read.

@@ -113,28 +113,23 @@ pub fn node_figures(
 }
 
 impl PriorSet {
-    /// Reads every workbook under `args` (files or directories), in parallel.
+    /// Reads every workbook under `args` (files or directories), in parallel
+    /// (tables only: last year's own findings were last year's business).
     pub fn load(args: &[PathBuf], t: &Templates) -> Self {
         use rayon::prelude::*;
         let inputs = crate::inputs::expand(args);
-        let read: Vec<(PathBuf, FileReport, Option<Department>)> = inputs
-            .files
-            .par_iter()
-            .map(|p| {
-                let (r, d) = crate::check::check_file(p, t);
-                (p.clone(), r, d)
-            })
-            .collect();
+        let read: Vec<(PathBuf, Result<Department, FileReport>)> =
+            inputs.files.par_iter().map(|p| (p.clone(), crate::check::read_file(p, t))).collect();
         let mut set = PriorSet::default();
-        for (path, report, dep) in read {
+        for (path, dep) in read {
             match dep {
-                Some(dep) => {
+                Ok(dep) => {
                     let rel = relative_to_root(&path, args);
                     let node = node_of(&path, &rel, args);
                     set.files.push(PriorFile { rel, node, path, dep });
                 }
-                None if !report.other_kind => set.unreadable.push(report),
-                None => {}
+                Err(report) if !report.other_kind => set.unreadable.push(report),
+                Err(_) => {}
             }
         }
         set.unreadable

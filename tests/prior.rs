@@ -446,6 +446,14 @@ fn an_explanation_is_dropped_when_the_amounts_change() {
     assert_eq!(j["summary"]["warnings"].as_u64().unwrap(), warnings + 1, "counted again");
     let o = run(&["--explanations".as_ref(), old.as_os_str()]);
     assert!(text(&o).contains("【上次说明（金额已变化）：人员增加，已在决算说明中说明】"));
+    // The new report quotes it in the message, not in the 说明 column (where
+    // the next run would take it as explaining the new amounts).
+    let new = dir.path().join("new.xlsx");
+    run(&["--explanations".as_ref(), old.as_os_str(), "--report".as_ref(), new.as_os_str()]);
+    let rows = sheet_rows(&new, "审核结果");
+    let row = rows.iter().find(|r| r.contains(&"P4a".to_string())).unwrap();
+    assert!(row.iter().any(|c| c.contains("上次说明（金额已变化）")), "{row:?}");
+    assert!(!row.iter().any(|c| c == "人员增加，已在决算说明中说明"), "{row:?}");
 }
 
 /// P1 is not explainable: explained, it still fails the run, and says so.
