@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::finding::{Counts, Finding, Severity};
+use crate::location::CellRef;
 use crate::model::Department;
 use crate::model::extract::read_department;
 use crate::prior::PriorSet;
@@ -101,7 +102,7 @@ pub fn check_file_with(
     let msg = &t.messages;
     let dep = match read_file(path, t) {
         Ok(dep) => dep,
-        Err(r) => return (r, None),
+        Err(r) => return (*r, None),
     };
     let found = prior.map(|l| l.set.find(&dep, path, l.roots));
     let state = match found {
@@ -123,6 +124,25 @@ pub fn check_file_with(
             .with_cells(dep.tables.values().next().map(|t| t.title_at.clone())),
         );
     }
+    // Last year's accounts of another year (the same folder given twice, a
+    // wrong folder) would make every comparison meaningless: say so.
+    if let (Some(Some(p)), Some(now)) = (found, dep.year)
+        && let Some(then) = p.dep.year.filter(|y| *y != now - 1)
+    {
+        report.findings.insert(
+            0,
+            Finding::new(
+                "prior-year",
+                Severity::Warning,
+                msg.text(
+                    "prior.wrong_year",
+                    &[("path", &p.path.display()), ("then", &then), ("expected", &(now - 1))],
+                ),
+            )
+            .with_cells(p.dep.tables.values().next().map(|t| CellRef { prior: true, ..t.title_at.clone() })),
+        );
+        report.refresh_status();
+    }
     (report, Some(dep))
 }
 
@@ -131,10 +151,10 @@ pub fn check_file_with(
 ///
 /// # Errors
 /// The report of a file that holds no tables.
-pub fn read_file(path: &Path, t: &Templates) -> Result<Department, FileReport> {
+pub fn read_file(path: &Path, t: &Templates) -> Result<Department, Box<FileReport>> {
     let msg = &t.messages;
     let wb = crate::workbook::open(path)
-        .map_err(|e| FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())])))?;
+        .map_err(|e| Box::new(FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())]))))?;
     let dep = read_department(&wb, &t.layouts, msg);
     if dep.tables.is_empty() {
         // A self-assessment workbook in a batch of accounts is not a broken submission.
@@ -145,14 +165,14 @@ pub fn read_file(path: &Path, t: &Templates) -> Result<Department, FileReport> {
         if score_sheet {
             let mut r = FileReport::unreadable(path, msg.text("check.score_workbook", &[]));
             r.other_kind = true;
-            return Err(r);
+            return Err(Box::new(r));
         }
         if crate::explain::is_findings_report(&wb, msg) {
             let mut r = FileReport::unreadable(path, msg.text("check.findings_workbook", &[]));
             r.other_kind = true;
-            return Err(r);
+            return Err(Box::new(r));
         }
-        return Err(FileReport::unreadable(path, msg.text("read.no_tables", &[])));
+        return Err(Box::new(FileReport::unreadable(path, msg.text("read.no_tables", &[]))));
     }
     Ok(dep)
 }

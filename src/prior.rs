@@ -118,7 +118,7 @@ impl PriorSet {
     pub fn load(args: &[PathBuf], t: &Templates) -> Self {
         use rayon::prelude::*;
         let inputs = crate::inputs::expand(args);
-        let read: Vec<(PathBuf, Result<Department, FileReport>)> =
+        let read: Vec<(PathBuf, Result<Department, Box<FileReport>>)> =
             inputs.files.par_iter().map(|p| (p.clone(), crate::check::read_file(p, t))).collect();
         let mut set = PriorSet::default();
         for (path, dep) in read {
@@ -128,7 +128,7 @@ impl PriorSet {
                     let node = node_of(&path, &rel, args);
                     set.files.push(PriorFile { rel, node, path, dep });
                 }
-                Err(report) if !report.other_kind => set.unreadable.push(report),
+                Err(report) if !report.other_kind => set.unreadable.push(*report),
                 Err(_) => {}
             }
         }

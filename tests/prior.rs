@@ -287,6 +287,18 @@ fn renamed_unit_matched_by_path_and_a_new_unit_is_prior_missing() {
     assert_eq!(infos, n_prior + 1);
     // The renamed one is compared: no P finding at all (same figures).
     assert!(found.iter().all(|(p, _)| !p.ends_with("甲县/a.xlsx")), "{found:?}");
+    // This year's folder given as last year's: every unit matches itself,
+    // which is said once per unit rather than passing silently.
+    let o = bin().arg("check").arg(&now).arg("--prior").arg(&now).args(["--json", "-"]).output().unwrap();
+    let found: Vec<String> = json(&o)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["findings"].as_array().unwrap().iter())
+        .filter(|x| x["rule"] == "prior-year" && x["severity"] == "warning")
+        .map(|x| x["cells"][0]["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
     // `--prior` naming nothing readable is a usage error.
     let o = bin().arg("check").arg(&now).arg("--prior").arg(dir.path().join("none")).output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

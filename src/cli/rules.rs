@@ -50,6 +50,9 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             if !r.formula.is_empty() {
                 writeln!(out, "{:>14} {}", "", r.formula)?;
             }
+            if let Some(th) = &r.threshold {
+                writeln!(out, "{:>14} ±{} ≥ {}", "", th.rate, th.at_least)?;
+            }
         }
         for r in &scoring.rules {
             writeln!(
