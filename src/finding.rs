@@ -29,6 +29,8 @@ pub const TOOL_IDS: &[&str] = &[
     "offset-internal",
     "offset-internal-mismatch",
     "consolidate-mixed-years",
+    "prior-missing",
+    "prior-year",
 ];
 
 /// True when `id` is declared: a rule id (from the rule files) or a tool id.
@@ -165,6 +167,14 @@ pub struct Finding {
     /// An officer's 说明 carried over from an earlier report.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
+    /// The 说明 of an earlier report for this finding whose amounts have
+    /// changed since: quoted, but it no longer waives anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_explanation: Option<String>,
+    /// Whether a 说明 may waive the finding (the rule's `explainable`); an
+    /// explained finding that is not explainable still counts.
+    #[serde(skip)]
+    pub unexplainable: bool,
 }
 
 impl Finding {
@@ -181,7 +191,20 @@ impl Finding {
             cells: Vec::new(),
             place: Place::default(),
             explanation: None,
+            stale_explanation: None,
+            unexplainable: false,
         }
+    }
+
+    /// Sets whether a 说明 may waive this finding.
+    pub fn explainable(mut self, yes: bool) -> Self {
+        self.unexplainable = !yes;
+        self
+    }
+
+    /// True when a 说明 waives this finding for the counts and exit status.
+    pub fn waived(&self) -> bool {
+        self.explanation.is_some() && !self.unexplainable
     }
 
     pub fn with_cells(mut self, cells: impl IntoIterator<Item = CellRef>) -> Self {

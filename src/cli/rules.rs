@@ -55,6 +55,9 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             if !r.formula.is_empty() {
                 writeln!(out, "{:>14} {}", "", r.formula)?;
             }
+            if let Some(th) = &r.threshold {
+                writeln!(out, "{:>14} ±{} ≥ {}", "", th.rate, th.at_least)?;
+            }
             let origin = match r.origin {
                 crate::rules::Origin::BuiltIn => None,
                 crate::rules::Origin::Replaced => Some("rules.origin.replaced"),
