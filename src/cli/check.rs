@@ -6,13 +6,13 @@ use clap::Args;
 use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
-use crate::check::{CheckReport, FileReport, check_file};
+use crate::check::{CheckReport, FileReport, PriorLookup, check_file_with};
 use crate::report::{findings_xlsx, text};
 
 /// Audits department workbooks: sums, hierarchies, balances, cross-table equalities.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  juesuan check samples/\n  juesuan check 报送/ --report 审核结果.xlsx --json 审核结果.json\n  juesuan check 报送/ --explanations 上次审核结果.xlsx --report 审核结果.xlsx"
+    after_help = "Examples:\n  juesuan check samples/\n  juesuan check 报送/ --report 审核结果.xlsx --json 审核结果.json\n  juesuan check 报送/ --explanations 上次审核结果.xlsx --report 审核结果.xlsx\n  juesuan check 报送2024/ --prior 报送2023/"
 )]
 pub struct CheckArgs {
     /// Workbooks or directories (searched recursively).
@@ -30,6 +30,9 @@ pub struct CheckArgs {
     /// Explained errors still count for the exit status.
     #[arg(long)]
     pub strict: bool,
+    /// Last year's workbooks or directories: 年初 = 上年年末 and year-over-year changes.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub prior: Vec<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
@@ -40,13 +43,15 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Error);
     };
     let mut out = super::plan_outputs(&outputs, msg)?;
+    let prior = super::load_prior(&args.prior, ctx)?;
+    let lookup = prior.as_ref().map(|set| PriorLookup { set, roots: &args.inputs });
     let bar = super::progress(inputs.files.len(), ctx.global.quiet);
     // Files are read in parallel; `collect` keeps the sorted input order.
     let mut files: Vec<FileReport> = inputs
         .files
         .par_iter()
         .map(|p| {
-            let r = check_file(p, &ctx.templates).0;
+            let r = check_file_with(p, &ctx.templates, lookup).0;
             bar.inc(1);
             r
         })

@@ -186,6 +186,33 @@ pub fn plan_outputs(
     })
 }
 
+/// Reads last year's workbooks for `--prior` (none given: `None`), noting on
+/// stderr each one that could not be read.
+///
+/// # Errors
+/// A usage error when `--prior` names no readable workbook at all.
+pub fn load_prior(paths: &[PathBuf], ctx: &Ctx) -> anyhow::Result<Option<crate::prior::PriorSet>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let msg = &ctx.templates.messages;
+    let set = crate::prior::PriorSet::load(paths, &ctx.templates);
+    for u in &set.unreadable {
+        eprintln!(
+            "{}",
+            msg.text(
+                "prior.unreadable",
+                &[("path", &u.path), ("reason", &u.error.clone().unwrap_or_default())]
+            )
+        );
+    }
+    if set.files.is_empty() {
+        let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(crate::error::Error::Usage(msg.text("prior.none", &[("paths", &list.join(" "))])).into());
+    }
+    Ok(Some(set))
+}
+
 /// Expands the inputs of a batch subcommand, refuses an output that is also an
 /// input, prints the skipped and missing paths; `None` when there is nothing to do.
 ///

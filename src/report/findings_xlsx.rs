@@ -72,7 +72,7 @@ pub fn rows(f: &FileReport) -> Vec<FindingRow> {
         });
     }
     for x in &f.findings {
-        let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
+        let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::report_a1).collect();
         out.push(FindingRow {
             file: f.path.clone(),
             table: x.place.table.map(|t| {
@@ -167,9 +167,20 @@ pub fn finish(ws: &mut Worksheet, last: u32) -> Result<(), XlsxError> {
 pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> Result<(), XlsxError> {
     write_header(ws, msg)?;
     let mut row: u32 = 1;
-    for x in files.iter().flat_map(rows) {
-        write_row(ws, row, &x)?;
-        row += 1;
+    for f in files {
+        let mut rs = rows(f);
+        // A 说明 whose amounts changed is not carried into the 说明 column (it
+        // would waive the new amounts next time): it is quoted in the message.
+        let first = rs.len().saturating_sub(f.findings.len());
+        for (r, x) in rs[first..].iter_mut().zip(&f.findings) {
+            if let Some(e) = &x.stale_explanation {
+                r.message.push_str(&msg.text("report.explanation_stale", &[("text", e)]));
+            }
+        }
+        for x in rs {
+            write_row(ws, row, &x)?;
+            row += 1;
+        }
     }
     finish(ws, row.saturating_sub(1))
 }

@@ -19,8 +19,16 @@ pub fn finding_line(path: &str, f: &Finding, msg: &Catalog) -> String {
             &[("expected", &fmt(v.expected)), ("actual", &fmt(v.actual)), ("difference", &fmt(v.difference))],
         ));
     }
+    let prior: Vec<String> = f.cells.iter().filter(|c| c.prior).map(ToString::to_string).collect();
+    if !prior.is_empty() {
+        line.push_str(&msg.text("report.prior_cells", &[("cells", &prior.join(" "))]));
+    }
     if let Some(e) = &f.explanation {
-        line.push_str(&msg.text("report.explained", &[("text", e)]));
+        let key = if f.unexplainable { "report.explained_still_counts" } else { "report.explained" };
+        line.push_str(&msg.text(key, &[("text", e)]));
+    }
+    if let Some(e) = &f.stale_explanation {
+        line.push_str(&msg.text("report.explanation_stale", &[("text", e)]));
     }
     crate::text::console(&line).into_owned()
 }
