@@ -2,6 +2,7 @@
 //! release binary, then all of them together with twenty good departments.
 //! A hostile input is a per-input outcome (a note, an unreadable input or a
 //! finding); outputs are all or nothing, well-formed, and open in a reader.
+#![cfg(unix)] // FIFOs, permissions, symlinks
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failed test
 
 use std::io::{BufRead, Read, Write};
