@@ -27,6 +27,8 @@ pub enum Kind {
     Consistency,
     /// An all-zero table carries a 说明 line (X18).
     EmptyNote,
+    /// A 决算说明 rule (`N…`), run by `narrative::check`, not over tables.
+    Narrative,
 }
 
 #[derive(Debug, Deserialize)]

@@ -93,6 +93,8 @@ pub struct Templates {
     pub messages: Catalog,
     pub layouts: Layouts,
     pub rules: crate::rules::RuleSet,
+    /// The 决算说明 vocabulary (`narrative/lexicon.toml`).
+    pub narrative: crate::narrative::Lexicon,
 }
 
 impl Templates {
@@ -109,7 +111,8 @@ impl Templates {
         let messages = messages.with_lang(lang);
         let layouts = Layouts::load(&store)?;
         let rules = crate::rules::RuleSet::load(&store, &layouts)?;
-        Ok(Self { store, messages, layouts, rules })
+        let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
+        Ok(Self { store, messages, layouts, rules, narrative })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).

@@ -1,0 +1,1 @@
+//! Drafting a 决算说明 from the tables (`narrate`).
