@@ -71,11 +71,14 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Recompute and check project self-assessment score sheets (绩效自评).
     Score(score::ScoreArgs),
+    /// Draft the 决算说明 (narrative) of a department from its tables.
+    Narrate(narrate::NarrateArgs),
 }
 
 pub mod check;
 pub mod consolidate;
 pub mod convert;
+pub mod narrate;
 pub mod rules;
 pub mod score;
 pub mod template;
@@ -111,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a, &ctx),
         Command::Rules(a) => rules::run(a, &ctx),
         Command::Score(a) => score::run(a, &ctx),
+        Command::Narrate(a) => narrate::run(a, &ctx),
     };
     match result {
         Ok(s) => s.into(),

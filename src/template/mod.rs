@@ -95,6 +95,8 @@ pub struct Templates {
     pub rules: crate::rules::RuleSet,
     /// The 决算说明 vocabulary (`narrative/lexicon.toml`).
     pub narrative: crate::narrative::Lexicon,
+    /// The sections and sentence frames `narrate` drafts (`narrative/draft.toml`).
+    pub narrative_draft: crate::narrative::draft::Frame,
 }
 
 impl Templates {
@@ -112,7 +114,8 @@ impl Templates {
         let layouts = Layouts::load(&store)?;
         let rules = crate::rules::RuleSet::load(&store, &layouts)?;
         let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
-        Ok(Self { store, messages, layouts, rules, narrative })
+        let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
+        Ok(Self { store, messages, layouts, rules, narrative, narrative_draft })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).
