@@ -322,3 +322,20 @@ mod property {
         }
     }
 }
+
+/// A damaged .docx is an unreadable input (exit 1), the rest of the batch goes on.
+#[test]
+fn a_damaged_docx_is_unreadable_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("某局决算说明.docx"), b"PK\x03\x04 not really").unwrap();
+    std::fs::copy(fixture("001_7182237ba43dab79.txt"), dir.path().join("金口河决算.txt")).unwrap();
+    let o = bin().arg("check").arg(dir.path()).args(["--json", "-"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let j = json(&o);
+    let files = j["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let bad = files.iter().find(|f| f["path"].as_str().unwrap().ends_with(".docx")).unwrap();
+    assert_eq!((bad["status"].as_str(), bad["kind"].as_str()), (Some("unreadable"), Some("narrative")));
+    assert!(bad["error"].as_str().unwrap().contains("Word"), "{bad}");
+    assert_eq!(j["summary"]["unreadable"], 1);
+}

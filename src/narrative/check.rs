@@ -187,10 +187,12 @@ impl Checker<'_> {
     fn family_in(&mut self, fam: &super::lexicon::Family, line: usize, scope: &str) {
         let mut parts: Vec<usize> = Vec::new();
         for (i, s) in self.st.iter().enumerate() {
-            if s.line == line && s.scope == scope && fam.parts.contains(&s.subject) {
-                if !parts.iter().any(|&k| self.st[k].subject == s.subject) {
-                    parts.push(i);
-                }
+            if s.line == line
+                && s.scope == scope
+                && fam.parts.contains(&s.subject)
+                && !parts.iter().any(|&k| self.st[k].subject == s.subject)
+            {
+                parts.push(i);
             }
         }
         let Some(&first) = parts.first() else { return };
