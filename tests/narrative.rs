@@ -339,3 +339,24 @@ fn a_damaged_docx_is_unreadable_and_the_batch_goes_on() {
     assert!(bad["error"].as_str().unwrap().contains("Word"), "{bad}");
     assert_eq!(j["summary"]["unreadable"], 1);
 }
+
+/// A .docx declaring more than the workbook bound when inflated is refused
+/// before docx-rs reads it; an absurdly long number is not an amount.
+#[test]
+fn a_zip_bomb_docx_is_refused_and_long_numbers_are_ignored() {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        z.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..130 {
+            z.write_all(&zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let e = juesuan::narrative::read::from_docx(buf.get_ref()).unwrap_err();
+    assert_eq!(e.key, "read.zip_bomb");
+    let f = run(&["本年支出合计99999999999999999999999999999亿元，其中：基本支出1万元，占1%。"], None, None);
+    assert!(errors(&f).is_empty(), "{f:?}");
+}

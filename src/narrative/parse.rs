@@ -118,6 +118,11 @@ fn number_at(c: &[char], i: usize) -> Option<(usize, Tok)> {
             j += 1;
         }
     }
+    // More than 15 integer digits is no amount in a 决算说明 (and could
+    // overflow the arithmetic of the checks).
+    if c[i..j].iter().take_while(|d| d.is_ascii_digit()).count() > 15 {
+        return None;
+    }
     let num: String = c[i..j].iter().collect();
     let value: Decimal = num.parse().ok()?;
     let scale = value.scale();
@@ -266,6 +271,9 @@ fn read_paragraph(
     let first_here = out.len();
     let mut pending: Vec<&Token> = Vec::new();
     let mut last_end = 0usize;
+    // A share or rate belongs to the last figure: its words are read from there
+    // (`755.32万元，占本年支出合计的100%` names its base between the two).
+    let mut last_number_end = 0usize;
     let mut sentence = usize::MAX;
     let mut skip = false;
     for t in toks {
@@ -274,6 +282,7 @@ fn read_paragraph(
             sentence = s;
             pending.clear();
             last_end = s;
+            last_number_end = s;
             skip = contains_any(&text(c, s, sentence_end(c, t.start)), &m.skip_sentence);
         }
         if skip {
@@ -317,6 +326,7 @@ fn read_paragraph(
                 pending.clear();
             }
             Tok::Percent(pct) => {
+                let gap = text(c, last_number_end, t.start);
                 if let Some(sign) = direction(&gap, lex) {
                     if let Some(k) = last_here
                         && out[k].rate.is_none()
@@ -325,7 +335,7 @@ fn read_paragraph(
                         attach_quote(&mut out[k], c, t.start);
                     }
                 } else if let Some(pos) = m.share.iter().filter_map(|w| gap.find(w.as_str())).min() {
-                    let marker_at = last_end + gap[..pos].chars().count();
+                    let marker_at = last_number_end + gap[..pos].chars().count();
                     let base = pending.iter().find(|x| x.start >= marker_at).and_then(|x| match x.tok {
                         Tok::Subject { subject } => {
                             let clause = text(c, clause_start(c, x.start), x.end);
@@ -343,6 +353,9 @@ fn read_paragraph(
             }
         }
         last_end = t.end;
+        if !matches!(t.tok, Tok::Subject { .. }) {
+            last_number_end = t.end;
+        }
     }
 }
 

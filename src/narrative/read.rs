@@ -54,6 +54,10 @@ pub fn from_text(bytes: &[u8]) -> Result<Document, ReadError> {
 /// # Errors
 /// Bytes docx-rs cannot read as a document.
 pub fn from_docx(bytes: &[u8]) -> Result<Document, ReadError> {
+    // A .docx is a zip like an xlsx: the same bound on its declared sizes
+    // refuses a zip bomb before docx-rs inflates anything.
+    crate::workbook::guard::check_zip(bytes, false)
+        .map_err(|e| ReadError { key: e.key(), detail: e.detail() })?;
     let doc = docx_rs::read_docx(bytes)
         .map_err(|e| ReadError { key: "narrative.not_docx", detail: e.to_string() })?;
     let paragraphs = doc
