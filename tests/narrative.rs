@@ -360,3 +360,16 @@ fn a_zip_bomb_docx_is_refused_and_long_numbers_are_ignored() {
     let f = run(&["本年支出合计99999999999999999999999999999亿元，其中：基本支出1万元，占1%。"], None, None);
     assert!(errors(&f).is_empty(), "{f:?}");
 }
+
+/// `与上年持平` is a change of zero (checked against last year's tables);
+/// `决算数与预算数持平` is about the budget and is not read as one.
+#[test]
+fn flat_means_no_change_against_last_year_only() {
+    let dep = seed("000", false);
+    let ok = "2024年度“三公”经费财政拨款支出决算为6.06万元，与上年持平。";
+    assert!(run(&[ok], None, Some(&dep)).is_empty());
+    let bad = "2024年度“三公”经费财政拨款支出决算为7.06万元，与上年持平。";
+    assert!(errors(&run(&[bad], None, Some(&dep))).contains(&(1, "N8")));
+    let budget = "2024年度“三公”经费财政拨款支出决算为7.06万元，决算数与预算数持平。";
+    assert!(errors(&run(&[budget], None, Some(&dep))).is_empty());
+}

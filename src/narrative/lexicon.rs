@@ -41,6 +41,8 @@ pub struct Markers {
     pub max_gap: usize,
     pub bare_after: Vec<String>,
     pub list_start: Vec<String>,
+    pub flat: Vec<String>,
+    pub flat_not: Vec<String>,
 }
 
 /// Which money a figure is about (`general` = 一般公共预算财政拨款 …).

@@ -87,7 +87,11 @@ pub fn normalise(p: &str) -> String {
 
 #[derive(Clone, Debug)]
 enum Tok {
-    Subject { subject: usize },
+    Subject {
+        subject: usize,
+    },
+    /// `持平`: no change against last year.
+    Flat,
     Amount(Stated),
     Percent(Stated),
 }
@@ -167,6 +171,13 @@ fn tokens(c: &[char], lex: &Lexicon) -> Vec<Token> {
             }
             continue;
         }
+        if let Some(w) = lex.markers.flat.iter().find(|w| c[i..].starts_with(&w.chars().collect::<Vec<_>>()))
+        {
+            let end = i + w.chars().count();
+            out.push(Token { start: i, end, tok: Tok::Flat });
+            i = end;
+            continue;
+        }
         if let Some((name, subject, bare)) = lex.names.iter().find(|(n, _, _)| c[i..].starts_with(n)) {
             let end = i + name.len();
             if !*bare || bare_ok(c, i, lex, &out) {
@@ -244,7 +255,7 @@ pub fn statements(paragraphs: &[String], lex: &Lexicon) -> Vec<Statement> {
         let p = normalise(raw);
         let c: Vec<char> = p.chars().collect();
         let toks = tokens(&c, lex);
-        let has_number = toks.iter().any(|t| !matches!(t.tok, Tok::Subject { .. }));
+        let has_number = toks.iter().any(|t| matches!(t.tok, Tok::Amount(_) | Tok::Percent(_)));
         if !has_number {
             if !c.is_empty() && c.len() <= 60 {
                 heading_scope = lex.scope_in(&p).unwrap_or("all").to_string();
@@ -292,6 +303,22 @@ fn read_paragraph(
         let last_here = (out.len() > first_here).then(|| out.len() - 1);
         match &t.tok {
             Tok::Subject { .. } => pending.push(t),
+            Tok::Flat => {
+                // `与上年持平` states a change of zero; `决算数与预算数持平` is
+                // about the budget and says nothing about last year.
+                let clause = text(c, clause_start(c, t.start), t.end);
+                if !contains_any(&clause, &m.flat_not) {
+                    if let Some(k) = last_here
+                        && out[k].change.is_none()
+                        && out[k].rate.is_none()
+                    {
+                        let zero = Stated { value: Decimal::ZERO, half: Decimal::ZERO, text: clause.clone() };
+                        out[k].change = Some(zero.clone());
+                        out[k].rate = Some(zero);
+                        attach_quote(&mut out[k], c, t.start);
+                    }
+                }
+            }
             Tok::Amount(a) => {
                 if let Some(sign) = direction(&gap, lex) {
                     if let Some(k) = last_here
@@ -353,7 +380,7 @@ fn read_paragraph(
             }
         }
         last_end = t.end;
-        if !matches!(t.tok, Tok::Subject { .. }) {
+        if matches!(t.tok, Tok::Amount(_) | Tok::Percent(_)) {
             last_number_end = t.end;
         }
     }
