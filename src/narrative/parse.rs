@@ -307,16 +307,15 @@ fn read_paragraph(
                 // `与上年持平` states a change of zero; `决算数与预算数持平` is
                 // about the budget and says nothing about last year.
                 let clause = text(c, clause_start(c, t.start), t.end);
-                if !contains_any(&clause, &m.flat_not) {
-                    if let Some(k) = last_here
-                        && out[k].change.is_none()
-                        && out[k].rate.is_none()
-                    {
-                        let zero = Stated { value: Decimal::ZERO, half: Decimal::ZERO, text: clause.clone() };
-                        out[k].change = Some(zero.clone());
-                        out[k].rate = Some(zero);
-                        attach_quote(&mut out[k], c, t.start);
-                    }
+                if !contains_any(&clause, &m.flat_not)
+                    && let Some(k) = last_here
+                    && out[k].change.is_none()
+                    && out[k].rate.is_none()
+                {
+                    let zero = Stated { value: Decimal::ZERO, half: Decimal::ZERO, text: clause.clone() };
+                    out[k].change = Some(zero.clone());
+                    out[k].rate = Some(zero);
+                    attach_quote(&mut out[k], c, t.start);
                 }
             }
             Tok::Amount(a) => {
