@@ -23,6 +23,16 @@ pub enum Status {
     Unreadable,
 }
 
+/// What an input file is (cli.md `files[].kind`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    #[default]
+    Workbook,
+    /// A 决算说明 (`.docx`/`.txt`).
+    Narrative,
+}
+
 /// Where a table was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TableRef {
@@ -35,6 +45,10 @@ pub struct TableRef {
 #[derive(Clone, Debug, Serialize)]
 pub struct FileReport {
     pub path: String,
+    pub kind: FileKind,
+    /// Narratives only: the paired workbook's path, or `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_with: Option<Option<String>>,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -52,6 +66,8 @@ impl FileReport {
     pub fn unreadable(path: &Path, reason: String) -> Self {
         Self {
             path: path.display().to_string(),
+            kind: FileKind::Workbook,
+            paired_with: None,
             status: Status::Unreadable,
             error: Some(reason),
             department: None,
@@ -201,6 +217,8 @@ pub fn audit_with(path: &Path, dep: &Department, t: &Templates, prior: PriorYear
     findings.extend(evaluate_with_prior(&t.rules, dep, prior, &t.layouts, &t.messages));
     let mut r = FileReport {
         path: path.display().to_string(),
+        kind: FileKind::Workbook,
+        paired_with: None,
         status: Status::Ok,
         error: None,
         department: dep.department.clone(),

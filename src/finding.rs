@@ -165,6 +165,12 @@ pub struct Finding {
     pub cells: Vec<CellRef>,
     #[serde(flatten)]
     pub place: Place,
+    /// 决算说明 findings: the 1-based paragraph (line of a `.txt`) stating the figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 决算说明 findings: the clause stating the figure (at most 120 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
     /// An officer's 说明 carried over from an earlier report.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
@@ -191,6 +197,8 @@ impl Finding {
             values: None,
             cells: Vec::new(),
             place: Place::default(),
+            line: None,
+            quote: None,
             explanation: None,
             stale_explanation: None,
             unexplainable: false,

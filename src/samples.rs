@@ -528,5 +528,18 @@ pub fn generate(
         crate::report::save::save(&mut wb, &path)?;
         written.push(p.rel.to_string());
     }
+    // The seeds' published 决算说明, as the .docx an officer would hand in next
+    // to the workbook (one paragraph per line of the extracted text).
+    for (src, rel) in [
+        ("src/narrative_000.text", "攀枝花市科学技术协会2024_决算说明.docx"),
+        ("src/narrative_002.text", "凉山州科学技术协会2023_决算说明.docx"),
+    ] {
+        use crate::narrative::draft::{Para, Style};
+        let text = std::fs::read_to_string(root.join(src))?;
+        let paras: Vec<Para> =
+            text.lines().map(|l| Para { style: Style::Body, text: l.to_string() }).collect();
+        crate::report::save::write_atomic(&root.join(rel), &crate::report::docx::bytes(&paras)?)?;
+        written.push(rel.to_string());
+    }
     Ok(written)
 }

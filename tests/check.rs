@@ -16,11 +16,15 @@ use support::{bin, json, root, seed, write};
 #[test]
 fn samples_have_rounding_notes_and_no_errors() {
     let o = bin().arg("check").arg(root().join("samples")).args(["--json", "-"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let j = json(&o);
-    assert_eq!(j["summary"]["errors"], 0);
     assert_eq!(j["summary"]["unreadable"], 0);
     let files = j["files"].as_array().unwrap();
+    // The workbooks have no error; the errors (and so exit status 1) are the
+    // published 决算说明's own, checked in tests/narrative.rs.
+    for f in files.iter().filter(|f| f["kind"] == "workbook") {
+        assert!(f["findings"].as_array().unwrap().iter().all(|x| x["severity"] != "error"), "{f}");
+    }
+    assert!(files.iter().filter(|f| f["kind"] == "narrative").count() == 2);
     assert!(files.len() >= 12);
     // 攀枝花 2024: the document's own 0.01 conflicts, as info.
     let pzh = files

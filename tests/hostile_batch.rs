@@ -597,7 +597,7 @@ fn a_missing_input_exits_2_in_every_command_naming_it() {
     let d = tempfile::tempdir().unwrap();
     let missing = d.path().join("没有这个.xlsx");
     let out = d.path().join("o.xlsx");
-    for cmd in ["check", "consolidate", "convert", "score"] {
+    for cmd in ["check", "consolidate", "convert", "score", "narrate"] {
         let mut c = bin();
         c.arg(cmd).arg(&missing);
         if cmd != "check" {

@@ -259,6 +259,7 @@ impl Evaluator<'_> {
                 self.empty_note(rule, out);
                 rule.tables.iter().any(|n| self.dep.table(*n).is_some())
             }
+            Kind::Narrative => false,
         }
     }
 

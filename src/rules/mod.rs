@@ -30,6 +30,8 @@ pub enum Kind {
     /// `check` compares this year's figure (left) with last year's (right) and
     /// reports a change beyond `rate` and `at_least` (P4).
     Change,
+    /// A 决算说明 rule (`N…`), run by `narrative::check`, not over tables.
+    Narrative,
 }
 
 /// When a year-over-year change is worth explaining: beyond ±`rate` and at

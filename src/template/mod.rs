@@ -119,6 +119,10 @@ pub struct Templates {
     pub rules: crate::rules::RuleSet,
     /// The tool-level finding ids (`findings.toml`).
     pub findings: crate::finding::Registry,
+    /// The 决算说明 vocabulary (`narrative/lexicon.toml`).
+    pub narrative: crate::narrative::Lexicon,
+    /// The sections and sentence frames `narrate` drafts (`narrative/draft.toml`).
+    pub narrative_draft: crate::narrative::draft::Frame,
 }
 
 impl Templates {
@@ -139,7 +143,9 @@ impl Templates {
         // with file:line), not only `score`.
         crate::score::Config::load(&store)?;
         let findings = crate::finding::Registry::load(&store)?;
-        Ok(Self { store, messages, layouts, rules, findings })
+        let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
+        let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
+        Ok(Self { store, messages, layouts, rules, findings, narrative, narrative_draft })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).
