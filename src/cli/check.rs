@@ -30,6 +30,9 @@ pub struct CheckArgs {
     /// Explained errors still count for the exit status.
     #[arg(long)]
     pub strict: bool,
+    /// List every note (提示, e.g. rounding differences), not only their count per file.
+    #[arg(long)]
+    pub show_info: bool,
 }
 
 pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
@@ -39,7 +42,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
     };
-    let bar = super::progress(inputs.files.len(), ctx.global.quiet);
+    let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.check", msg);
     // Files are read in parallel; `collect` keeps the sorted input order.
     let mut files: Vec<FileReport> = inputs
         .files
@@ -52,7 +55,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         .collect();
     bar.finish_and_clear();
     files.retain(|f| {
-        if f.other_kind {
+        if f.other_kind && !ctx.global.quiet {
             eprintln!(
                 "{}",
                 msg.text(
@@ -99,8 +102,19 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.json {
         super::write_json(path, &report)?;
     }
+    let written: Vec<String> =
+        args.report.iter().chain(args.json.iter()).map(|p| p.display().to_string()).collect();
+    let closing = super::outputs_line(&written, msg);
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
-        text::write(&mut std::io::stdout().lock(), &report, args.strict, msg)?;
+        use std::io::Write;
+        let verbosity = text::Verbosity { show_info: args.show_info, quiet: ctx.global.quiet };
+        let mut out = std::io::stdout().lock();
+        text::write(&mut out, &report, args.strict, msg, verbosity)?;
+        if let Some(line) = &closing {
+            writeln!(out, "{line}")?;
+        }
+    } else if let Some(line) = &closing {
+        eprintln!("{line}");
     }
     Ok(if report.failed() { ExitStatus::Failure } else { ExitStatus::Success })
 }

@@ -43,7 +43,7 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 out,
                 "{:<14} {:<8} {:<24} {}",
                 r.id,
-                r.severity.as_str(),
+                r.severity.label(&t.messages),
                 tables.join(","),
                 t.messages.pick(&r.title, &r.title_en)
             )?;
@@ -56,7 +56,7 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 out,
                 "{:<14} {:<8} {:<24} {}",
                 r.id,
-                r.severity.as_str(),
+                r.severity.label(&t.messages),
                 "score",
                 t.messages.pick(&r.title, &r.title_en)
             )?;

@@ -163,7 +163,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &s.findings {
                 let at = f.cells.first().map_or_else(|| s.path.clone(), |c| c.to_string());
-                writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+                writeln!(out, "  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message)?;
             }
         }
         for d in &dept {
@@ -183,12 +183,12 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &d.findings {
                 let at = f.cells.first().map_or_else(|| d.path.clone(), |c| c.to_string());
-                writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+                writeln!(out, "  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message)?;
             }
         }
         for f in &cross {
             let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
-            writeln!(out, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+            writeln!(out, "  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message)?;
         }
     }
     Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })

@@ -111,7 +111,7 @@ pub fn add_findings_sheet<E: From<XlsxError>>(
     let mut r: u32 = 0;
     for x in rows {
         r += 1;
-        findings_xlsx::write_row(ws, r, &x?)?;
+        findings_xlsx::write_row(ws, r, &x?, msg)?;
     }
     findings_xlsx::finish(ws, r)?;
     Ok(())

@@ -116,7 +116,7 @@ pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> 
 ///
 /// # Errors
 /// When rust_xlsxwriter rejects a value.
-pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow) -> Result<(), XlsxError> {
+pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) -> Result<(), XlsxError> {
     let num = Format::new().set_num_format("#,##0.00");
     ws.write_string(row, 0, &x.file)?;
     if let Some(t) = &x.table {
@@ -136,7 +136,10 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow) -> Result<(), Xls
         }
     }
     ws.write_string(row, 5, &x.rule)?;
-    ws.write_string(row, 6, &x.severity)?;
+    // Rows keep the JSON word (spooled, compared); the sheet shows the officer's word.
+    let severity =
+        crate::finding::Severity::parse(&x.severity).map_or_else(|| x.severity.clone(), |s| s.label(msg));
+    ws.write_string(row, 6, severity)?;
     if let Some(v) = &x.values {
         for (i, n) in v.iter().enumerate() {
             ws.write_number_with_format(row, 7 + i as u16, *n, &num)?;
@@ -167,7 +170,7 @@ pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> R
     write_header(ws, msg)?;
     let mut row: u32 = 1;
     for x in files.iter().flat_map(rows) {
-        write_row(ws, row, &x)?;
+        write_row(ws, row, &x, msg)?;
         row += 1;
     }
     finish(ws, row.saturating_sub(1))

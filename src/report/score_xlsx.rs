@@ -363,7 +363,7 @@ pub fn workbook(
         let cells: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
         for (c, t) in [
             x.rule.as_str(),
-            x.severity.as_str(),
+            &x.severity.label(msg),
             path,
             project,
             x.indicator.as_deref().unwrap_or(""),
