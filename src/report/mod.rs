@@ -3,6 +3,7 @@
 
 pub mod consolidate_xlsx;
 pub mod findings_xlsx;
+pub mod page;
 pub mod save;
 pub mod score_xlsx;
 pub mod standard;
