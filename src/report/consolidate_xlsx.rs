@@ -82,21 +82,30 @@ pub fn add_units_sheet<E: From<XlsxError>>(
     for u in units {
         let u = u?;
         r += 1;
-        ws.write_number(r, 0, f64::from(r))?;
+        let n = [(u.path.as_str(), widths[1]), (u.department.as_deref().unwrap_or(""), widths[2])]
+            .into_iter()
+            .chain(u.reason.as_deref().map(|t| (t, widths[14])))
+            .map(|(t, w)| page::lines(t, w - 1.0))
+            .max()
+            .unwrap_or(1);
+        if n > 1 {
+            ws.set_row_height(r, page::height(n))?;
+        }
+        ws.write_number_with_format(r, 0, f64::from(r), &wrap)?;
         ws.write_string_with_format(r, 1, &u.path, &wrap)?;
         ws.write_string_with_format(r, 2, u.department.as_deref().unwrap_or(""), &wrap)?;
         if let Some(y) = u.year {
-            ws.write_number(r, 3, f64::from(y))?;
+            ws.write_number_with_format(r, 3, f64::from(y), &wrap)?;
         }
-        ws.write_string(r, 4, u.unit.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 5, &u.status)?;
+        ws.write_string_with_format(r, 4, u.unit.as_deref().unwrap_or(""), &wrap)?;
+        ws.write_string_with_format(r, 5, &u.status, &wrap)?;
         for (k, a) in u.amounts.iter().enumerate() {
             if let Some(v) = a {
                 ws.write_number_with_format(r, 6 + k as u16, v.to_f64().unwrap_or(0.0), &num)?;
             }
         }
-        ws.write_number(r, 12, u.errors as f64)?;
-        ws.write_number(r, 13, u.warnings as f64)?;
+        ws.write_number_with_format(r, 12, u.errors as f64, &wrap)?;
+        ws.write_number_with_format(r, 13, u.warnings as f64, &wrap)?;
         if let Some(reason) = &u.reason {
             ws.write_string_with_format(r, 14, reason, &wrap)?;
         }

@@ -3,7 +3,7 @@
 //! amounts as numbers, and an empty 说明 column for the officer; filterable,
 //! header frozen. `explain` reads the 说明 back for the next run.
 
-use rust_xlsxwriter::{Format, FormatAlign, Url, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatUnderline, Url, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 
 use crate::check::FileReport;
@@ -124,6 +124,22 @@ pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> 
 pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) -> Result<(), XlsxError> {
     let num = Format::new().set_num_format("#,##0.00").set_align(FormatAlign::Top);
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let link = wrap.clone().set_font_color(Color::Blue).set_underline(FormatUnderline::Single);
+    // Wrapped rows are given their height (spreadsheets do not grow them on
+    // open); set before the cells, as a constant-memory sheet requires.
+    let texts = [
+        &x.file,
+        x.table.as_deref().unwrap_or(""),
+        x.row.as_deref().unwrap_or(""),
+        x.column.as_deref().unwrap_or(""),
+        &x.cells,
+    ];
+    let mut n = texts.iter().zip(WIDTHS).map(|(t, w)| page::lines(t, w - 1.0)).max().unwrap_or(1);
+    n = n.max(page::lines(&x.message, WIDTHS[10] - 1.0));
+    n = n.max(page::lines(x.explanation.as_deref().unwrap_or(""), WIDTHS[11] - 1.0));
+    if n > 1 {
+        ws.set_row_height(row, page::height(n))?;
+    }
     ws.write_string_with_format(row, 0, &x.file, &wrap)?;
     if let Some(t) = &x.table {
         ws.write_string_with_format(row, 1, t, &wrap)?;
@@ -135,8 +151,10 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) ->
         ws.write_string_with_format(row, 3, c, &wrap)?;
     }
     if !x.cells.is_empty() {
-        let written =
-            x.url.as_ref().is_some_and(|u| ws.write_url(row, 4, Url::new(u).set_text(&x.cells)).is_ok());
+        let written = x
+            .url
+            .as_ref()
+            .is_some_and(|u| ws.write_url_with_format(row, 4, Url::new(u).set_text(&x.cells), &link).is_ok());
         if !written {
             ws.write_string_with_format(row, 4, &x.cells, &wrap)?;
         }

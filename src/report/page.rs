@@ -40,7 +40,7 @@ pub fn setup(ws: &mut Worksheet, repeat: Option<(u32, u32)>, fit: Fit) -> Result
 
 /// Display width of text in Excel's column units: a CJK character is about two.
 pub fn text_width(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum()
+    s.chars().map(|c| if c.is_ascii() { 1.05 } else { 1.9 }).sum()
 }
 
 /// Lines a wrapped text takes in a column (or merged columns) of `width` units.
