@@ -124,3 +124,20 @@ fn usage_errors_are_chinese_with_hints_that_fit() {
     let t = text(&bin().args(["chek"]).output().unwrap());
     assert!(t.contains("无法识别的子命令“chek”") && t.contains("check"), "{t}");
 }
+
+/// Snapshots of the texts an officer reads first: reviewed once, then any
+/// change to them shows up as a diff (`cargo insta review`).
+#[test]
+fn console_snapshots() {
+    let run = |args: &[&str]| {
+        let o = bin().current_dir(support::root()).args(args).output().unwrap();
+        format!("exit {:?}\n{}", o.status.code(), text(&o))
+    };
+    insta::assert_snapshot!("help_zh", run(&["--help"]));
+    insta::assert_snapshot!("check_help_en", run(&["--lang", "en", "check", "--help"]));
+    insta::assert_snapshot!("check_with_o", run(&["check", "报送/", "-o", "out.xlsx"]));
+    insta::assert_snapshot!(
+        "check_two_samples",
+        run(&["check", "samples/凉山州科学技术协会2023.xlsx", "samples/攀枝花市科学技术协会2024.xlsx"])
+    );
+}

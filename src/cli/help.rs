@@ -221,6 +221,10 @@ pub fn render_error(e: &clap::Error, cmd: &Command, args: &[OsString], msg: &Cat
             if value.is_empty() && e.kind() == ErrorKind::InvalidValue {
                 line = msg.text("usage.value_missing", &[("arg", &arg)]);
             }
+            let hint = format!("usage.hint.{key}.{}", arg.split_whitespace().next().unwrap_or(""));
+            if msg.keys().any(|k| k == hint) {
+                tips.push(msg.text(&hint, &[]));
+            }
             line
         }
         ErrorKind::ArgumentConflict => {

@@ -70,14 +70,15 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let mut dept: Vec<DeptScored> = Vec::new();
     let mut unreadable = Vec::new();
     let mut skipped = 0;
+    // Messages go above the bar (a hidden bar just prints them).
+    let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.score", msg);
+    let note = |line: String| bar.suspend(|| eprintln!("{line}"));
     for path in &inputs.files {
+        bar.inc(1);
         match crate::workbook::open(path) {
             Err(e) => {
                 let reason = msg.text(e.key(), &[("detail", &e.detail())]);
-                eprintln!(
-                    "{}",
-                    msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)])
-                );
+                note(msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)]));
                 unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
             }
             Ok(wb) => {
@@ -88,29 +89,24 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 {
                     // A folder of submissions holds the accounts next to the score sheets.
                     let reason = msg.text("score.skipped_tables", &[]);
-                    eprintln!(
-                        "{}",
-                        msg.text("inputs.skipped", &[("path", &path.display()), ("reason", &reason)])
-                    );
+                    note(msg.text("inputs.skipped", &[("path", &path.display()), ("reason", &reason)]));
                     skipped += 1;
                     continue;
                 }
                 if no_sheets {
                     let reason = msg.text("score.no_sheets", &[]);
-                    eprintln!(
-                        "{}",
-                        msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)])
-                    );
+                    note(msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)]));
                     unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
                 }
                 for (name, at) in &found.unmatched_budget {
-                    eprintln!("{}", msg.text("score.budget_unmatched", &[("cell", at), ("name", name)]));
+                    note(msg.text("score.budget_unmatched", &[("cell", at), ("name", name)]));
                 }
                 scored.extend(found.projects.iter().map(|p| score(p, &cfg, msg)));
                 dept.extend(found.dept_tables.iter().map(|d| score_dept(d, &cfg, msg)));
             }
         }
     }
+    bar.finish_and_clear();
     let mut cross = Vec::new();
     let tables_path = args.tables.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     if let Some(tables) = &args.tables {
