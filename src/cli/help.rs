@@ -65,15 +65,15 @@ pub fn rewrite_help_subcommand(mut args: Vec<OsString>, names: &[String]) -> Vec
 
 /// The command tree with every text taken from the catalogue.
 pub fn localize(cmd: Command, msg: &Catalog) -> Command {
-    let cmd = label(cmd, "juesuan", msg, true);
+    let cmd = label(cmd, "juesuan", msg);
     let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
     subs.into_iter().fold(cmd, |cmd, name| {
         let key = name.clone();
-        cmd.mut_subcommand(&name, |s| label(s, &key, msg, false))
+        cmd.mut_subcommand(&name, |s| label(s, &key, msg))
     })
 }
 
-fn label(cmd: Command, key: &str, msg: &Catalog, root: bool) -> Command {
+fn label(cmd: Command, key: &str, msg: &Catalog) -> Command {
     let known = |k: &str| msg.keys().any(|x| x == k);
     let text = |k: &str| msg.text(k, &[]);
     // Sections are spelled out so their headings come from the catalogue
@@ -87,21 +87,20 @@ fn label(cmd: Command, key: &str, msg: &Catalog, root: bool) -> Command {
         template.push_str(&format!("\n\n{}\n{{subcommands}}", text("help.heading.commands")));
     }
     template.push_str("{after-help}");
-    let mut cmd = cmd
+    let cmd = cmd
         .help_template(template)
         .disable_help_flag(true)
         .disable_help_subcommand(true)
         .disable_version_flag(true)
         .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help(text("help.flag.help")));
-    if root {
-        cmd = cmd.arg(
-            Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(ArgAction::Version)
-                .help(text("help.flag.version")),
-        );
-    }
+    // `propagate_version` gives every command the version, so each gets `-V` too.
+    let mut cmd = cmd.arg(
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(ArgAction::Version)
+            .help(text("help.flag.version")),
+    );
     for (part, k) in [("about", "about"), ("usage", "usage"), ("after", "after")] {
         let k = format!("help.{key}.{k}");
         if !known(&k) {
