@@ -1,6 +1,7 @@
 //! What an officer sees on the console: notes counted not listed, `--quiet`,
 //! severity words and help in the message language, usage errors with hints
 //! that fit the command, closing lines that name every output.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
 mod support;
 
