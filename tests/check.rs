@@ -1,6 +1,7 @@
 //! `juesuan check` end to end: samples, exit statuses, JSON contract, the
 //! findings workbook, explanations carried over, and the property that any
 //! single changed amount is caught at its cell in every layout variant.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
 use std::path::Path;
 

@@ -4,10 +4,13 @@
 use std::fmt::Write as _;
 
 use super::RuleSet;
+use crate::finding::Registry;
+use crate::score::config::ScoreRule;
 use crate::template::Layouts;
 
-/// The Markdown reference of every rule.
-pub fn markdown(rules: &RuleSet, layouts: &Layouts) -> String {
+/// The Markdown reference of every rule and every finding id: audit rules,
+/// the tool's own findings (reader, consolidation) and the score rules.
+pub fn markdown(rules: &RuleSet, layouts: &Layouts, tool: &Registry, score: &[ScoreRule]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Audit rules\n");
     let _ =
@@ -60,6 +63,39 @@ pub fn markdown(rules: &RuleSet, layouts: &Layouts) -> String {
             let _ = writeln!(s, "- source: {}", r.source);
         }
         let _ = writeln!(s, "- defined at: `{}`", r.defined_at);
+    }
+    let _ = writeln!(
+        s,
+        "\n# Findings of the tool itself\n\nDeclared in `templates/findings.toml`; the reader, `check` and `consolidate` emit them.\n"
+    );
+    let _ = writeln!(s, "| id | severity | title | why | example |\n|---|---|---|---|---|");
+    for f in &tool.findings {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} — {} | {} | {} |",
+            f.id,
+            f.severity.as_str(),
+            f.title,
+            f.title_en,
+            f.why,
+            f.example
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n# Score rules\n\nDeclared in `templates/score/scoring.toml`; `juesuan score` emits them.\n"
+    );
+    let _ = writeln!(s, "| id | severity | title | why |\n|---|---|---|---|");
+    for r in score {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} — {} | {} |",
+            r.id,
+            r.severity.as_str(),
+            r.title,
+            r.title_en,
+            r.why
+        );
     }
     s
 }

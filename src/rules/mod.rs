@@ -34,6 +34,22 @@ pub enum Kind {
 struct RawFile {
     #[serde(default, rename = "rule")]
     rules: Vec<toml::Spanned<RawRule>>,
+    /// Ids of rules to remove (an overlay switching a built-in rule off).
+    #[serde(default)]
+    disable: Vec<toml::Spanned<String>>,
+}
+
+/// Where a rule comes from, as `juesuan rules` reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Shipped in the binary.
+    #[default]
+    BuiltIn,
+    /// A `--templates` rule with the id of a built-in rule, which it replaces.
+    Replaced,
+    /// A `--templates` rule with a new id.
+    Added,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +130,7 @@ pub struct Rule {
     pub source: String,
     /// `templates/rules/T01.toml:12`.
     pub defined_at: String,
+    pub origin: Origin,
 }
 
 /// Every rule, in file then definition order.
@@ -129,6 +146,7 @@ impl RuleSet {
     /// The first invalid rule, with its file and line.
     pub fn load(store: &Store, layouts: &Layouts) -> Result<Self, Error> {
         let mut rules: Vec<Rule> = Vec::new();
+        let mut disabled: Vec<(String, String, usize)> = Vec::new();
         for (_, f) in store.under("rules/") {
             let raw: RawFile = toml::from_str(&f.text).map_err(|e| Error::Template {
                 path: f.origin.clone(),
@@ -143,11 +161,36 @@ impl RuleSet {
                     line: at,
                     message: format!("rule {}: {m}", r.id),
                 };
-                if rules.iter().any(|x| x.id == r.id) {
-                    return Err(err(line, "duplicate rule id".into()));
-                }
                 let rule = validate(&r, layouts, line, &f.text).map_err(|(at, m)| err(at, m))?;
-                rules.push(Rule { defined_at: format!("{}:{line}", f.origin), ..rule });
+                let rule = Rule { defined_at: format!("{}:{line}", f.origin), ..rule };
+                match rules.iter_mut().find(|x| x.id == r.id) {
+                    // An overlay rule with a built-in id replaces it in place (same
+                    // evaluation order); two definitions at the same level are a mistake.
+                    Some(old) if f.overlay && old.origin == Origin::BuiltIn => {
+                        *old = Rule { origin: Origin::Replaced, ..rule };
+                    }
+                    Some(old) => {
+                        return Err(err(
+                            line,
+                            format!("duplicate rule id (first defined at {})", old.defined_at),
+                        ));
+                    }
+                    None => {
+                        let origin = if f.overlay { Origin::Added } else { Origin::BuiltIn };
+                        rules.push(Rule { origin, ..rule });
+                    }
+                }
+            }
+            for d in raw.disable {
+                disabled.push((d.get_ref().clone(), f.origin.clone(), line_of(&f.text, d.span().start)));
+            }
+        }
+        // After every file, so an overlay may disable a rule of any file.
+        for (id, path, line) in disabled {
+            let before = rules.len();
+            rules.retain(|r| r.id != id);
+            if rules.len() == before {
+                return Err(Error::Template { path, line, message: format!("disable: no rule `{id}`") });
             }
         }
         Ok(Self { rules })
@@ -218,6 +261,7 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
         why: r.why.clone(),
         source: r.source.clone(),
         defined_at: String::new(),
+        origin: Origin::BuiltIn,
     })
 }
 
