@@ -136,32 +136,6 @@ fn label(cmd: Command, key: &str, msg: &Catalog) -> Command {
     cmd
 }
 
-/// Every `help.*` key the command tree asks for, for the test that they all exist.
-pub fn wanted_keys(cmd: &Command) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut walk = |c: &Command, key: &str| {
-        out.push(format!("help.{key}.about"));
-        out.push(format!("help.{key}.usage"));
-        out.push(format!("help.{key}.after"));
-        for a in c.get_arguments().filter(|a| !matches!(a.get_id().as_str(), "help" | "version")) {
-            out.push(format!("help.{key}.{}", a.get_id()));
-        }
-    };
-    walk(cmd, "juesuan");
-    for s in cmd.get_subcommands() {
-        walk(s, s.get_name());
-    }
-    // Global arguments are labelled once, on the top level.
-    let globals: Vec<String> =
-        cmd.get_arguments().filter(|a| a.is_global_set()).map(|a| a.get_id().to_string()).collect();
-    out.retain(|k| {
-        let mut parts = k.splitn(3, '.');
-        let (_, cmd_key, id) = (parts.next(), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        cmd_key == "juesuan" || !globals.iter().any(|g| g == id)
-    });
-    out
-}
-
 fn context_text(e: &clap::Error, kind: ContextKind) -> Option<String> {
     match e.get(kind)? {
         ContextValue::String(s) => Some(s.clone()),
@@ -265,6 +239,32 @@ fn arg_help(cmd: &Command, sub: Option<&str>, shown: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `help.*` key the command tree asks for, for the test that they all exist.
+    fn wanted_keys(cmd: &Command) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut walk = |c: &Command, key: &str| {
+            out.push(format!("help.{key}.about"));
+            out.push(format!("help.{key}.usage"));
+            out.push(format!("help.{key}.after"));
+            for a in c.get_arguments().filter(|a| !matches!(a.get_id().as_str(), "help" | "version")) {
+                out.push(format!("help.{key}.{}", a.get_id()));
+            }
+        };
+        walk(cmd, "juesuan");
+        for s in cmd.get_subcommands() {
+            walk(s, s.get_name());
+        }
+        // Global arguments are labelled once, on the top level.
+        let globals: Vec<String> =
+            cmd.get_arguments().filter(|a| a.is_global_set()).map(|a| a.get_id().to_string()).collect();
+        out.retain(|k| {
+            let mut parts = k.splitn(3, '.');
+            let (_, cmd_key, id) = (parts.next(), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            cmd_key == "juesuan" || !globals.iter().any(|g| g == id)
+        });
+        out
+    }
 
     fn os(v: &[&str]) -> Vec<OsString> {
         v.iter().map(OsString::from).collect()
