@@ -106,6 +106,49 @@ pub fn is_code(t: &str) -> bool {
         }
 }
 
+/// Excel's limit on a sheet name, in characters.
+pub const SHEET_NAME_MAX: usize = 31;
+
+/// A sheet name `prefix name` that Excel accepts and that is not in `taken`
+/// (compared case-insensitively, as Excel does): a leading project code
+/// (`51340021R000000033799-`) and the characters `[]:*?/\'` dropped, cut at a
+/// boundary (space, bracket, dash, 、) rather than inside a word when it is too
+/// long, and numbered `~2`, `~3` … when the name is taken.
+pub fn sheet_name(prefix: &str, name: &str, taken: &std::collections::BTreeSet<String>) -> String {
+    let name = name
+        .split_once('-')
+        .filter(|(code, rest)| {
+            code.len() >= 8 && code.chars().all(|c| c.is_ascii_alphanumeric()) && !rest.is_empty()
+        })
+        .map_or(name, |(_, rest)| rest);
+    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c) && !c.is_control()).collect();
+    let clean = clean.trim();
+    let head = if prefix.is_empty() { String::new() } else { format!("{prefix} ") };
+    let fit = |room: usize| -> String {
+        let chars: Vec<char> = clean.chars().collect();
+        if chars.len() <= room {
+            return clean.to_string();
+        }
+        // The last boundary that keeps a third of the room; else a plain cut.
+        let boundary =
+            (room / 3..=room).rev().find(|&i| chars.get(i).is_some_and(|c| " （(-_—、，,".contains(*c)));
+        chars[..boundary.unwrap_or(room)].iter().collect::<String>().trim_end().to_string()
+    };
+    let free = |n: &str| !taken.iter().any(|t| t.to_lowercase() == n.to_lowercase());
+    let room = SHEET_NAME_MAX.saturating_sub(head.chars().count());
+    let first = format!("{head}{}", fit(room));
+    if free(&first) {
+        return first;
+    }
+    (2..)
+        .map(|k| {
+            let tail = format!("~{k}");
+            format!("{head}{}{tail}", fit(room.saturating_sub(tail.len())))
+        })
+        .find(|n| free(n))
+        .unwrap_or(first)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +183,22 @@ mod tests {
         assert_eq!(leading_code("2060101 行政运行"), Some(("2060101".into(), "行政运行".into())));
         assert_eq!(leading_code("[206]科学技术支出"), Some(("206".into(), "科学技术支出".into())));
         assert_eq!(leading_code("2024年度"), None);
+    }
+
+    #[test]
+    fn sheet_names_are_cut_at_a_boundary_and_unique() {
+        let mut taken = std::collections::BTreeSet::new();
+        let n = sheet_name("03", "51340021R000000033799-州本级离退休费支出", &taken);
+        assert_eq!(n, "03 州本级离退休费支出");
+        let long = "凉山州级科普专项经费（第38届凉山州青少年科技创新大赛）补助";
+        let n = sheet_name("14", long, &taken);
+        assert_eq!(n, "14 凉山州级科普专项经费");
+        assert!(n.chars().count() <= SHEET_NAME_MAX);
+        taken.insert("汇总".to_string());
+        assert_eq!(sheet_name("", "汇总", &taken), "汇总~2");
+        taken.insert("a:b".to_string());
+        assert_eq!(sheet_name("", "A[B]", &taken), "AB");
+        let n = sheet_name("01", &"很长的项目名称".repeat(10), &taken);
+        assert_eq!(n.chars().count(), SHEET_NAME_MAX);
     }
 }
