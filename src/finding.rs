@@ -118,6 +118,17 @@ impl Severity {
             Severity::Error => "error",
         }
     }
+
+    /// The severity word in the message language (错误/警告/提示): what the
+    /// console and the 级别 column show; JSON keeps `as_str`.
+    pub fn label(self, msg: &crate::i18n::Catalog) -> String {
+        msg.text(&format!("severity.{}", self.as_str()), &[])
+    }
+
+    /// Reads back an `as_str` word (spooled rows keep it).
+    pub fn parse(s: &str) -> Option<Self> {
+        [Severity::Info, Severity::Warning, Severity::Error].into_iter().find(|x| x.as_str() == s)
+    }
 }
 
 /// The two sides of a failed relation, in the table's unit.

@@ -139,9 +139,6 @@ pub const CUT_MARK: &str = "…[已截断 truncated]";
 
 /// Excel's limit on the characters of one cell.
 pub const CELL_MAX: usize = 32_767;
-/// Excel's limit on a sheet name.
-pub const SHEET_MAX: usize = 31;
-
 /// The first `max` characters of `s` (a character boundary), with `suffix`
 /// counted in `max` and appended when `s` was cut.
 fn cut(s: &str, max: usize, suffix: &str) -> String {
@@ -165,23 +162,6 @@ pub fn cell_text(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     Cow::Owned(cut(s, CELL_MAX, CUT_MARK))
-}
-
-/// A valid, unique sheet name: control characters, Excel's forbidden
-/// characters (`[]:*?/\`) and apostrophes dropped, at most 31 characters (cut
-/// at a character boundary); a name already in `taken` (compared as Excel
-/// does, ignoring case) is cut further and gets a `~2`, `~3` … suffix.
-pub fn sheet_name(s: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
-    let clean: String = s.chars().filter(|c| !is_control(*c) && !"[]:*?/\\'".contains(*c)).collect();
-    let clean = clean.trim();
-    let base = if clean.is_empty() { "Sheet".to_string() } else { clean.to_string() };
-    let mut name: String = base.chars().take(SHEET_MAX).collect();
-    let mut n = 1u32;
-    while !taken.insert(name.to_lowercase()) {
-        n += 1;
-        name = cut(&base, SHEET_MAX, &format!("~{n}"));
-    }
-    name
 }
 
 /// One path component for an output file: control characters and the
@@ -216,6 +196,49 @@ pub fn link_target(s: &str) -> String {
         }
     }
     out
+}
+
+/// Excel's limit on a sheet name, in characters.
+pub const SHEET_NAME_MAX: usize = 31;
+
+/// A sheet name `prefix name` that Excel accepts and that is not in `taken`
+/// (compared case-insensitively, as Excel does): a leading project code
+/// (`51340021R000000033799-`) and the characters `[]:*?/\'` dropped, cut at a
+/// boundary (space, bracket, dash, 、) rather than inside a word when it is too
+/// long, and numbered `~2`, `~3` … when the name is taken.
+pub fn sheet_name(prefix: &str, name: &str, taken: &std::collections::BTreeSet<String>) -> String {
+    let name = name
+        .split_once('-')
+        .filter(|(code, rest)| {
+            code.len() >= 8 && code.chars().all(|c| c.is_ascii_alphanumeric()) && !rest.is_empty()
+        })
+        .map_or(name, |(_, rest)| rest);
+    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c) && !is_control(*c)).collect();
+    let clean = clean.trim();
+    let head = if prefix.is_empty() { String::new() } else { format!("{prefix} ") };
+    let fit = |room: usize| -> String {
+        let chars: Vec<char> = clean.chars().collect();
+        if chars.len() <= room {
+            return clean.to_string();
+        }
+        // The last boundary that keeps a third of the room; else a plain cut.
+        let boundary =
+            (room / 3..=room).rev().find(|&i| chars.get(i).is_some_and(|c| " （(-_—、，,".contains(*c)));
+        chars[..boundary.unwrap_or(room)].iter().collect::<String>().trim_end().to_string()
+    };
+    let free = |n: &str| !taken.iter().any(|t| t.to_lowercase() == n.to_lowercase());
+    let room = SHEET_NAME_MAX.saturating_sub(head.chars().count());
+    let first = format!("{head}{}", fit(room));
+    if free(&first) {
+        return first;
+    }
+    (2..)
+        .map(|k| {
+            let tail = format!("~{k}");
+            format!("{head}{}{tail}", fit(room.saturating_sub(tail.len())))
+        })
+        .find(|n| free(n))
+        .unwrap_or(first)
 }
 
 #[cfg(test)]
@@ -261,20 +284,6 @@ mod tests {
     }
 
     #[test]
-    fn sheet_names_are_valid_unique_and_cut_at_char_boundaries() {
-        let mut taken = std::collections::BTreeSet::new();
-        assert_eq!(sheet_name("01 项目\u{b}[甲]/乙'", &mut taken), "01 项目甲乙");
-        let long = "很长的项目名称".repeat(10);
-        let a = sheet_name(&long, &mut taken);
-        assert_eq!(a.chars().count(), 31);
-        let b = sheet_name(&long, &mut taken);
-        assert_ne!(a, b);
-        assert_eq!(b.chars().count(), 31);
-        assert_eq!(sheet_name("'\u{1b}'", &mut taken), "Sheet");
-        assert_eq!(sheet_name("SHEET", &mut taken), "SHEET~2");
-    }
-
-    #[test]
     fn file_names_and_links() {
         assert_eq!(file_name("甲\u{1b}[2J县", ".xlsx"), "甲_[2J县.xlsx");
         let f = file_name(&"县".repeat(200), ".xlsx");
@@ -284,5 +293,22 @@ mod tests {
         let t = cell_text(&"字".repeat(40_000)).into_owned();
         assert_eq!(t.chars().count(), CELL_MAX);
         assert!(t.ends_with(CUT_MARK));
+    }
+
+    #[test]
+    fn sheet_names_are_cut_at_a_boundary_and_unique() {
+        let mut taken = std::collections::BTreeSet::new();
+        let n = sheet_name("03", "51340021R000000033799-州本级离退休费支出", &taken);
+        assert_eq!(n, "03 州本级离退休费支出");
+        let long = "凉山州级科普专项经费（第38届凉山州青少年科技创新大赛）补助";
+        let n = sheet_name("14", long, &taken);
+        assert_eq!(n, "14 凉山州级科普专项经费");
+        assert!(n.chars().count() <= SHEET_NAME_MAX);
+        taken.insert("汇总".to_string());
+        assert_eq!(sheet_name("", "汇总", &taken), "汇总~2");
+        taken.insert("a:b".to_string());
+        assert_eq!(sheet_name("", "A[B]", &taken), "AB");
+        let n = sheet_name("01", &"很长的项目名称".repeat(10), &taken);
+        assert_eq!(n.chars().count(), SHEET_NAME_MAX);
     }
 }

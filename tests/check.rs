@@ -79,7 +79,7 @@ fn exit_status_1_on_an_error_finding() {
     let o = bin().arg("check").arg(&badp).output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("bad.xlsx:'02 收入决算表'!C5: error[R3a]"), "{out}");
+    assert!(out.contains("bad.xlsx:'02 收入决算表'!C5: 错误[R3a]"), "{out}");
     assert!(out.contains("（应为 755.32，实际 760.32，差额 5.00）"), "{out}");
 }
 

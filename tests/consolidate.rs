@@ -282,7 +282,16 @@ fn offset_internal_removes_flows_between_supervisor_and_subordinate() {
 
     let plain = dir.path().join("plain.xlsx");
     assert!(
-        bin().arg("consolidate").arg(&node).arg("-o").arg(&plain).arg("--quiet").status().unwrap().success()
+        bin()
+            .arg("consolidate")
+            .arg(&node)
+            .arg("-o")
+            .arg(&plain)
+            .arg("--quiet")
+            .output()
+            .unwrap()
+            .status
+            .success()
     );
     let p = read(&plain);
     assert_eq!(t1(&p, "上级补助收入", "收入"), Decimal::from(10));

@@ -15,6 +15,7 @@ fn fuzz_regressions_are_reported_not_crashed() {
             .arg("check")
             .arg(&p)
             .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         // A hang is a failure: give it a generous bound, then kill it.

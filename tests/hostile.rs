@@ -68,7 +68,7 @@ fn unwritable_output_is_a_clear_error() {
         let o = bin().args(&args).output().unwrap();
         let t = text(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
-        assert!(t.contains("error") && t.contains("not-a-dir"), "{t}");
+        assert!(t.contains("错误") && t.contains("not-a-dir"), "{t}");
     }
 }
 
@@ -405,7 +405,7 @@ fn unwritable_output_directories() {
             let o = bin().args(&args).output().unwrap();
             let txt = text(&o);
             assert_eq!(o.status.code(), Some(2), "{args:?}: {txt}");
-            assert!(txt.contains("error") && txt.contains(&*t.to_string_lossy()), "{args:?}: {txt}");
+            assert!(txt.contains("错误") && txt.contains(&*t.to_string_lossy()), "{args:?}: {txt}");
         }
     }
     assert_eq!(std::fs::read(&input).unwrap(), before);

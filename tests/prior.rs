@@ -84,7 +84,7 @@ fn county_against_2023_reports_exactly_the_documented_changes() {
     // The console shows last year's cell too.
     let o = bin().current_dir(root()).args(["check", NOW, "--prior", THEN]).output().unwrap();
     let out = text(&o);
-    assert!(out.contains("error[P1]") && out.contains("〔上年：samples/county-2023/某市/甲县/甲县科学技术协会（虚构）.xlsx:'01 收入支出决算总表'!D32〕"), "{out}");
+    assert!(out.contains("错误[P1]") && out.contains("〔上年：samples/county-2023/某市/甲县/甲县科学技术协会（虚构）.xlsx:'01 收入支出决算总表'!D32〕"), "{out}");
 }
 
 /// Without `--prior` the rules reading last year do not run at all.

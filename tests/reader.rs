@@ -302,7 +302,7 @@ fn bad_cells_are_reported_with_their_cell_never_taken_as_zero() {
 fn template_reads_back_as_all_thirteen_tables() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("blank.xlsx");
-    let st = bin().args(["template", "-o"]).arg(&out).args(["--year", "2024"]).status().unwrap();
+    let st = bin().args(["template", "-o"]).arg(&out).args(["--year", "2024"]).output().unwrap().status;
     assert!(st.success());
     let d = read(&out);
     assert_eq!(d.tables.len(), 13, "missing {:?}", d.missing);
@@ -312,7 +312,16 @@ fn template_reads_back_as_all_thirteen_tables() {
     assert!(t1.row(&RowKey::Code("234".into()), Some("支出")).is_some());
     assert!(t1.row(&RowKey::Label("使用非财政拨款结余".into()), Some("收入")).is_some());
     let again = dir.path().join("blank2.xlsx");
-    assert!(bin().args(["template", "-o"]).arg(&again).args(["--year", "2024"]).status().unwrap().success());
+    assert!(
+        bin()
+            .args(["template", "-o"])
+            .arg(&again)
+            .args(["--year", "2024"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     assert_eq!(
         std::fs::read(&out).unwrap(),
         std::fs::read(&again).unwrap(),

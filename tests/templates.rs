@@ -144,7 +144,14 @@ fn message_overlay_keeps_the_other_messages() {
     )
     .unwrap();
     let sample = support::root().join("samples/攀枝花市科学技术协会2024.xlsx");
-    let o = bin().arg("--templates").arg(dir.path()).arg("check").arg(&sample).output().unwrap();
+    let o = bin()
+        .arg("--templates")
+        .arg(dir.path())
+        .arg("check")
+        .arg(&sample)
+        .arg("--show-info")
+        .output()
+        .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     // Every finding and the summary are still sentences from the built-in
     // catalogue; replacing the file whole left bare keys (`check.rounding`).

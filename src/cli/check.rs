@@ -36,6 +36,9 @@ pub struct CheckArgs {
     /// A 决算说明 (.docx/.txt) to check against the one workbook given.
     #[arg(long, value_name = "FILE")]
     pub narrative: Option<PathBuf>,
+    /// List every note (提示, e.g. rounding differences), not only their count per file.
+    #[arg(long)]
+    pub show_info: bool,
 }
 
 pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
@@ -54,7 +57,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let mut out = super::plan_outputs(&outputs, msg)?;
     let prior = super::load_prior(&args.prior, ctx)?;
     let lookup = prior.as_ref().map(|set| PriorLookup { set, roots: &args.inputs });
-    let bar = super::progress(inputs.files.len(), ctx.global.quiet);
+    let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.check", msg);
     // Files are read in parallel; `collect` keeps the sorted input order.
     let (mut files, deps): (Vec<FileReport>, Vec<Option<crate::model::Department>>) = inputs
         .files
@@ -83,7 +86,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     );
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.retain(|f| {
-        if f.other_kind {
+        if f.other_kind && !ctx.global.quiet {
             eprintln!(
                 "{}",
                 msg.text(
@@ -124,8 +127,19 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         super::write_json(path, &report, &mut out)?;
     }
     out.commit()?;
+    let written: Vec<String> =
+        args.report.iter().chain(args.json.iter()).map(|p| p.display().to_string()).collect();
+    let closing = super::outputs_line(&written, msg);
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
-        text::write(&mut std::io::stdout().lock(), &report, args.strict, msg)?;
+        use std::io::Write;
+        let verbosity = text::Verbosity { show_info: args.show_info, quiet: ctx.global.quiet };
+        let mut out = std::io::stdout().lock();
+        text::write(&mut out, &report, args.strict, msg, verbosity)?;
+        if let Some(line) = &closing {
+            writeln!(out, "{line}")?;
+        }
+    } else if let Some(line) = &closing {
+        eprintln!("{line}");
     }
     Ok(if report.failed() { ExitStatus::Failure } else { ExitStatus::Success })
 }

@@ -168,7 +168,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let prior = super::load_prior(&args.prior, ctx)?;
     let lookup = prior.as_ref().map(|set| crate::check::PriorLookup { set, roots: &args.inputs });
     let mut prior_totals = prior.as_ref().map(|p| crate::prior::node_totals(p, nodes.keys()));
-    let bar = super::progress(inputs.files.len(), ctx.global.quiet);
+    let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.consolidate", msg);
     for chunk in inputs.files.chunks(CHUNK) {
         let results: Vec<(FileReport, Option<Department>)> = chunk
             .par_iter()
@@ -202,20 +202,28 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     }
     // Every output was written: only now do they replace the old ones.
     out.commit()?;
-    if !ctx.global.quiet {
-        eprintln!(
-            "{}",
-            msg.text(
-                "consolidate.summary",
-                &[
-                    ("inputs", &summary.inputs),
-                    ("read", &summary.read),
-                    ("with_errors", &summary.with_errors),
-                    ("unreadable", &summary.unreadable),
-                    ("outputs", &summary.outputs.len()),
-                ],
-            )
-        );
+    // The summary is what `--quiet` keeps; then every output, by name.
+    eprintln!(
+        "{}",
+        msg.text(
+            "consolidate.summary",
+            &[
+                ("inputs", &summary.inputs),
+                ("read", &summary.read),
+                ("with_errors", &summary.with_errors),
+                ("unreadable", &summary.unreadable),
+                ("outputs", &summary.outputs.len()),
+            ],
+        )
+    );
+    let mut named: Vec<String> = summary.outputs.first().cloned().into_iter().collect();
+    if let Some(dir) = &args.by_dir {
+        let n = summary.outputs.len().saturating_sub(1);
+        named.push(msg.text("console.outputs_by_dir", &[("dir", &dir.display()), ("n", &n)]));
+    }
+    named.extend(args.json.iter().map(|j| j.display().to_string()));
+    if let Some(line) = super::outputs_line(&named, msg) {
+        eprintln!("{line}");
     }
     Ok(if summary.unreadable > 0 || summary.errors > 0 { ExitStatus::Failure } else { ExitStatus::Success })
 }

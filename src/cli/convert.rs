@@ -26,6 +26,25 @@ pub struct ConvertArgs {
     /// Unit of the output (default: the input's unit).
     #[arg(long)]
     pub unit: Option<Unit>,
+    /// Write every coerced value and finding as JSON here (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+/// How many cells of each coercion kind the console names; `--json` has all.
+const EXAMPLES: usize = 3;
+
+/// The `--json` of `convert`: what was written, every coercion, every finding.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    tool: &'static str,
+    version: &'static str,
+    input: String,
+    output: String,
+    unit: &'static str,
+    tables: usize,
+    coercions: &'a [crate::model::CoercionRecord],
+    findings: &'a [crate::finding::Finding],
 }
 
 pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
@@ -40,7 +59,9 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         )
         .into());
     }
-    let mut outputs = super::plan_outputs(&[args.output.as_path()], msg)?;
+    let planned: Vec<&std::path::Path> =
+        std::iter::once(args.output.as_path()).chain(args.json.as_deref()).collect();
+    let mut outputs = super::plan_outputs(&planned, msg)?;
     let wb = match workbook::open(&args.input) {
         Ok(wb) => wb,
         Err(e) => {
@@ -74,10 +95,47 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let mut out = standard::workbook(&dep, &ctx.templates.layouts, msg, &opts)
         .context("building the standard workbook")?;
     outputs.save(&mut out, &args.output)?;
-    outputs.commit()?;
 
+    if let Some(j) = &args.json {
+        let report = Report {
+            tool: "juesuan",
+            version: env!("CARGO_PKG_VERSION"),
+            input: args.input.display().to_string(),
+            output: args.output.display().to_string(),
+            unit: to.as_str(),
+            tables: dep.tables.len(),
+            coercions: &dep.coercions,
+            findings: &dep.findings,
+        };
+        super::write_json(j, &report, &mut outputs)?;
+    }
+    outputs.commit()?;
+    if args.json.as_deref() == Some(std::path::Path::new("-")) {
+        return Ok(status(&dep));
+    }
     let mut stdout = std::io::stdout().lock();
     use std::io::Write;
+    // Findings first: a warning matters more than a thousand text numbers.
+    for f in &dep.findings {
+        let at = f.anchor().map(ToString::to_string).unwrap_or_else(|| dep.path.clone());
+        writeln!(stdout, "{at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message)?;
+    }
+    if !ctx.global.quiet {
+        if from != to {
+            let line = msg.text("convert.unit_changed", &[("from", &from.as_str()), ("to", &to.as_str())]);
+            writeln!(stdout, "{line}")?;
+        }
+        if !dep.missing.is_empty() {
+            let names: Vec<String> = dep.missing.iter().map(|n| format!("T{n:02}")).collect();
+            writeln!(stdout, "{}", msg.text("convert.missing", &[("tables", &names.join(", "))]))?;
+        }
+        if !dep.coercions.is_empty() {
+            writeln!(stdout, "{}", msg.text("convert.coercions", &[("count", &dep.coercions.len())]))?;
+            for line in coercion_summary(&dep.coercions, msg, args.json.is_some()) {
+                writeln!(stdout, "{line}")?;
+            }
+        }
+    }
     writeln!(
         stdout,
         "{}",
@@ -86,41 +144,66 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             &[("path", &args.output.display()), ("count", &dep.tables.len()), ("unit", &to.as_str())]
         )
     )?;
-    if from != to {
-        writeln!(
-            stdout,
-            "{}",
-            msg.text("convert.unit_changed", &[("from", &from.as_str()), ("to", &to.as_str())])
-        )?;
+    // The line above names the workbook; with `--json` the closing line names both.
+    if let Some(line) = args.json.as_ref().and_then(|_| {
+        super::outputs_line(
+            &std::iter::once(&args.output)
+                .chain(args.json.iter())
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+            msg,
+        )
+    }) {
+        writeln!(stdout, "{line}")?;
     }
-    if !dep.missing.is_empty() {
-        let names: Vec<String> = dep.missing.iter().map(|n| format!("T{n:02}")).collect();
-        writeln!(stdout, "{}", msg.text("convert.missing", &[("tables", &names.join(", "))]))?;
-    }
-    if !dep.coercions.is_empty() {
-        writeln!(stdout, "{}", msg.text("convert.coercions", &[("count", &dep.coercions.len())]))?;
-        for c in &dep.coercions {
-            let kind = serde_json::to_value(c.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default();
-            writeln!(
-                stdout,
-                "  {}",
-                msg.text(
-                    &format!("convert.coercion.{kind}"),
-                    &[("cell", &c.at), ("raw", &c.raw), ("value", &c.value)]
-                )
-            )?;
-        }
-    }
-    for f in &dep.findings {
-        let at = f.anchor().map(ToString::to_string).unwrap_or_else(|| dep.path.clone());
-        writeln!(stdout, "{at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
-    }
-    Ok(if dep.findings.iter().any(|f| f.severity == Severity::Error) {
+    Ok(status(&dep))
+}
+
+fn status(dep: &crate::model::Department) -> ExitStatus {
+    if dep.findings.iter().any(|f| f.severity == Severity::Error) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
-    })
+    }
+}
+
+/// One line per coercion kind: how many, and the first few cells.
+fn coercion_summary(
+    all: &[crate::model::CoercionRecord],
+    msg: &crate::i18n::Catalog,
+    json: bool,
+) -> Vec<String> {
+    let mut kinds: Vec<(String, Vec<&crate::model::CoercionRecord>)> = Vec::new();
+    for c in all {
+        let kind =
+            serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, v)) => v.push(c),
+            None => kinds.push((kind, vec![c])),
+        }
+    }
+    kinds
+        .iter()
+        .map(|(kind, cs)| {
+            let examples: Vec<String> = cs
+                .iter()
+                .take(EXAMPLES)
+                .map(|c| {
+                    msg.text(
+                        &format!("convert.coercion.{kind}"),
+                        &[("cell", &c.at), ("raw", &c.raw), ("value", &c.value)],
+                    )
+                })
+                .collect();
+            let sep = if msg.lang == crate::i18n::Lang::Zh { "；" } else { "; " };
+            let mut line = msg.text(
+                &format!("convert.coercion_kind.{kind}"),
+                &[("n", &cs.len()), ("examples", &examples.join(sep))],
+            );
+            if cs.len() > EXAMPLES && !json {
+                line.push_str(&msg.text("convert.coercion_more", &[]));
+            }
+            line
+        })
+        .collect()
 }

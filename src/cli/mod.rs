@@ -78,6 +78,7 @@ pub enum Command {
 pub mod check;
 pub mod consolidate;
 pub mod convert;
+pub mod help;
 pub mod narrate;
 pub mod rules;
 pub mod score;
@@ -91,18 +92,14 @@ pub struct Ctx {
 
 /// Parses arguments, runs the subcommand, prints fatal errors, returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse(std::env::args_os().collect()) {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
+        Err(code) => return code,
     };
     let templates = match Templates::load(cli.global.templates.as_deref(), cli.global.lang) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("{}", fatal(&format!("{e:#}"), cli.global.lang));
             return ExitStatus::Error.into();
         }
     };
@@ -122,9 +119,38 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitStatus::Success.into();
             }
-            eprintln!("error: {e:#}");
+            eprintln!("{}", ctx.templates.messages.text("console.fatal", &[("message", &format!("{e:#}"))]));
             ExitStatus::Error.into()
         }
+    }
+}
+
+/// Parses the arguments with help and usage errors in the message language;
+/// `Err` carries the exit code after help (0) or a usage error (2) was printed.
+fn parse(args: Vec<std::ffi::OsString>) -> Result<Cli, ExitCode> {
+    use clap::{CommandFactory, FromArgMatches};
+    let msg = help::embedded_messages(help::prescan_lang(&args));
+    let cmd = help::localize(Cli::command(), &msg);
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    let args = help::rewrite_help_subcommand(args, &names);
+    let result = cmd.clone().try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m));
+    result.map_err(|e| {
+        use std::io::Write;
+        if !e.use_stderr() {
+            // --help and --version: clap renders the localised command.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        let _ = writeln!(std::io::stderr(), "{}", help::render_error(&e, &cmd, &args, &msg));
+        ExitStatus::Error.into()
+    })
+}
+
+/// A fatal error before the catalogue is loaded (it may be the catalogue that failed).
+fn fatal(message: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("错误：{message}"),
+        Lang::En => format!("error: {message}"),
     }
 }
 
@@ -143,16 +169,27 @@ pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 /// A progress bar on stderr when it is a terminal; hidden under a scheduler.
-pub fn progress(len: usize, quiet: bool) -> indicatif::ProgressBar {
+/// `label` is a message key (`progress.check`): what is being done, then the
+/// count, the time spent and the time left, in the message language.
+pub fn progress(len: usize, quiet: bool, label: &str, msg: &crate::i18n::Catalog) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise}") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&msg.text("progress.style", &[])) {
         bar.set_style(style);
     }
+    bar.set_message(msg.text(label, &[]));
     bar
+}
+
+/// The closing line naming every output written (`已写出：a.xlsx、b.json`);
+/// `-` (stdout) is not a file and is left out.
+pub fn outputs_line(paths: &[String], msg: &crate::i18n::Catalog) -> Option<String> {
+    let named: Vec<&str> = paths.iter().map(String::as_str).filter(|p| *p != "-").collect();
+    let sep = if msg.lang == Lang::Zh { "、" } else { ", " };
+    (!named.is_empty()).then(|| msg.text("console.outputs", &[("paths", &named.join(sep))]))
 }
 
 /// Writes JSON to stdout for `-`, else stages it in `outputs`.

@@ -42,13 +42,19 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     } else if args.markdown {
         write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts, &t.findings, &scoring.rules))?;
     } else {
+        // The severity word padded to eight columns of display width (错误 is four).
+        let sev = |s: crate::finding::Severity| {
+            let w = s.label(&t.messages);
+            let shown: usize = w.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+            format!("{w}{}", " ".repeat(8usize.saturating_sub(shown)))
+        };
         for r in &t.rules.rules {
             let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
             writeln!(
                 out,
-                "{:<14} {:<8} {:<24} {}",
+                "{:<14} {} {:<24} {}",
                 r.id,
-                r.severity.as_str(),
+                sev(r.severity),
                 tables.join(","),
                 t.messages.pick(&r.title, &r.title_en)
             )?;
@@ -70,9 +76,9 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         for r in &scoring.rules {
             writeln!(
                 out,
-                "{:<14} {:<8} {:<24} {}",
+                "{:<14} {} {:<24} {}",
                 r.id,
-                r.severity.as_str(),
+                sev(r.severity),
                 "score",
                 t.messages.pick(&r.title, &r.title_en)
             )?;
@@ -80,9 +86,9 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         for f in &t.findings.findings {
             writeln!(
                 out,
-                "{:<14} {:<8} {:<24} {}",
+                "{:<14} {} {:<24} {}",
                 f.id,
-                f.severity.as_str(),
+                sev(f.severity),
                 "-",
                 t.messages.pick(&f.title, &f.title_en)
             )?;

@@ -75,25 +75,37 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let mut scored: Vec<Scored> = Vec::new();
     let mut dept: Vec<DeptScored> = Vec::new();
     let mut unreadable = Vec::new();
+    let mut skipped = 0;
+    // Messages go above the bar (a hidden bar just prints them).
+    let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.score", msg);
+    let note = |line: String| bar.suspend(|| eprintln!("{line}"));
     for path in &inputs.files {
+        bar.inc(1);
         match crate::workbook::open(path) {
             Err(e) => {
                 let reason = msg.text(e.key(), &[("detail", &e.detail())]);
-                eprintln!(
-                    "{}",
-                    msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)])
-                );
+                note(msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)]));
                 unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
             }
             Ok(wb) => {
                 let found = parse::read(&wb, &cfg);
-                if found.projects.is_empty() && found.dept_tables.is_empty() {
+                let no_sheets = found.projects.is_empty() && found.dept_tables.is_empty();
+                if no_sheets
+                    && !crate::model::extract::read_department(&wb, &t.layouts, msg).tables.is_empty()
+                {
+                    // A folder of submissions holds the accounts next to the score sheets.
+                    let reason = msg.text("score.skipped_tables", &[]);
+                    note(msg.text("inputs.skipped", &[("path", &path.display()), ("reason", &reason)]));
+                    skipped += 1;
+                    continue;
+                }
+                if no_sheets {
                     let reason = msg.text("score.no_sheets", &[]);
-                    eprintln!(
-                        "{}",
-                        msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)])
-                    );
+                    note(msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)]));
                     unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
+                }
+                for (name, at) in &found.unmatched_budget {
+                    note(msg.text("score.budget_unmatched", &[("cell", at), ("name", name)]));
                 }
                 let first = scored.len();
                 scored.extend(found.projects.iter().map(|p| score(p, &cfg, msg)));
@@ -102,6 +114,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             }
         }
     }
+    bar.finish_and_clear();
     let mut cross = Vec::new();
     let tables_path = args.tables.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     if let Some(tables) = &args.tables {
@@ -140,6 +153,20 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         }
     }
     let failed = summary.errors > 0 || !unreadable.is_empty();
+    let closing = msg.text(
+        "score.summary",
+        &[
+            ("projects", &summary.projects),
+            ("errors", &summary.errors),
+            ("warnings", &summary.warnings),
+            ("infos", &summary.infos),
+            ("unreadable", &unreadable.len()),
+            ("skipped", &skipped),
+        ],
+    );
+    let written: Vec<String> =
+        std::iter::once(&args.output).chain(args.json.iter()).map(|p| p.display().to_string()).collect();
+    let written = super::outputs_line(&written, msg);
     let report = Report {
         tool: "juesuan",
         version: env!("CARGO_PKG_VERSION"),
@@ -156,7 +183,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();
-        for s in &scored {
+        for s in scored.iter().filter(|_| !ctx.global.quiet) {
             writeln!(
                 stdout,
                 "{}",
@@ -172,11 +199,11 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &s.findings {
                 let at = f.cells.first().map_or_else(|| s.path.clone(), |c| c.to_string());
-                let line = format!("  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message);
+                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
                 writeln!(stdout, "{}", crate::text::console(&line))?;
             }
         }
-        for d in &dept {
+        for d in dept.iter().filter(|_| !ctx.global.quiet) {
             writeln!(
                 stdout,
                 "{}",
@@ -193,12 +220,23 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &d.findings {
                 let at = f.cells.first().map_or_else(|| d.path.clone(), |c| c.to_string());
-                writeln!(stdout, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
+                writeln!(stdout, "{}", crate::text::console(&line))?;
             }
         }
-        for f in &cross {
+        for f in cross.iter().filter(|_| !ctx.global.quiet) {
             let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
-            writeln!(stdout, "  {at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message)?;
+            let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
+            writeln!(stdout, "{}", crate::text::console(&line))?;
+        }
+        writeln!(stdout, "{closing}")?;
+        if let Some(w) = &written {
+            writeln!(stdout, "{w}")?;
+        }
+    } else {
+        eprintln!("{closing}");
+        if let Some(w) = &written {
+            eprintln!("{w}");
         }
     }
     Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })

@@ -4,11 +4,12 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Catalog;
 use crate::report::findings_xlsx::{self, FindingRow};
+use crate::report::page::{self, Fit};
 
 /// One row of the 分户表.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -55,40 +56,58 @@ pub fn add_units_sheet<E: From<XlsxError>>(
     units: impl Iterator<Item = Result<UnitRow, E>>,
     msg: &Catalog,
 ) -> Result<(), E> {
-    let bold = Format::new().set_bold().set_background_color("#F2F2F2").set_text_wrap();
-    let num = Format::new().set_num_format("#,##0.00");
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color("#F2F2F2")
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let num = Format::new().set_num_format("#,##0.00").set_align(FormatAlign::Top);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("consolidate.sheet_units", &[]))?;
-    for (c, w) in [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0]
-        .iter()
-        .enumerate()
-    {
+    let widths = [5.0, 30.0, 22.0, 6.0, 7.0, 8.0, 12.0, 12.0, 12.0, 12.0, 12.0, 11.0, 6.0, 6.0, 24.0];
+    for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, msg.text(h, &[]), &bold)?;
+    // Headers such as 原金额单位 wrap in their narrow columns: the row is as tall as the tallest.
+    let headers: Vec<String> = HEADERS.iter().map(|h| msg.text(h, &[])).collect();
+    let lines = headers.iter().zip(widths).map(|(h, w)| page::lines(h, w)).max().unwrap_or(1);
+    ws.set_row_height(0, page::height(lines))?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)?;
     }
+    page::setup(ws, Some((0, 0)), Fit::Width)?;
     let mut r: u32 = 0;
     for u in units {
         let u = u?;
         r += 1;
-        ws.write_number(r, 0, f64::from(r))?;
-        ws.write_string(r, 1, &u.path)?;
-        ws.write_string(r, 2, u.department.as_deref().unwrap_or(""))?;
-        if let Some(y) = u.year {
-            ws.write_number(r, 3, f64::from(y))?;
+        let n = [(u.path.as_str(), widths[1]), (u.department.as_deref().unwrap_or(""), widths[2])]
+            .into_iter()
+            .chain(u.reason.as_deref().map(|t| (t, widths[14])))
+            .map(|(t, w)| page::lines(t, w - 1.0))
+            .max()
+            .unwrap_or(1);
+        if n > 1 {
+            ws.set_row_height(r, page::height(n))?;
         }
-        ws.write_string(r, 4, u.unit.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 5, &u.status)?;
+        ws.write_number_with_format(r, 0, f64::from(r), &wrap)?;
+        ws.write_string_with_format(r, 1, &u.path, &wrap)?;
+        ws.write_string_with_format(r, 2, u.department.as_deref().unwrap_or(""), &wrap)?;
+        if let Some(y) = u.year {
+            ws.write_number_with_format(r, 3, f64::from(y), &wrap)?;
+        }
+        ws.write_string_with_format(r, 4, u.unit.as_deref().unwrap_or(""), &wrap)?;
+        ws.write_string_with_format(r, 5, &u.status, &wrap)?;
         for (k, a) in u.amounts.iter().enumerate() {
             if let Some(v) = a {
                 ws.write_number_with_format(r, 6 + k as u16, v.to_f64().unwrap_or(0.0), &num)?;
             }
         }
-        ws.write_number(r, 12, u.errors as f64)?;
-        ws.write_number(r, 13, u.warnings as f64)?;
+        ws.write_number_with_format(r, 12, u.errors as f64, &wrap)?;
+        ws.write_number_with_format(r, 13, u.warnings as f64, &wrap)?;
         if let Some(reason) = &u.reason {
-            ws.write_string(r, 14, crate::text::cell_text(reason))?;
+            ws.write_string_with_format(r, 14, crate::text::cell_text(reason), &wrap)?;
         }
     }
     ws.set_freeze_panes(1, 3)?;
@@ -111,7 +130,7 @@ pub fn add_findings_sheet<E: From<XlsxError>>(
     let mut r: u32 = 0;
     for x in rows {
         r += 1;
-        findings_xlsx::write_row(ws, r, &x?)?;
+        findings_xlsx::write_row(ws, r, &x?, msg)?;
     }
     findings_xlsx::finish(ws, r)?;
     Ok(())

@@ -3,11 +3,12 @@
 //! amounts as numbers, and an empty 说明 column for the officer; filterable,
 //! header frozen. `explain` reads the 说明 back for the next run.
 
-use rust_xlsxwriter::{Format, Url, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatUnderline, Url, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 
 use crate::check::FileReport;
 use crate::i18n::Catalog;
+use crate::report::page::{self, Fit};
 
 /// Column keys, in order; their headers come from the message catalogue.
 pub const COLUMNS: [&str; 13] = [
@@ -25,6 +26,9 @@ pub const COLUMNS: [&str; 13] = [
     "report.col.explanation",
     "report.col.line",
 ];
+
+/// Column widths: long texts wrap, so thirteen columns fit a landscape page legibly.
+const WIDTHS: [f64; 13] = [28.0, 18.0, 16.0, 14.0, 16.0, 9.0, 6.0, 11.0, 11.0, 10.0, 56.0, 20.0, 6.0];
 
 /// The link to a source cell, with the file's absolute path.
 ///
@@ -109,16 +113,15 @@ pub fn rows(f: &FileReport) -> Vec<FindingRow> {
 /// # Errors
 /// When rust_xlsxwriter rejects a value.
 pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> {
-    let bold = Format::new().set_bold().set_background_color("#F2F2F2");
+    let bold = Format::new().set_bold().set_background_color("#F2F2F2").set_text_wrap();
+    for (c, w) in WIDTHS.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
     for (c, key) in COLUMNS.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, msg.text(key, &[]), &bold)?;
     }
-    for (c, w) in
-        [40.0, 28.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0, 10.0].iter().enumerate()
-    {
-        ws.set_column_width(c as u16, *w)?;
-    }
-    Ok(())
+    // Printed: landscape, fitted to the width, the header on every page.
+    page::setup(ws, Some((0, 0)), Fit::Width)
 }
 
 /// Writes one finding at sheet row `row` (rows are written in increasing order,
@@ -126,36 +129,57 @@ pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> 
 ///
 /// # Errors
 /// When rust_xlsxwriter rejects a value.
-pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow) -> Result<(), XlsxError> {
-    let num = Format::new().set_num_format("#,##0.00");
-    ws.write_string(row, 0, &x.file)?;
+pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) -> Result<(), XlsxError> {
+    let num = Format::new().set_num_format("#,##0.00").set_align(FormatAlign::Top);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let link = wrap.clone().set_font_color(Color::Blue).set_underline(FormatUnderline::Single);
+    // Wrapped rows are given their height (spreadsheets do not grow them on
+    // open); set before the cells, as a constant-memory sheet requires.
+    let texts = [
+        &x.file,
+        x.table.as_deref().unwrap_or(""),
+        x.row.as_deref().unwrap_or(""),
+        x.column.as_deref().unwrap_or(""),
+        &x.cells,
+    ];
+    let mut n = texts.iter().zip(WIDTHS).map(|(t, w)| page::lines(t, w - 1.0)).max().unwrap_or(1);
+    n = n.max(page::lines(&x.message, WIDTHS[10] - 1.0));
+    n = n.max(page::lines(x.explanation.as_deref().unwrap_or(""), WIDTHS[11] - 1.0));
+    if n > 1 {
+        ws.set_row_height(row, page::height(n))?;
+    }
+    ws.write_string_with_format(row, 0, &x.file, &wrap)?;
     if let Some(t) = &x.table {
-        ws.write_string(row, 1, t)?;
+        ws.write_string_with_format(row, 1, t, &wrap)?;
     }
     if let Some(r) = &x.row {
-        ws.write_string(row, 2, r)?;
+        ws.write_string_with_format(row, 2, r, &wrap)?;
     }
     if let Some(c) = &x.column {
-        ws.write_string(row, 3, c)?;
+        ws.write_string_with_format(row, 3, c, &wrap)?;
     }
     if !x.cells.is_empty() {
-        let written =
-            x.url.as_ref().is_some_and(|u| ws.write_url(row, 4, Url::new(u).set_text(&x.cells)).is_ok());
+        let written = x
+            .url
+            .as_ref()
+            .is_some_and(|u| ws.write_url_with_format(row, 4, Url::new(u).set_text(&x.cells), &link).is_ok());
         if !written {
-            ws.write_string(row, 4, &x.cells)?;
+            ws.write_string_with_format(row, 4, &x.cells, &wrap)?;
         }
     }
-    ws.write_string(row, 5, &x.rule)?;
-    ws.write_string(row, 6, &x.severity)?;
+    ws.write_string_with_format(row, 5, &x.rule, &wrap)?;
+    // Rows keep the JSON word (spooled, compared); the sheet shows the officer's word.
+    let severity =
+        crate::finding::Severity::parse(&x.severity).map_or_else(|| x.severity.clone(), |s| s.label(msg));
+    ws.write_string_with_format(row, 6, severity, &wrap)?;
     if let Some(v) = &x.values {
         for (i, n) in v.iter().enumerate() {
             ws.write_number_with_format(row, 7 + i as u16, *n, &num)?;
         }
     }
-    // Every free text is held to Excel's cell limit (a quoted label may be long).
-    ws.write_string(row, 10, crate::text::cell_text(&x.message))?;
+    ws.write_string_with_format(row, 10, crate::text::cell_text(&x.message), &wrap)?;
     if let Some(e) = &x.explanation {
-        ws.write_string(row, 11, crate::text::cell_text(e))?;
+        ws.write_string_with_format(row, 11, crate::text::cell_text(e), &wrap)?;
     }
     if let Some(l) = x.line {
         ws.write_number(row, 12, l as f64)?;
@@ -191,7 +215,7 @@ pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> R
             }
         }
         for x in rs {
-            write_row(ws, row, &x)?;
+            write_row(ws, row, &x, msg)?;
             row += 1;
         }
     }

@@ -4,6 +4,7 @@
 pub mod consolidate_xlsx;
 pub mod docx;
 pub mod findings_xlsx;
+pub mod page;
 pub mod prior_xlsx;
 pub mod save;
 pub mod score_xlsx;

@@ -7,6 +7,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::i18n::Catalog;
+use crate::report::page::{self, Fit};
 use crate::score::config::{Config, first, mentions};
 use crate::score::{DeptScored, Project, ScoreFinding, Scored, fmt_trim};
 
@@ -15,6 +16,12 @@ struct Fmt {
     head: Format,
     text: Format,
     hi: Format,
+    /// Amounts (`#,##0.00`), rates (`0.00%`), scores (`0.00`), plain and highlighted.
+    amount: Format,
+    rate: Format,
+    hi_rate: Format,
+    score: Format,
+    hi_score: Format,
 }
 
 fn fmts() -> Fmt {
@@ -25,7 +32,55 @@ fn fmts() -> Fmt {
         head: b(Format::new().set_bold().set_align(FormatAlign::Center).set_background_color("#F2F2F2")),
         text: b(Format::new()),
         hi: b(Format::new().set_background_color("#FFEB9C").set_bold()),
+        amount: b(Format::new().set_num_format("#,##0.00")),
+        rate: b(Format::new().set_num_format("0.00%")),
+        hi_rate: b(Format::new().set_num_format("0.00%").set_background_color("#FFEB9C").set_bold()),
+        score: b(Format::new().set_num_format("0.00")),
+        hi_score: b(Format::new().set_num_format("0.00").set_background_color("#FFEB9C").set_bold()),
     }
+}
+
+/// A number as read from a sheet: `1,234.50`, `-9.53`, `100.00%` (as 1.0). Text
+/// with anything else (`≥95%`, `优`) is not a number.
+fn as_number(t: &str) -> Option<f64> {
+    let t = t.trim().replace(',', "");
+    let (digits, pct) = t.strip_suffix(['%', '％']).map_or((t.as_str(), false), |d| (d, true));
+    let v: rust_decimal::Decimal = digits.trim().parse().ok()?;
+    let v = rust_decimal::prelude::ToPrimitive::to_f64(&v)?;
+    Some(if pct { v / 100.0 } else { v })
+}
+
+/// Writes `t` as a number in `num` (or `pct` when it ends in `%`) when it is
+/// one, else as text in `text`: sorting and summing work in the output.
+fn put_num(
+    ws: &mut Worksheet,
+    (r, c): (u32, u16),
+    t: &str,
+    (num, pct, text): (&Format, &Format, &Format),
+) -> Result<(), XlsxError> {
+    match as_number(t) {
+        Some(v) if t.trim_end().ends_with(['%', '％']) => ws.write_number_with_format(r, c, v, pct)?,
+        Some(v) => ws.write_number_with_format(r, c, v, num)?,
+        None => ws.write_string_with_format(r, c, t, text)?,
+    };
+    Ok(())
+}
+
+/// Column widths of a project sheet (A–M).
+const WIDTHS: [f64; 13] = [12.0, 12.0, 14.0, 28.0, 8.0, 10.0, 9.0, 10.0, 8.0, 10.0, 24.0, 14.0, 12.0];
+
+/// Width of columns `c0..=c1` of a project sheet.
+fn width(c0: u16, c1: u16) -> f64 {
+    WIDTHS[usize::from(c0)..=usize::from(c1).min(WIDTHS.len() - 1)].iter().sum()
+}
+
+/// Sets row `r` tall enough for each (text, first column, last column).
+fn fit_row(ws: &mut Worksheet, r: u32, cells: &[(&str, u16, u16)]) -> Result<(), XlsxError> {
+    let n = cells.iter().map(|(t, c0, c1)| page::lines(t, width(*c0, *c1) - 1.0)).max().unwrap_or(1);
+    if n > 1 {
+        ws.set_row_height(r, page::height(n))?;
+    }
+    Ok(())
 }
 
 /// Text is always written as a string, never as a formula (input may start with `=`).
@@ -53,7 +108,8 @@ fn span(
 
 /// Sheet names must be unique, ≤ 31 characters, without `[]:*?/\`.
 pub fn sheet_name(i: usize, name: &str) -> String {
-    crate::text::sheet_name(&format!("{:02} {name}", i + 1), &mut Default::default())
+    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c) && !c.is_control()).collect();
+    format!("{:02} {clean}", i + 1).chars().take(31).collect()
 }
 
 /// Runs of rows sharing a merged cell: (first index, last index), for rows
@@ -75,13 +131,17 @@ const LAST: u16 = 10;
 /// side (项目负责人 | … | 财务负责人 | …).
 fn write_note(ws: &mut Worksheet, r: u32, row: &[(String, String)], f: &Fmt) -> Result<(), XlsxError> {
     let width = (LAST + 1) / row.len().max(1) as u16;
+    let mut cells = Vec::new();
     for (i, (label, value)) in row.iter().enumerate() {
         let c = i as u16 * width;
         let end = if i + 1 == row.len() { LAST } else { c + width - 1 };
         put(ws, r, c, label, &f.head)?;
         span(ws, r, c + 1, r, end.max(c + 1), value, &f.text)?;
+        cells.push((label.as_str(), c, c));
+        cells.push((value.as_str(), c + 1, end.max(c + 1)));
     }
-    Ok(())
+    // Merged cells never grow by themselves: long 目标 texts get the height they need.
+    fit_row(ws, r, &cells)
 }
 /// 按规则得分 (indicators and budget) and 计算执行率.
 const COMPUTED: u16 = 11;
@@ -108,6 +168,7 @@ pub fn write_project(
     span(ws, 0, 0, 0, LAST, &form.labels.title, &f.title)?;
     put(ws, 1, 0, first(&form.project_name), &f.head)?;
     span(ws, 1, 1, 1, LAST, &p.name, &f.text)?;
+    fit_row(ws, 1, &[(&p.name, 1, LAST)])?;
     let mut r = 2;
     for row in &p.head {
         write_note(ws, r, row, &f)?;
@@ -139,28 +200,38 @@ pub fn write_project(
         )?;
     }
     r = top + 2;
+    // The sample generator writes the input form as text, as the seeds hold it;
+    // the output (`scored`) writes numbers so that they sort and sum.
+    let numbers = scored.is_some();
     for b in &p.budget {
-        for (c, t) in [
-            (1u16, &b.label),
-            (2, &b.initial.text),
-            (3, &b.adjusted.text),
-            (4, &b.executed.text),
-            (5, &b.rate.text),
-            (6, &b.weight.text),
-            (7, &b.score.text),
+        put(ws, r, 1, &b.label, &f.text)?;
+        for (c, t, num) in [
+            (2u16, &b.initial.text, &f.amount),
+            (3, &b.adjusted.text, &f.amount),
+            (4, &b.executed.text, &f.amount),
+            (5, &b.rate.text, &f.score),
+            (6, &b.weight.text, &f.score),
+            (7, &b.score.text, &f.score),
         ] {
-            put(ws, r, c, t, &f.text)?;
+            if numbers {
+                put_num(ws, (r, c), t, (num, &f.rate, &f.text))?;
+            } else {
+                put(ws, r, c, t, &f.text)?;
+            }
         }
         span(ws, r, 8, r, LAST, &b.reason.text, &f.text)?;
+        fit_row(ws, r, &[(&b.label, 1, 1), (&b.reason.text, 8, LAST)])?;
         if let Some(sc) = scored
             && mentions(&form.budget_total, &b.label)
         {
             let rate = sc.budget.rate.clone().map(|x| format!("{x}%")).unwrap_or_default();
             let rate_differs = !rate.is_empty() && !same_number(&b.rate.text, &rate);
-            put(ws, r, COMPUTED_RATE, &rate, if rate_differs { &f.hi } else { &f.text })?;
+            let (pct, text) = if rate_differs { (&f.hi_rate, &f.hi) } else { (&f.rate, &f.text) };
+            put_num(ws, (r, COMPUTED_RATE), &rate, (pct, pct, text))?;
             let comp = sc.budget.computed_score.clone().unwrap_or_default();
             let differs = !comp.is_empty() && !same_number(&b.score.text, &comp);
-            put(ws, r, COMPUTED, &comp, if differs { &f.hi } else { &f.text })?;
+            let (num, text) = if differs { (&f.hi_score, &f.hi) } else { (&f.score, &f.text) };
+            put_num(ws, (r, COMPUTED), &comp, (num, &f.rate, text))?;
         }
         r += 1;
     }
@@ -217,13 +288,30 @@ pub fn write_project(
                 .iter()
                 .enumerate()
                 {
-                    put(ws, r, i as u16 + 3, t, &f.text)?;
+                    // 指标值 and 实际完成值 stay as typed (`≥95%`); 分值 and 得分 are numbers.
+                    if numbers && (i == 5 || i == 6) {
+                        put_num(ws, (r, i as u16 + 3), t, (&f.score, &f.rate, &f.text))?;
+                    } else {
+                        put(ws, r, i as u16 + 3, t, &f.text)?;
+                    }
                 }
+                fit_row(
+                    ws,
+                    r,
+                    &[
+                        (&ind.name, 3, 3),
+                        (&ind.target.text, 5, 5),
+                        (&ind.actual.text, 7, 7),
+                        (&ind.reason.text, 10, 10),
+                        (&ind.level2, 2, 2),
+                    ],
+                )?;
                 if !ind.stray
                     && let Some(it) = scored_rows.as_mut().and_then(Iterator::next)
                 {
                     let t = it.computed_score.clone().unwrap_or_default();
-                    put(ws, r, COMPUTED, &t, if it.differs { &f.hi } else { &f.text })?;
+                    let (num, text) = if it.differs { (&f.hi_score, &f.hi) } else { (&f.score, &f.text) };
+                    put_num(ws, (r, COMPUTED), &t, (num, &f.rate, text))?;
                 }
                 r += 1;
             }
@@ -250,8 +338,13 @@ pub fn write_project(
     }
     put(ws, r, 0, first(&form.total), &f.head)?;
     span(ws, r, 1, r, 7, "", &f.text)?;
-    put(ws, r, 8, &p.total_weight.text, &f.text)?;
-    put(ws, r, 9, &p.total_score.text, &f.text)?;
+    if numbers {
+        put_num(ws, (r, 8), &p.total_weight.text, (&f.score, &f.rate, &f.text))?;
+        put_num(ws, (r, 9), &p.total_score.text, (&f.score, &f.rate, &f.text))?;
+    } else {
+        put(ws, r, 8, &p.total_weight.text, &f.text)?;
+        put(ws, r, 9, &p.total_score.text, &f.text)?;
+    }
     put(ws, r, 10, &p.total_note.text, &f.text)?;
     if let Some(sc) = scored {
         let differs = !same_number(sc.reported_total.as_deref().unwrap_or(""), &sc.computed_total);
@@ -263,15 +356,10 @@ pub fn write_project(
         write_note(ws, r, row, &f)?;
         r += 1;
     }
-    for (c, w) in
-        [14.0, 12.0, 14.0, 28.0, 8.0, 10.0, 9.0, 10.0, 8.0, 10.0, 24.0, 14.0, 12.0].iter().enumerate()
-    {
+    for (c, w) in WIDTHS.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    Ok(())
+    page::setup(ws, None, Fit::Width)
 }
 
 /// Findings not tied to one project: department-wide tables and the cross-check.
@@ -315,28 +403,34 @@ pub fn workbook(
             "score.col.warnings",
         ],
     )?;
+    let widths = [30.0, 18.0, 36.0, 10.0, 10.0, 10.0, 6.0, 6.0, 6.0];
     for (i, s) in scored.iter().enumerate() {
         let r = i as u32 + 1;
         let differs = s.difference.as_deref().is_some_and(|d| !same_number(d, "0"));
-        for (c, t) in [
-            (0u16, s.path.as_str()),
-            (1, &s.sheet),
-            (2, &s.name),
-            (3, s.reported_total.as_deref().unwrap_or("")),
-            (4, &s.computed_total),
-            (6, &s.grade),
-        ] {
+        for (c, t) in [(0u16, s.path.as_str()), (1, &s.sheet), (2, &s.name), (6, &s.grade)] {
             put(ws, r, c, t, &f.text)?;
         }
-        put(ws, r, 5, s.difference.as_deref().unwrap_or(""), if differs { &f.hi } else { &f.text })?;
+        put_num(ws, (r, 3), s.reported_total.as_deref().unwrap_or(""), (&f.score, &f.rate, &f.text))?;
+        put_num(ws, (r, 4), &s.computed_total, (&f.score, &f.rate, &f.text))?;
+        let (num, text) = if differs { (&f.hi_score, &f.hi) } else { (&f.score, &f.text) };
+        put_num(ws, (r, 5), s.difference.as_deref().unwrap_or(""), (num, &f.rate, text))?;
         ws.write_number_with_format(r, 7, s.errors as f64, &f.text)?;
         ws.write_number_with_format(r, 8, s.warnings as f64, &f.text)?;
+        let n = [(&s.path, widths[0]), (&s.sheet, widths[1]), (&s.name, widths[2])]
+            .iter()
+            .map(|(t, w)| page::lines(t, w - 1.0))
+            .max()
+            .unwrap_or(1);
+        if n > 1 {
+            ws.set_row_height(r, page::height(n))?;
+        }
     }
-    for (c, w) in [36.0, 20.0, 36.0, 10.0, 10.0, 10.0, 6.0, 6.0, 6.0].iter().enumerate() {
+    for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, (scored.len() as u32).max(1), 8)?;
+    page::setup(ws, Some((0, 0)), Fit::Width)?;
 
     let ws = wb.add_worksheet();
     ws.set_name(msg.text("score.sheet_findings", &[]))?;
@@ -358,29 +452,33 @@ pub fn workbook(
         .flat_map(|s| s.findings.iter().map(move |x| (s.path.as_str(), s.name.as_str(), x)))
         .chain(dept.iter().flat_map(|d| d.findings.iter().map(move |x| (d.path.as_str(), "", x))))
         .chain(others.iter().flat_map(|o| o.findings.iter().map(move |x| (o.path, "", x))));
+    let widths = [6.0, 6.0, 24.0, 26.0, 20.0, 18.0, 60.0];
     for (path, project, x) in all {
         let cells: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
-        for (c, t) in [
+        let row = [
             x.rule.as_str(),
-            x.severity.as_str(),
+            &x.severity.label(msg),
             path,
             project,
             x.indicator.as_deref().unwrap_or(""),
             &cells.join(" "),
             &x.message,
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string(r, c as u16, crate::text::cell_text(t))?;
+        ];
+        for (c, t) in row.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, crate::text::cell_text(t), &f.text)?;
+        }
+        let n = row.iter().zip(widths).map(|(t, w)| page::lines(t, w - 1.0)).max().unwrap_or(1);
+        if n > 1 {
+            ws.set_row_height(r, page::height(n))?;
         }
         r += 1;
     }
-    for (c, w) in [6.0, 8.0, 30.0, 30.0, 24.0, 20.0, 80.0].iter().enumerate() {
+    for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, r.saturating_sub(1).max(1), 6)?;
+    page::setup(ws, Some((0, 0)), Fit::Width)?;
 
     if !dept.is_empty() {
         let ws = wb.add_worksheet();
@@ -401,17 +499,19 @@ pub fn workbook(
                 let over = crate::score::number(&row.score).map(|x| x.0)
                     > crate::score::number(&row.weight).map(|x| x.0);
                 put(ws, r, 0, &row.item, &f.text)?;
-                put(ws, r, 1, &row.weight, &f.text)?;
-                put(ws, r, 2, &row.score, if over { &f.hi } else { &f.text })?;
+                put_num(ws, (r, 1), &row.weight, (&f.score, &f.rate, &f.text))?;
+                let (num, text) = if over { (&f.hi_score, &f.hi) } else { (&f.score, &f.text) };
+                put_num(ws, (r, 2), &row.score, (num, &f.rate, text))?;
                 r += 1;
             }
             let total = d.reported_total.clone().unwrap_or_default();
             put(ws, r, 0, first(&cfg.form.total), &f.head)?;
             put(ws, r, 1, "", &f.text)?;
-            put(ws, r, 2, &total, &f.text)?;
+            put_num(ws, (r, 2), &total, (&f.score, &f.rate, &f.text))?;
             put(ws, r, 3, &msg.text("score.col.computed", &[]), &f.head)?;
             let differs = !same_number(&total, &d.computed_total);
-            put(ws, r, 4, &d.computed_total, if differs { &f.hi } else { &f.text })?;
+            let (num, text) = if differs { (&f.hi_score, &f.hi) } else { (&f.score, &f.text) };
+            put_num(ws, (r, 4), &d.computed_total, (num, &f.rate, text))?;
             r += 1;
             put(ws, r, 0, first(&cfg.form.dept_grade), &f.head)?;
             put(ws, r, 1, d.reported_grade.as_deref().unwrap_or(""), &f.text)?;
@@ -422,12 +522,21 @@ pub fn workbook(
         for (c, w) in [24.0, 10.0, 10.0, 12.0, 10.0].iter().enumerate() {
             ws.set_column_width(c as u16, *w)?;
         }
+        page::setup(ws, None, Fit::Width)?;
     }
 
-    let mut names = std::collections::BTreeSet::new();
+    // Project sheets: `03 州本级离退休费支出`, cut at a boundary, never clashing
+    // with each other or with the sheets above.
+    let mut names: std::collections::BTreeSet<String> =
+        ["score.sheet_summary", "score.sheet_findings", "score.sheet_dept"]
+            .iter()
+            .map(|k| msg.text(k, &[]))
+            .collect();
     for (i, s) in scored.iter().enumerate() {
         let ws = wb.add_worksheet();
-        ws.set_name(crate::text::sheet_name(&sheet_name(i, &s.name), &mut names))?;
+        let n = crate::text::sheet_name(&format!("{:02}", i + 1), &s.name, &names);
+        names.insert(n.clone());
+        ws.set_name(n)?;
         write_project(ws, &s.project, Some(s), cfg, msg)?;
     }
     Ok(wb)

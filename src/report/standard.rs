@@ -13,6 +13,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, Xl
 
 use crate::i18n::{Catalog, Lang};
 use crate::model::{Department, Row, RowKey, Table, Unit};
+use crate::report::page::{self, Fit};
 use crate::template::Layouts;
 use crate::template::layout::{KeyKind, TableLayout};
 
@@ -53,6 +54,8 @@ pub struct Formats {
     pub text: Format,
     pub number: Format,
     pub plain: Format,
+    pub right: Format,
+    pub center: Format,
 }
 
 impl Default for Formats {
@@ -71,6 +74,8 @@ impl Default for Formats {
             text: border(Format::new()),
             number: border(Format::new().set_num_format("#,##0.00")),
             plain: Format::new(),
+            right: Format::new().set_align(FormatAlign::Right),
+            center: Format::new().set_align(FormatAlign::Center),
         }
     }
 }
@@ -94,7 +99,8 @@ struct OutCol {
 
 /// Sheet name for table `no`: `01 收入支出决算总表` (≤ 31 characters).
 pub fn sheet_name(layout: &TableLayout) -> String {
-    crate::text::sheet_name(&format!("{:02} {}", layout.no, layout.title), &mut Default::default())
+    let clean: String = layout.title.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
+    format!("{:02} {clean}", layout.no).chars().take(31).collect()
 }
 
 /// Builds the standard workbook for a department (blank when `opts.blank`).
@@ -347,13 +353,16 @@ fn write_table(
     } else {
         ws.write_string_with_format(r0, c0, &title, &f.title)?;
     }
-    if let Some(d) = &opts.department {
-        ws.write_string(r0 + 1, c0, msg.text("std.department", &[("name", d)]))?;
-    }
-    if let (Some(y), true) = (opts.year, width >= 3) {
-        ws.write_string(r0 + 1, c0 + (width - 1) / 2, msg.text("std.year", &[("year", &y)]))?;
-    }
-    ws.write_string(r0 + 1, last_col.max(c0 + 1), msg.text("std.unit", &[("unit", &opts.unit.as_str())]))?;
+    let mut widths: Vec<f64> = cols
+        .iter()
+        .map(|c| match c.slot {
+            Slot::Code => 14.0,
+            Slot::Part(_) => 5.0,
+            Slot::Name => 34.0,
+            Slot::Value(_) => 16.0,
+        })
+        .collect();
+    title_block(ws, (r0 + 1, c0), &mut widths, msg, opts, f)?;
 
     // Headers: one row per path level; parents merged across, leaves merged down.
     let depth = cols.iter().map(|c| c.header.len()).max().unwrap_or(1).max(1);
@@ -444,7 +453,7 @@ fn write_table(
                     }
                     Slot::Name => {
                         // A split layout writes 合计 where the codes go, as such forms do.
-                        ws.write_string_with_format(row, *c, crate::text::cell_text(&r.label), &f.text)?;
+                        ws.write_string_with_format(row, *c, &r.label, &f.text)?;
                     }
                     Slot::Value(id) => match r.data.and_then(|d| d.get(id)) {
                         Some(a) if style.text_numbers => {
@@ -472,29 +481,71 @@ fn write_table(
     }
     let mut next = first_data + height as u32;
     if let Some(note) = table.and_then(|t| t.note.as_ref()) {
-        ws.write_string(next, c0, crate::text::cell_text(note))?;
+        ws.write_string(next, c0, note)?;
         next += 1;
     }
 
     // Column widths, frozen panes, print setup (per sheet, so not when stacked).
-    for (i, c) in cols.iter().enumerate() {
-        let w = match c.slot {
-            Slot::Code => 14.0,
-            Slot::Part(_) => 5.0,
-            Slot::Name => 34.0,
-            Slot::Value(_) => 16.0,
-        };
-        ws.set_column_width(col_at(i), w)?;
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(col_at(i), *w)?;
     }
     if !style.stacked {
         let key_cols = cols.iter().take_while(|c| !matches!(c.slot, Slot::Value(_))).count() as u16;
         ws.set_freeze_panes(first_data, c0 + key_cols)?;
-        ws.set_landscape();
-        ws.set_paper_size(9);
-        ws.set_print_fit_to_pages(1, 0);
-        ws.set_repeat_rows(r0, first_data - 1)?;
+        // The official forms are one page each; a long 功能分类 list (a
+        // consolidation) prints as many pages as it needs, header repeated.
+        let fit = if next - r0 <= ONE_PAGE_ROWS { Fit::OnePage } else { Fit::Width };
+        page::setup(ws, Some((r0, first_data - 1)), fit)?;
     }
     Ok(next)
+}
+
+/// Rows (title block and header included) that still print legibly on one A4 page.
+const ONE_PAGE_ROWS: u32 = 48;
+
+/// The 编制单位 / 年度 / 单位 line. The year sits in the middle unless the unit
+/// name needs the room: then it moves right, or joins the unit cell on a narrow
+/// table (T08/T09), whose last column widens to hold both.
+fn title_block(
+    ws: &mut Worksheet,
+    (row, c0): (u32, u16),
+    widths: &mut [f64],
+    msg: &Catalog,
+    opts: &Options,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let n = widths.len();
+    let dept = msg.text("std.department", &[("name", &opts.department.as_deref().unwrap_or(""))]);
+    let year = opts.year.map(|y| msg.text("std.year", &[("year", &y)]));
+    let unit = msg.text("std.unit", &[("unit", &opts.unit.as_str())]);
+    let at = |j: usize| c0 + j as u16;
+    if n < 3 {
+        ws.write_string(row, c0, &dept)?;
+        let tail = [year.unwrap_or_default(), unit].join("  ");
+        ws.write_string_with_format(row, at(n.max(2) - 1), tail.trim(), &f.right)?;
+        return Ok(());
+    }
+    let need = page::text_width(&dept) + 1.0;
+    let fits = |j: usize| widths[..j].iter().sum::<f64>() >= need;
+    let year_col = ((n - 1) / 2..n - 1).find(|&j| fits(j));
+    let (dept_end, unit_text) = match (year_col, &year) {
+        (Some(j), Some(y)) => {
+            ws.write_string_with_format(row, at(j), y, &f.center)?;
+            (j - 1, unit)
+        }
+        (Some(j), None) => (j - 1, unit),
+        (None, Some(y)) => (n - 2, format!("{y}  {unit}")),
+        (None, None) => (n - 2, unit),
+    };
+    if dept_end > 0 {
+        ws.merge_range(row, c0, row, at(dept_end), &dept, &f.plain)?;
+    } else {
+        ws.write_string(row, c0, &dept)?;
+    }
+    let last = widths.len() - 1;
+    widths[last] = widths[last].max(page::text_width(&unit_text) + 1.0);
+    ws.write_string_with_format(row, at(last), &unit_text, &f.right)?;
+    Ok(())
 }
 
 /// `1234.5` → `1,234.50`: how officers type amounts as text.

@@ -1,11 +1,12 @@
 //! Console output of `check`: a summary line per file and one grep-able line
-//! per finding, `file:'sheet'!D12: error[ID] message (expected …, actual …, difference …)`,
-//! errors first.
+//! per finding, `file:'sheet'!D12: 错误[ID] message (应为 …，实际 …，差额 …)`,
+//! errors first. Notes (rounding) are only counted per file unless asked for,
+//! and `--quiet` leaves the batch summary alone.
 
 use std::io::Write;
 
 use crate::check::{CheckReport, FileKind, FileReport, Status};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::i18n::Catalog;
 use crate::rules::eval::fmt;
 
@@ -17,7 +18,7 @@ pub fn finding_line(path: &str, f: &Finding, msg: &Catalog) -> String {
         (None, Some(c)) => c.to_string(),
         (None, None) => path.to_string(),
     };
-    let mut line = format!("{at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message);
+    let mut line = format!("{at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
     if let Some(v) = &f.values {
         line.push_str(&msg.text(
             "report.values",
@@ -77,19 +78,42 @@ fn file_summary(r: &FileReport, strict: bool, msg: &Catalog) -> String {
     )
 }
 
+/// How much of the report the console shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Verbosity {
+    /// List every note (提示) too, not only their count.
+    pub show_info: bool,
+    /// Only the batch summary.
+    pub quiet: bool,
+}
+
 /// Writes the whole report.
 ///
 /// # Errors
 /// When the output cannot be written (a closed pipe is the caller's business).
-pub fn write(out: &mut impl Write, report: &CheckReport, strict: bool, msg: &Catalog) -> std::io::Result<()> {
-    for r in &report.files {
+pub fn write(
+    out: &mut impl Write,
+    report: &CheckReport,
+    strict: bool,
+    msg: &Catalog,
+    v: Verbosity,
+) -> std::io::Result<()> {
+    for r in report.files.iter().filter(|_| !v.quiet) {
         writeln!(out, "{}", file_summary(r, strict, msg))?;
         // Errors first, then warnings, then notes, each in cell order: an
         // officer reads what must be fixed before the rounding notes.
         let mut order: Vec<&Finding> = r.findings.iter().collect();
         order.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let mut hidden = 0;
         for f in order {
+            if f.severity == Severity::Info && !v.show_info {
+                hidden += 1;
+                continue;
+            }
             writeln!(out, "{}", finding_line(&r.path, f, msg))?;
+        }
+        if hidden > 0 {
+            writeln!(out, "{}", msg.text("console.infos_hidden", &[("n", &hidden)]))?;
         }
     }
     let s = &report.summary;

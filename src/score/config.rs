@@ -156,6 +156,11 @@ pub struct Scoring {
     pub missing_level_moves_to: BTreeMap<String, String>,
     /// First levels counted as another when checking the defaults (成本 → 产出).
     pub counts_as: BTreeMap<String, String>,
+    /// Project kinds (the letter in the 项目编码, `R` = 人员类) whose first-level
+    /// weights are not held to the defaults: their indicators are fixed by the
+    /// kind of spending, not chosen per project.
+    #[serde(default)]
+    pub first_level_exempt_kinds: BTreeMap<String, String>,
     pub row_decimals: u32,
     pub rounding: Rounding,
     pub total_from_rounded_rows: bool,
@@ -427,6 +432,9 @@ impl Config {
 #[serde(deny_unknown_fields)]
 pub struct Form {
     pub project_name: Vec<String>,
+    /// 项目编码: joins a flat list's separate 预算执行 sheet to its projects.
+    #[serde(default = "default_project_code")]
+    pub project_code: Vec<String>,
     pub initial: Vec<String>,
     pub adjusted: Vec<String>,
     pub executed: Vec<String>,
@@ -452,6 +460,10 @@ pub struct Form {
     pub dept_score: Vec<String>,
     pub dept_grade: Vec<String>,
     pub labels: FormLabels,
+}
+
+fn default_project_code() -> Vec<String> {
+    vec!["项目编码".into(), "项目代码".into()]
 }
 
 /// Texts only the writer uses.

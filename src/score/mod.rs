@@ -149,6 +149,16 @@ pub fn number(text: &str) -> Option<(Decimal, String, bool)> {
     Some((v, suffix, op))
 }
 
+/// The kind letter of a project's 项目编码 (`51340021R000000033292-…` → `R`).
+pub fn project_kind(name: &str) -> Option<String> {
+    let (code, _) = name.split_once('-')?;
+    let code = code.trim();
+    if code.len() < 8 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    code.chars().find(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase().to_string())
+}
+
 /// A finding about a score sheet (cli.md's score JSON shape).
 #[derive(Clone, Debug, Serialize)]
 pub struct ScoreFinding {
@@ -682,14 +692,28 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
             *defaults.entry(to.clone()).or_insert(Decimal::ZERO) += w;
         }
     }
+    let exempt = project_kind(&p.name).is_some_and(|k| cfg.scoring.first_level_exempt_kinds.contains_key(&k));
     let off = !first_level.is_empty()
+        && !exempt
         && defaults.iter().any(|(k, v)| {
             (first_level.get(k).copied().unwrap_or_default() - v).abs() > cfg.scoring.first_level_tolerance
         });
     if off {
         let got: Vec<String> = first_level.iter().map(|(k, v)| format!("{k} {}", fmt_trim(*v))).collect();
-        let want: Vec<String> = defaults.iter().map(|(k, v)| format!("{k} {}", fmt_trim(*v))).collect();
-        ctx.add("S11", None, &[], &[("weights", &got.join("、")), ("defaults", &want.join("、"))]);
+        let list = |m: &BTreeMap<String, Decimal>| {
+            m.iter().map(|(k, v)| format!("{k} {}", fmt_trim(*v))).collect::<Vec<_>>().join("、")
+        };
+        // The principle first, then what it becomes for this sheet (满意度 moved to 效益),
+        // so the two figures never read as contradicting each other.
+        let principle = &cfg.scoring.default_first_level_weights;
+        let moved = if &defaults == principle {
+            String::new()
+        } else {
+            ctx.msg.text("score.S11_moved", &[("defaults", &list(&defaults))])
+        };
+        let args: [(&str, &dyn std::fmt::Display); 3] =
+            [("weights", &got.join("、")), ("principle", &list(principle)), ("moved", &moved)];
+        ctx.add("S11", None, &[], &args);
     }
     let computed_total =
         if cfg.scoring.total_from_rounded_rows { computed_total } else { cfg.round(computed_total) };

@@ -69,14 +69,80 @@ fn first_text(s: &Sheet, r: u32) -> String {
 pub struct Found {
     pub projects: Vec<Project>,
     pub dept_tables: Vec<DeptTable>,
+    /// Rows of a separate 预算执行 sheet that name no project of the workbook.
+    pub unmatched_budget: Vec<(String, crate::location::CellRef)>,
+}
+
+/// One row of a separate budget sheet (`预算执行`: 项目名称, 年初预算,
+/// 调整后预算数, 预算执行数, 权重, 得分), keyed by name and code.
+struct BudgetLine {
+    keys: Vec<String>,
+    name: String,
+    at: crate::location::CellRef,
+    row: BudgetRow,
+}
+
+/// Join keys of a project: its name, the name without a leading code, the code.
+fn keys(name: &str, code: Option<&str>) -> Vec<String> {
+    let mut out = vec![norm(name)];
+    if let Some((c, rest)) = name.split_once('-') {
+        out.extend([norm(c), norm(rest)]);
+    }
+    out.extend(code.map(norm));
+    out.retain(|k| !k.is_empty());
+    out
+}
+
+/// A budget list: a header naming 项目名称 and 调整后预算数 but no 三级指标.
+fn budget_lines(s: &Sheet, f: &Form, rows: &[u32]) -> Vec<BudgetLine> {
+    let Some(&h) = rows.iter().find(|r| {
+        row_has(s, **r, &f.project_name) && row_has(s, **r, &f.adjusted) && !row_has(s, **r, &f.level3)
+    }) else {
+        return Vec::new();
+    };
+    let hdr = [h];
+    let c_name = col(s, &hdr, &f.project_name);
+    let c_code = col(s, &hdr, &f.project_code);
+    let label = super::config::first(&f.budget_total).to_string();
+    let mut out = Vec::new();
+    for &r in rows.iter().filter(|r| **r > h) {
+        let name = cell(s, r, c_name).text.trim().to_string();
+        let code = cell(s, r, c_code).text.trim().to_string();
+        if name.is_empty() && code.is_empty() {
+            continue;
+        }
+        out.push(BudgetLine {
+            keys: keys(&name, Some(&code)),
+            at: s.cell_ref(r, c_name.or(c_code).unwrap_or(0)),
+            name: if name.is_empty() { code } else { name },
+            row: BudgetRow {
+                label: label.clone(),
+                initial: cell(s, r, col(s, &hdr, &f.initial)),
+                adjusted: cell(s, r, col(s, &hdr, &f.adjusted)),
+                executed: cell(s, r, col(s, &hdr, &f.executed)),
+                rate: cell(s, r, col(s, &hdr, &f.rate)),
+                weight: cell(s, r, col(s, &hdr, &f.weight)),
+                score: cell(s, r, col(s, &hdr, &f.score)),
+                reason: cell(s, r, col(s, &hdr, &f.budget_reason)),
+            },
+        });
+    }
+    out
 }
 
 /// Finds every project sheet and department-wide table in a workbook.
 pub fn read(wb: &Workbook, cfg: &Config) -> Found {
     let f = &cfg.form;
     let mut out = Found::default();
+    let mut budget = Vec::new();
     for s in &wb.sheets {
         let rows: Vec<u32> = s.rows().map(|(r, _)| r).collect();
+        // A flat list's budget execution on a sheet of its own, joined below.
+        let lines = budget_lines(s, f, &rows);
+        if !lines.is_empty() {
+            budget.extend(lines);
+            continue;
+        }
         // Flat list: one header row naming both 项目名称 and 三级指标.
         if let Some(&h) = rows.iter().find(|r| row_has(s, **r, &f.project_name) && row_has(s, **r, &f.level3))
         {
@@ -100,6 +166,17 @@ pub fn read(wb: &Workbook, cfg: &Config) -> Found {
             row_has(s, **r, &f.dept_item) && row_has(s, **r, &f.dept_weight) && row_has(s, **r, &f.dept_score)
         }) {
             out.dept_tables.push(dept(s, f, &rows, h));
+        }
+    }
+    for line in budget {
+        let target = out
+            .projects
+            .iter_mut()
+            .filter(|p| p.budget.is_empty())
+            .find(|p| keys(&p.name, None).iter().any(|k| line.keys.contains(k)));
+        match target {
+            Some(p) => p.budget.push(line.row),
+            None => out.unmatched_budget.push((line.name, line.at)),
         }
     }
     out
