@@ -35,6 +35,15 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// Drops copies (identical bytes under another name), for a consolidation
+    /// where a copy would be summed twice; returns the new `(kept, dropped)`
+    /// pairs. (`check` reads a copy again: harmless, and each file is listed.)
+    pub fn drop_identical(&mut self) -> Vec<(PathBuf, PathBuf)> {
+        let new = drop_duplicates(&mut self.files, true);
+        self.duplicates.extend(new.iter().cloned());
+        new
+    }
+
     /// Every file found, duplicates dropped from the batch included: an
     /// output must not overwrite any of them.
     pub fn found(&self) -> Vec<PathBuf> {
@@ -81,15 +90,16 @@ pub fn expand(args: &[PathBuf]) -> Inputs {
     out.narratives.dedup();
     out.files.sort();
     out.files.dedup();
-    out.duplicates = drop_duplicates(&mut out.files);
+    out.duplicates = drop_duplicates(&mut out.files, false);
     out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
 /// Removes the second and later paths to one file: the same canonical path
-/// (a symlink, `a/../a`) or the same bytes (a copy). Returns `(kept, dropped)`.
-/// Only files sharing a size are hashed, and a hash match is confirmed byte for byte.
-fn drop_duplicates(files: &mut Vec<PathBuf>) -> Vec<(PathBuf, PathBuf)> {
+/// (a symlink, `a/../a`), and with `by_content` the same bytes (a copy).
+/// Returns `(kept, dropped)`. Only files sharing a size are hashed, and a hash
+/// match is confirmed byte for byte.
+fn drop_duplicates(files: &mut Vec<PathBuf>, by_content: bool) -> Vec<(PathBuf, PathBuf)> {
     use std::collections::HashMap;
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut dropped: Vec<Option<usize>> = vec![None; files.len()];
@@ -114,7 +124,7 @@ fn drop_duplicates(files: &mut Vec<PathBuf>) -> Vec<(PathBuf, PathBuf)> {
         b.hash(&mut h);
         h.finish()
     };
-    for group in by_len.values().filter(|g| g.len() > 1) {
+    for group in by_len.values().filter(|g| by_content && g.len() > 1) {
         let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
         for &i in group {
             let Ok(bytes) = std::fs::read(&files[i]) else { continue };
@@ -251,7 +261,9 @@ mod tests {
         std::fs::write(d.path().join("a.xlsx"), b"PK\x03\x04same").unwrap();
         std::fs::write(d.path().join("b.xlsx"), b"PK\x03\x04same").unwrap();
         std::fs::write(d.path().join("c.xlsx"), b"PK\x03\x04diff").unwrap();
-        let i = expand(&[d.path().to_path_buf(), d.path().join("c.xlsx")]);
+        let mut i = expand(&[d.path().to_path_buf(), d.path().join("c.xlsx")]);
+        assert_eq!(i.files.len(), 3, "copies are kept by expand");
+        i.drop_identical();
         let names: Vec<_> = i.files.iter().map(|p| p.file_name().unwrap().to_owned()).collect();
         assert_eq!(names, ["a.xlsx", "c.xlsx"]);
         assert_eq!(i.duplicates, [(d.path().join("a.xlsx"), d.path().join("b.xlsx"))]);

@@ -337,9 +337,7 @@ fn wrong_extensions() {
         .unwrap();
     std::fs::copy(root().join("samples/variants/攀枝花市科学技术协会2024.ods"), d.join("真ods.xlsx"))
         .unwrap();
-    // Another department: identical bytes would be one file reached twice (read once).
-    std::fs::copy(root().join("samples/county/某市/甲县/甲县教育局（虚构）.xlsx"), d.join("无扩展名"))
-        .unwrap();
+    good(&d.join("无扩展名"));
     std::fs::write(d.join("说明.xlsx"), "这不是工作簿".as_bytes()).unwrap();
     std::fs::write(d.join("报表.pdf"), b"%PDF-1.4\n").unwrap();
     let o = bin().arg("check").arg(d).args(["--json", "-"]).output().unwrap();

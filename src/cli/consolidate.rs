@@ -122,9 +122,10 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let msg = &t.messages;
     let json = args.json.as_deref().filter(|j| j.as_os_str() != "-");
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(json).collect();
-    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
+    let Some(mut inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
     };
+    super::drop_identical(&mut inputs, msg);
     let root_name = root_name(args);
     let tree = Tree::new(args, &inputs.files);
     // Every output is known before anything is read: refuse the unsafe ones now.

@@ -209,6 +209,17 @@ pub fn write_json(
     Ok(())
 }
 
+/// Drops copies from a consolidation's inputs (see `Inputs::drop_identical`),
+/// with a note naming both paths of each.
+pub fn drop_identical(inputs: &mut crate::inputs::Inputs, msg: &crate::i18n::Catalog) {
+    for (kept, dropped) in inputs.drop_identical() {
+        eprintln!(
+            "{}",
+            msg.text("inputs.duplicate", &[("path", &dropped.display()), ("kept", &kept.display())])
+        );
+    }
+}
+
 /// Validates and locks a run's outputs before any input is read (see
 /// `report::save::OutputSet`); says so on stderr while another run holds a lock.
 ///
