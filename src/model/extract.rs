@@ -33,7 +33,10 @@ pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Depar
     let own: Vec<&str> =
         ["consolidate.sheet_units", "report.sheet_findings"].iter().flat_map(|k| msg.every_lang(k)).collect();
     for sheet in wb.sheets.iter().filter(|s| !own.contains(&&*s.name)) {
-        let titles = find_titles(sheet, layouts);
+        let mut titles = find_titles(sheet, layouts);
+        // The same title again before any other table is the same table
+        // continued: a PDF converted page by page repeats title and header.
+        titles.dedup_by(|later, earlier| later.2 == earlier.2);
         if titles.is_empty() {
             // A sheet without a title row may still be named after its table.
             let cands = title_candidates(&norm_header(&sheet.name), layouts);
@@ -326,7 +329,7 @@ fn read_region(
             unit = unit.or_else(|| unit_in(&t));
             department = department.or_else(|| department_in(&t));
         }
-        if is_title || is_title_block_row(cells) {
+        if is_title || is_title_block_row(cells) || texts(cells).next().is_some_and(|(_, t)| l_is_note(&t)) {
             continue;
         }
         if texts(cells).any(|(_, t)| HEADER_WORDS.iter().any(|w| t.contains(w))) {
@@ -420,11 +423,22 @@ fn read_region(
 
     let mut seen_per_block: Vec<Vec<String>> = vec![Vec::new(); blocks.len()];
     let mut last_split: Vec<[String; 2]> = vec![[String::new(), String::new()]; blocks.len()];
+    // Header cells as printed, to recognise the header repeated on a later page.
+    let header_cells: Vec<(u32, String)> =
+        header_rows.iter().flat_map(|r| texts(sheet.row(*r).unwrap_or(&[])).collect::<Vec<_>>()).collect();
+    let mut any_row = false;
     for (r, cells) in &rows[data_from..] {
+        if is_repeated_top(cells, &header_cells, layout.no, layouts) {
+            continue;
+        }
         let first_text = texts(cells).next().map(|(_, t)| t).unwrap_or_default();
         if first_text.starts_with("注") && (first_text.starts_with("注:") || first_text.starts_with("注："))
         {
-            break;
+            // A note between the header and the first row explains the table; after the rows it ends it.
+            if any_row {
+                break;
+            }
+            continue;
         }
         if first_text.starts_with("说明") || first_text.contains("无此项") || first_text.contains("无数据")
         {
@@ -449,6 +463,7 @@ fn read_region(
                 &mut last_split[bi],
             );
             if let Some(row) = row {
+                any_row = true;
                 if table.rows.iter().any(|x| x.key == row.key && x.side == row.side) {
                     let at = row.at.clone();
                     dep.findings.push(
@@ -473,6 +488,28 @@ fn read_region(
     dep.tables.insert(layout.no, table);
 }
 
+/// A row that repeats the table's top (title, title block, header, 栏次) in
+/// the middle of its data, as a PDF converted page by page gives: no amounts,
+/// and either the title again or only cells the header has in the same columns.
+fn is_repeated_top(cells: &[(u32, Value)], header: &[(u32, String)], no: u8, layouts: &Layouts) -> bool {
+    if texts(cells).any(|(_, t)| t == "栏次" || t == "行次") {
+        return true;
+    }
+    if !cells.iter().all(|(_, v)| matches!(v, Value::Text(_))) {
+        return false;
+    }
+    let mut all_header = true;
+    for (c, t) in texts(cells) {
+        if (t.contains('表') && title_candidates(&t, layouts).contains(&no))
+            || TITLE_BLOCK_PREFIXES.iter().any(|p| t.starts_with(p))
+        {
+            return true;
+        }
+        all_header &= header.iter().any(|(hc, ht)| *hc == c && *ht == t);
+    }
+    all_header
+}
+
 /// Header rows (absolute) and the index of the first data row within `rows`.
 fn header_rows_for(
     rows: &[(u32, &[(u32, Value)])],
@@ -482,12 +519,41 @@ fn header_rows_for(
 ) -> (Vec<u32>, usize) {
     let mut hdr = Vec::new();
     for (i, (r, cells)) in rows.iter().enumerate() {
-        if i as u32 >= MAX_HEADER_ROWS || is_data_row(cells, layout, layouts, c_min) {
+        if i as u32 >= MAX_HEADER_ROWS {
             return (hdr, i);
+        }
+        match data_kind(cells, layout, layouts, c_min) {
+            DataKind::Data => return (hdr, i),
+            // A row of bare fixed-row words (`人员经费 | 公用经费`) is a group
+            // header when column headers still follow below it; otherwise it
+            // is the first row of a label table whose amounts are blank.
+            DataKind::Label if !rows.get(i + 1).is_some_and(|(_, next)| is_column_header_row(next)) => {
+                return (hdr, i);
+            }
+            _ => {}
         }
         hdr.push(*r);
     }
     (hdr, rows.len())
+}
+
+/// What a row after the title looks like to the header scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DataKind {
+    /// Codes, amounts or a note: data for certain.
+    Data,
+    /// Only a fixed-row label in the first cell: data unless headers follow.
+    Label,
+    Header,
+}
+
+/// A row of column headers: text only, naming at least one key column
+/// (编码, 科目名称, 项目, 类, 行次 …) or an amount column (决算数, 预算数).
+fn is_column_header_row(cells: &[(u32, Value)]) -> bool {
+    cells.iter().all(|(_, v)| matches!(v, Value::Text(_)))
+        && texts(cells)
+            .any(|(_, t)| role_of(&t) != ColRole::Value || matches!(t.as_str(), "决算数" | "预算数" | "金额"))
+        && !texts(cells).any(|(_, t)| code_in(&t).is_some() || leading_code(&t).is_some())
 }
 
 fn is_lanci_row(cells: &[(u32, Value)]) -> bool {
@@ -499,10 +565,11 @@ fn is_lanci_row(cells: &[(u32, Value)]) -> bool {
     has_word || (small_ints && texts(cells).all(|(_, t)| t.chars().all(|c| c.is_ascii_digit())))
 }
 
-fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, c_min: u32) -> bool {
+fn data_kind(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, c_min: u32) -> DataKind {
     if is_lanci_row(cells) {
-        return false;
+        return DataKind::Header;
     }
+    let mut label = false;
     // A fixed-row label (合计, 一、…收入) counts only as the row's first cell:
     // header rows carry the same words (合计) further right.
     if let (Some((c, Value::Text(t))), false) = (cells.first(), layout.key == KeyKind::Single) {
@@ -511,13 +578,13 @@ fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, 
             && (layout.rows.iter().any(|r| r.matches.contains(&l))
                 || layouts.function_by_name.contains_key(&l))
         {
-            return true;
+            label = true;
         }
     }
     for (c, v) in cells {
         let t = cell_text(v);
         if code_in(&t).is_some() || leading_code(&t).is_some() {
-            return true;
+            return DataKind::Data;
         }
         // Amounts (also typed as text, `1,234.00` or `-`) start the data.
         let amount = match v {
@@ -525,14 +592,11 @@ fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, 
             Value::Text(_) => matches!(parse_amount(v), Ok(Some(_))),
             _ => false,
         };
-        if amount && *c > c_min {
-            return true;
-        }
-        if l_is_note(&t) {
-            return true;
+        if (amount && *c > c_min) || l_is_note(&t) {
+            return DataKind::Data;
         }
     }
-    false
+    if label { DataKind::Label } else { DataKind::Header }
 }
 
 fn l_is_note(t: &str) -> bool {
