@@ -40,6 +40,10 @@ pub struct FileReport {
     pub year: Option<i32>,
     pub unit: Option<String>,
     pub tables: Vec<TableRef>,
+    /// Of the thirteen tables, those not found, and (a subset) those found by
+    /// title whose body could not be read.
+    pub missing_tables: Vec<u8>,
+    pub unreadable_tables: Vec<u8>,
     pub findings: Vec<Finding>,
     /// A workbook of another kind (a 绩效自评表): skipped with a note, not counted.
     #[serde(skip)]
@@ -56,9 +60,21 @@ impl FileReport {
             year: None,
             unit: None,
             tables: Vec::new(),
+            missing_tables: (1..=13).collect(),
+            unreadable_tables: Vec::new(),
             findings: Vec::new(),
             other_kind: false,
         }
+    }
+
+    /// The tables read, as ranges: `1–7, 9–13`.
+    pub fn tables_read_text(&self) -> String {
+        table_ranges(&self.tables.iter().map(|t| t.table).collect::<Vec<_>>())
+    }
+
+    /// The tables missing or unreadable, as ranges.
+    pub fn tables_missing_text(&self) -> String {
+        table_ranges(&self.missing_tables)
     }
 
     /// Severity counts; with `strict` false, explained findings do not count.
@@ -73,6 +89,24 @@ impl FileReport {
             self.status = if bad { Status::Findings } else { Status::Ok };
         }
     }
+}
+
+/// Table numbers as ranges: `[1, 2, 3, 5, 9, 10]` → `1–3, 5, 9–10`.
+pub fn table_ranges(nos: &[u8]) -> String {
+    let mut v = nos.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i { format!("{}–{}", v[i], v[j]) } else { v[i].to_string() });
+        i = j + 1;
+    }
+    parts.join(", ")
 }
 
 /// Reads and audits one file; the department is returned too (for consolidation).
@@ -115,9 +149,11 @@ pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
             .filter_map(|n| t.layouts.table(*n))
             .map(|l| format!("T{:02} {}", l.no, l.title))
             .collect();
+        // Every department publishes all thirteen (an empty one says 本表无数据):
+        // a missing table is a gap in the submission, so the file is never `ok`.
         findings.push(Finding::new(
             "table-missing",
-            Severity::Info,
+            Severity::Warning,
             t.messages.text("read.tables_missing", &[("tables", &names.join("、"))]),
         ));
     }
@@ -134,6 +170,8 @@ pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
             .values()
             .map(|tb| TableRef { table: tb.no, title: tb.title.clone(), sheet: tb.sheet.clone() })
             .collect(),
+        missing_tables: dep.missing.clone(),
+        unreadable_tables: dep.unreadable.clone(),
         findings,
         other_kind: false,
     };
@@ -188,5 +226,16 @@ impl CheckReport {
     /// Exit status of cli.md: failure on unreadable input or error findings.
     pub fn failed(&self) -> bool {
         self.summary.unreadable > 0 || self.summary.errors > 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_ranges() {
+        assert_eq!(super::table_ranges(&[1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13]), "1–7, 9–13");
+        assert_eq!(super::table_ranges(&[8]), "8");
+        assert_eq!(super::table_ranges(&[13, 1, 2]), "1–2, 13");
+        assert_eq!(super::table_ranges(&[]), "");
     }
 }

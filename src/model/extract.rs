@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use super::{Amount, CoercionRecord, Column, Department, Row, RowKey, Table, Unit};
 use crate::finding::{Finding, Place, Severity};
 use crate::i18n::Catalog;
+use crate::location::CellRef;
 use crate::template::Layouts;
 use crate::template::layout::{KeyKind, TableLayout};
 use crate::text::{code_in, is_code, leading_code, norm_header, norm_label};
@@ -52,10 +53,24 @@ pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Depar
             read_region(&mut dep, sheet, *row, Some(*col), end, cands, layouts, msg);
         }
     }
+    dep.unreadable.retain(|n| !dep.tables.contains_key(n));
+    dep.unreadable.sort_unstable();
+    dep.unreadable.dedup();
     dep.missing = (1..=13).filter(|n| !dep.tables.contains_key(n)).collect();
     dep.department = most_common(dep.tables.values().filter_map(|t| t.department.clone()));
     dep.year = most_common(dep.tables.values().filter_map(|t| t.year));
     dep.unit = most_common(dep.tables.values().filter_map(|t| t.unit));
+    if !dep.tables.is_empty() {
+        for (missing, id, key) in [
+            (dep.year.is_none(), "year-missing", "read.year_missing"),
+            (dep.unit.is_none(), "unit-missing", "read.unit_missing"),
+        ] {
+            if missing {
+                let first: Vec<CellRef> = dep.tables.values().map(|t| t.title_at.clone()).take(1).collect();
+                dep.findings.push(Finding::new(id, Severity::Warning, msg.text(key, &[])).with_cells(first));
+            }
+        }
+    }
     dep
 }
 
@@ -229,10 +244,19 @@ fn unit_in(t: &str) -> Option<Unit> {
     }
 }
 
-fn department_in(t: &str) -> Option<String> {
+/// The unit named by a 编制单位 / 部门 / 单位名称 label. A bare `部门` needs
+/// its colon (`部门收支决算总表` is a title, not a label), and a name that is
+/// itself a table title is refused.
+fn department_in(t: &str, layouts: &Layouts) -> Option<String> {
     for p in ["编制单位", "部门名称", "单位名称", "填报单位", "编报单位", "部门"] {
         if let Some(rest) = t.strip_prefix(p) {
+            if p == "部门" && !rest.starts_with([':', '：']) {
+                continue;
+            }
             let rest = rest.trim_start_matches([':', '：']);
+            if !title_candidates(rest, layouts).is_empty() {
+                continue;
+            }
             // `编制单位：某局 单位：万元` in one cell: cut at the unit part.
             let cut = ["金额单位", "单位:"].iter().filter_map(|u| rest.find(u)).min().unwrap_or(rest.len());
             let name = rest[..cut].trim();
@@ -242,6 +266,46 @@ fn department_in(t: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The unit a title starts with: `某局2024年度收入决算表` → `某局` (the text
+/// before the year, else before the table's title); numbering such as
+/// `公开01表` / `表一` in front is not part of it.
+fn department_in_title(t: &str, layouts: &Layouts) -> Option<String> {
+    let mut t = t;
+    if let Some(rest) = t.strip_prefix("公开") {
+        let n = rest.chars().take_while(char::is_ascii_digit).count();
+        if let Some(r) = rest[n..].strip_prefix('表') {
+            t = r;
+        }
+    }
+    if let Some(rest) = t.strip_prefix('表') {
+        let n: usize =
+            rest.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).map(char::len_utf8).sum();
+        if n > 0 {
+            t = &rest[n..];
+        }
+    }
+    let end = match year_at(t) {
+        Some(i) => i,
+        None => {
+            let alias = layouts
+                .tables
+                .iter()
+                .flat_map(|l| l.titles.iter())
+                .filter(|a| t.contains(a.as_str()))
+                .max_by_key(|a| a.len())?;
+            t.find(alias.as_str())?
+        }
+    };
+    let name = t[..end].trim_end_matches(['-', '_', ' ']);
+    (name.chars().count() >= 2 && !name.ends_with('表')).then(|| name.to_string())
+}
+
+/// Byte index of the first `YYYY年` in `t`.
+fn year_at(t: &str) -> Option<usize> {
+    let y = year_in(t)?;
+    t.find(&format!("{y}年"))
 }
 
 /// Text of a cell whether it holds text or a number.
@@ -319,6 +383,7 @@ fn read_region(
         sheet.rows().filter(|(r, _)| *r >= title_row && *r < end.max(title_row + 1)).collect();
     // Title block: department, year and unit, from the title row down to the header.
     let mut department = None;
+    let mut title_department = None;
     let mut year = None;
     let mut unit = None;
     let mut header_start = None;
@@ -327,7 +392,14 @@ fn read_region(
         for (_, t) in texts(cells) {
             year = year.or_else(|| year_in(&t));
             unit = unit.or_else(|| unit_in(&t));
-            department = department.or_else(|| department_in(&t));
+            // The title row names the table, never the unit, except for a
+            // leading unit name (`某局2024年度收入决算表`), used only when no
+            // 编制单位 label says otherwise.
+            if is_title {
+                title_department = title_department.or_else(|| department_in_title(&t, layouts));
+            } else {
+                department = department.or_else(|| department_in(&t, layouts));
+            }
         }
         if is_title || is_title_block_row(cells) || texts(cells).next().is_some_and(|(_, t)| l_is_note(&t)) {
             continue;
@@ -337,6 +409,7 @@ fn read_region(
             break;
         }
     }
+    let department = department.or(title_department);
     let Some(hs) = header_start else { return };
     let c_min = rows[hs..].iter().filter_map(|(_, c)| c.first().map(|x| x.0)).min().unwrap_or(0);
     let c_max = rows[hs..].iter().filter_map(|(_, c)| c.last().map(|x| x.0)).max().unwrap_or(0);
@@ -363,17 +436,28 @@ fn read_region(
         }
     }
     let Some(layout) = chosen else {
+        // A table recognised by its title but not readable is an error: its
+        // amounts are missing from every check and every total.
         let at = sheet.cell_ref(title_row, title_col.unwrap_or(0));
-        let names: Vec<String> =
-            cands.iter().filter_map(|n| layouts.table(*n)).map(|l| l.title.clone()).collect();
-        dep.findings.push(
-            Finding::new(
-                "table-unconfirmed",
-                Severity::Warning,
-                msg.text("read.table_unconfirmed", &[("title", &names.join(" / ")), ("cell", &at)]),
-            )
-            .with_cells([at]),
-        );
+        let known: Vec<&TableLayout> = cands.iter().filter_map(|n| layouts.table(*n)).collect();
+        let names: Vec<&str> = known.iter().map(|l| l.title.as_str()).collect();
+        let mut expected: Vec<&str> =
+            known.iter().flat_map(|l| l.confirm.iter().map(String::as_str)).collect();
+        expected.dedup();
+        let mut f = Finding::new(
+            "table-unconfirmed",
+            Severity::Error,
+            msg.text(
+                "read.table_unreadable",
+                &[("title", &names.join(" / ")), ("cell", &at.a1()), ("expected", &expected.join("、"))],
+            ),
+        )
+        .with_cells([at]);
+        if let [only] = known.as_slice() {
+            f = f.with_place(Place { table: Some(only.no), ..Place::default() });
+        }
+        dep.unreadable.extend(cands.iter().copied().take(1));
+        dep.findings.push(f);
         return;
     };
     if dep.tables.contains_key(&layout.no) {
@@ -427,6 +511,7 @@ fn read_region(
     let header_cells: Vec<(u32, String)> =
         header_rows.iter().flat_map(|r| texts(sheet.row(*r).unwrap_or(&[])).collect::<Vec<_>>()).collect();
     let mut any_row = false;
+    let mut uncomputed: Vec<CellRef> = Vec::new();
     for (r, cells) in &rows[data_from..] {
         if is_repeated_top(cells, &header_cells, layout.no, layouts) {
             continue;
@@ -461,6 +546,7 @@ fn read_region(
                 msg,
                 &mut seen_per_block[bi],
                 &mut last_split[bi],
+                &mut uncomputed,
             );
             if let Some(row) = row {
                 any_row = true;
@@ -484,6 +570,26 @@ fn read_region(
                 table.rows.push(row);
             }
         }
+    }
+    if !uncomputed.is_empty() {
+        let first: Vec<String> = uncomputed.iter().take(5).map(CellRef::a1).collect();
+        let more = if uncomputed.len() > 5 { "…" } else { "" };
+        dep.findings.push(
+            Finding::new(
+                "formula-uncomputed",
+                Severity::Error,
+                msg.text(
+                    "read.formula_uncomputed",
+                    &[
+                        ("title", &layout.title),
+                        ("count", &uncomputed.len()),
+                        ("cells", &format!("{}{more}", first.join("、"))),
+                    ],
+                ),
+            )
+            .with_cells(uncomputed)
+            .with_place(Place { table: Some(layout.no), ..Place::default() }),
+        );
     }
     dep.tables.insert(layout.no, table);
 }
@@ -723,6 +829,7 @@ fn read_row(
     msg: &Catalog,
     seen: &mut Vec<String>,
     last_split: &mut [String; 2],
+    uncomputed: &mut Vec<CellRef>,
 ) -> Option<Row> {
     let side = block.side.as_deref();
     let mut code: Option<String> = None;
@@ -881,8 +988,14 @@ fn read_row(
         let cell = sheet.cell_ref(r, c);
         let col = block.values.iter().find(|x| x.col == c).map(|x| x.path.clone());
         let (k, raw) = match &e {
-            NotAmount::Error(s) if s == UNCOMPUTED_FORMULA => ("read.cell_formula_uncomputed", s.clone()),
+            // Reported once per table (read_region): a file saved without
+            // computed values has hundreds of them, all with one cause.
+            NotAmount::Error(s) if s == UNCOMPUTED_FORMULA => {
+                uncomputed.push(cell);
+                continue;
+            }
             NotAmount::Error(s) => ("read.cell_error", s.clone()),
+            NotAmount::Text(s) if crate::workbook::is_date_text(s) => ("read.cell_date", s.clone()),
             NotAmount::Text(s) => ("read.cell_text", s.clone()),
         };
         dep.findings.push(
@@ -931,11 +1044,23 @@ mod tests {
 
     #[test]
     fn title_block_parsing() {
+        let t = crate::template::Templates::embedded();
+        let l = &t.layouts;
         assert_eq!(
-            department_in("编制单位:攀枝花市科学技术协会单位:万元"),
+            department_in("编制单位:攀枝花市科学技术协会单位:万元", l),
             Some("攀枝花市科学技术协会".into())
         );
-        assert_eq!(department_in("部门:凉山州科学技术协会"), Some("凉山州科学技术协会".into()));
+        assert_eq!(department_in("部门:凉山州科学技术协会", l), Some("凉山州科学技术协会".into()));
+        // A title alias is not a label (the false X17 of issue 9).
+        assert_eq!(department_in("部门收支决算总表", l), None);
+        assert_eq!(department_in("编制单位:收支决算总表", l), None);
+        assert_eq!(department_in_title("某局2024年度收入决算表", l), Some("某局".into()));
+        assert_eq!(
+            department_in_title("公开01表某区社会工作部收入支出决算总表", l),
+            Some("某区社会工作部".into())
+        );
+        assert_eq!(department_in_title("2024年度收入支出决算总表", l), None);
+        assert_eq!(department_in_title("部门收支决算总表", l), None);
         assert_eq!(unit_in("金额单位:元"), Some(Unit::Yuan));
         assert_eq!(unit_in("单位:万元"), Some(Unit::WanYuan));
         assert_eq!(year_in("攀枝花市科学技术协会2024年度部门决算"), Some(2024));

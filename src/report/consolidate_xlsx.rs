@@ -24,9 +24,14 @@ pub struct UnitRow {
     pub errors: usize,
     pub warnings: usize,
     pub reason: Option<String>,
+    /// The tables read (`1–7, 9–13`) and those missing or unreadable.
+    #[serde(default)]
+    pub tables_read: String,
+    #[serde(default)]
+    pub tables_missing: String,
 }
 
-const HEADERS: [&str; 15] = [
+const HEADERS: [&str; 17] = [
     "consolidate.col.no",
     "report.col.file",
     "consolidate.col.department",
@@ -42,6 +47,8 @@ const HEADERS: [&str; 15] = [
     "consolidate.col.errors",
     "consolidate.col.warnings",
     "consolidate.col.reason",
+    "consolidate.col.tables_read",
+    "consolidate.col.tables_missing",
 ];
 
 /// Adds `分户表` (one row per unit, in the order given) to a standard workbook.
@@ -59,9 +66,10 @@ pub fn add_units_sheet<E: From<XlsxError>>(
     let num = Format::new().set_num_format("#,##0.00");
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("consolidate.sheet_units", &[]))?;
-    for (c, w) in [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0]
-        .iter()
-        .enumerate()
+    for (c, w) in
+        [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0, 14.0, 14.0]
+            .iter()
+            .enumerate()
     {
         ws.set_column_width(c as u16, *w)?;
     }
@@ -90,6 +98,8 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         if let Some(reason) = &u.reason {
             ws.write_string(r, 14, reason)?;
         }
+        ws.write_string(r, 15, &u.tables_read)?;
+        ws.write_string(r, 16, &u.tables_missing)?;
     }
     ws.set_freeze_panes(1, 3)?;
     ws.autofilter(0, 0, r.max(1), (HEADERS.len() - 1) as u16)?;
