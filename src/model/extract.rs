@@ -410,7 +410,18 @@ fn read_region(
         }
     }
     let department = department.or(title_department);
-    let Some(hs) = header_start else { return };
+    let Some(hs) = header_start else {
+        // A title followed by amounts but no header is a table that could not
+        // be read; a title alone (a 目录 line, a caption) is only a mention.
+        let body = rows
+            .iter()
+            .filter(|(r, _)| *r > title_row)
+            .any(|(_, c)| c.iter().any(|(_, v)| matches!(v, Value::Number(_))));
+        if body {
+            unreadable_table(dep, sheet, title_row, title_col, cands, layouts, msg);
+        }
+        return;
+    };
     let c_min = rows[hs..].iter().filter_map(|(_, c)| c.first().map(|x| x.0)).min().unwrap_or(0);
     let c_max = rows[hs..].iter().filter_map(|(_, c)| c.last().map(|x| x.0)).max().unwrap_or(0);
 
@@ -436,28 +447,7 @@ fn read_region(
         }
     }
     let Some(layout) = chosen else {
-        // A table recognised by its title but not readable is an error: its
-        // amounts are missing from every check and every total.
-        let at = sheet.cell_ref(title_row, title_col.unwrap_or(0));
-        let known: Vec<&TableLayout> = cands.iter().filter_map(|n| layouts.table(*n)).collect();
-        let names: Vec<&str> = known.iter().map(|l| l.title.as_str()).collect();
-        let mut expected: Vec<&str> =
-            known.iter().flat_map(|l| l.confirm.iter().map(String::as_str)).collect();
-        expected.dedup();
-        let mut f = Finding::new(
-            "table-unconfirmed",
-            Severity::Error,
-            msg.text(
-                "read.table_unreadable",
-                &[("title", &names.join(" / ")), ("cell", &at.a1()), ("expected", &expected.join("、"))],
-            ),
-        )
-        .with_cells([at]);
-        if let [only] = known.as_slice() {
-            f = f.with_place(Place { table: Some(only.no), ..Place::default() });
-        }
-        dep.unreadable.extend(cands.iter().copied().take(1));
-        dep.findings.push(f);
+        unreadable_table(dep, sheet, title_row, title_col, cands, layouts, msg);
         return;
     };
     if dep.tables.contains_key(&layout.no) {
@@ -614,6 +604,39 @@ fn is_repeated_top(cells: &[(u32, Value)], header: &[(u32, String)], no: u8, lay
         all_header &= header.iter().any(|(hc, ht)| *hc == c && *ht == t);
     }
     all_header
+}
+
+/// A table recognised by its title but not readable is an error: its amounts
+/// are missing from every check and every total. The message names the header
+/// words that would have confirmed it.
+fn unreadable_table(
+    dep: &mut Department,
+    sheet: &Sheet,
+    title_row: u32,
+    title_col: Option<u32>,
+    cands: &[u8],
+    layouts: &Layouts,
+    msg: &Catalog,
+) {
+    let at = sheet.cell_ref(title_row, title_col.unwrap_or(0));
+    let known: Vec<&TableLayout> = cands.iter().filter_map(|n| layouts.table(*n)).collect();
+    let names: Vec<&str> = known.iter().map(|l| l.title.as_str()).collect();
+    let mut expected: Vec<&str> = known.iter().flat_map(|l| l.confirm.iter().map(String::as_str)).collect();
+    expected.dedup();
+    let mut f = Finding::new(
+        "table-unconfirmed",
+        Severity::Error,
+        msg.text(
+            "read.table_unreadable",
+            &[("title", &names.join(" / ")), ("cell", &at.a1()), ("expected", &expected.join("、"))],
+        ),
+    )
+    .with_cells([at]);
+    if let [only] = known.as_slice() {
+        f = f.with_place(Place { table: Some(only.no), ..Place::default() });
+    }
+    dep.unreadable.extend(cands.iter().copied().take(1));
+    dep.findings.push(f);
 }
 
 /// Header rows (absolute) and the index of the first data row within `rows`.

@@ -61,7 +61,29 @@ pub fn markdown(rules: &RuleSet, layouts: &Layouts) -> String {
         }
         let _ = writeln!(s, "- defined at: `{}`", r.defined_at);
     }
+    reader_section(&mut s, rules);
     s
+}
+
+/// The reader's findings (`templates/findings/*.toml`): what could not be read.
+fn reader_section(s: &mut String, rules: &RuleSet) {
+    let _ = writeln!(s, "\n# Reader findings\n");
+    let _ = writeln!(
+        s,
+        "Emitted while reading a workbook, before any rule runs; declared in `templates/findings/reader.toml`.\n"
+    );
+    let _ = writeln!(s, "| id | severity | title | why |\n|---|---|---|---|");
+    for d in &rules.reader {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} — {} | {} |",
+            d.id,
+            d.severity.as_str(),
+            d.title,
+            d.title_en,
+            d.why
+        );
+    }
 }
 
 const EXPRESSIONS: &str = "## How rules are written

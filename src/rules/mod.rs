@@ -120,6 +120,8 @@ pub struct Rule {
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// The reader's findings (`templates/findings/`), listed with the rules.
+    pub reader: Vec<crate::template::findings::FindingDecl>,
 }
 
 impl RuleSet {
@@ -150,7 +152,7 @@ impl RuleSet {
                 rules.push(Rule { defined_at: format!("{}:{line}", f.origin), ..rule });
             }
         }
-        Ok(Self { rules })
+        Ok(Self { rules, reader: crate::template::findings::load(store)? })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {

@@ -5,6 +5,7 @@
 //! relative path, and a new file (say `rules/sichuan.toml`) is added. Every file
 //! is validated at load and errors name the file and line.
 
+pub mod findings;
 pub mod layout;
 
 use std::collections::BTreeMap;
