@@ -24,7 +24,7 @@ fn sheet(path: &Path, rows: &[(u32, u16, Vec<C>)], merges: &[(u32, u16, u32, u16
     let ws = wb.add_worksheet();
     let f = rust_xlsxwriter::Format::new();
     for (r0, c0, r1, c1, t) in merges {
-        ws.merge_range(*r0, *c0, *r1, *c1, *t, &f).unwrap();
+        ws.merge_range(*r0, *c0, *r1, *c1, t, &f).unwrap();
     }
     for (r, c0, cells) in rows {
         for (i, c) in cells.iter().enumerate() {
@@ -534,5 +534,40 @@ fn xls_and_ods_not_starting_at_a1_keep_absolute_addresses() {
         let a = d.table(2).unwrap().row_by_label("合计").unwrap().get("本年收入合计").unwrap();
         assert_eq!((a.at.a1().as_str(), a.value), ("E8", plain), "{name}");
         assert_eq!(d.table(2).unwrap().title_at.a1(), "C4", "{name}");
+    }
+}
+
+/// `check` on a fresh folder with one workbook per layout variant (each switch
+/// of `Style::variant` alone, and all of them together) finds all thirteen
+/// tables in every file and no reader finding.
+#[test]
+fn check_finds_all_thirteen_tables_in_every_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = support::seed("002", true);
+    let mut variants: Vec<u32> = (0..15).map(|b| 1 << b).collect();
+    variants.push((1 << 15) - 1);
+    for bits in &variants {
+        let style = juesuan::report::standard::Style::variant(*bits);
+        support::write(
+            &dir.path().join(format!("v{bits:05}.xlsx")),
+            &seed,
+            juesuan::model::Unit::WanYuan,
+            style,
+        );
+    }
+    let o = support::bin().arg("check").arg(dir.path()).args(["--json", "-"]).output().unwrap();
+    let j = support::json(&o);
+    let files = j["files"].as_array().unwrap();
+    assert_eq!(files.len(), variants.len());
+    let reader_ids: Vec<&str> = juesuan::template::findings::READER_FINDINGS.iter().map(|x| x.0).collect();
+    for f in files {
+        assert_eq!(f["tables"].as_array().unwrap().len(), 13, "{}", f["path"]);
+        let bad: Vec<&serde_json::Value> = f["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| reader_ids.contains(&x["rule"].as_str().unwrap()) || x["severity"] == "error")
+            .collect();
+        assert!(bad.is_empty(), "{}: {bad:?}", f["path"]);
     }
 }

@@ -648,7 +648,7 @@ fn write_table(
     // A repeated page: the title row and the header rows again.
     let page = style.repeat_header;
     let repeat = 1 + header_rows;
-    let phys = |i: u32| first_data + i + if page > 0 { (i / page) * repeat } else { 0 };
+    let phys = |i: u32| first_data + i + i.checked_div(page).unwrap_or(0) * repeat;
 
     // Data rows, per group (side or block); groups share physical rows, bottoms
     // aligned (总计 with 总计, 人员经费合计 with 公用经费合计).
@@ -732,8 +732,8 @@ fn write_table(
             }
         }
     }
-    if page > 0 {
-        for k in 1..=(height.saturating_sub(1) as u32 / page) {
+    if let Some(pages) = (height.saturating_sub(1) as u32).checked_div(page) {
+        for k in 1..=pages {
             let at = phys(k * page) - repeat;
             write_title(ws, at)?;
             write_header(ws, at + 1, c0, &cols, line_numbers, f)?;
