@@ -72,9 +72,11 @@ impl FileReport {
         table_ranges(&self.tables.iter().map(|t| t.table).collect::<Vec<_>>())
     }
 
-    /// The tables missing or unreadable, as ranges.
-    pub fn tables_missing_text(&self) -> String {
-        table_ranges(&self.missing_tables)
+    /// The tables missing (not found at all), as ranges.
+    pub fn tables_absent_text(&self) -> String {
+        let absent: Vec<u8> =
+            self.missing_tables.iter().copied().filter(|n| !self.unreadable_tables.contains(n)).collect();
+        table_ranges(&absent)
     }
 
     /// Severity counts; with `strict` false, explained findings do not count.
@@ -89,6 +91,17 @@ impl FileReport {
             self.status = if bad { Status::Findings } else { Status::Ok };
         }
     }
+}
+
+/// 分户表's "missing or unreadable" cell: `13`, `8（无法读取）`, `13；8（无法读取）`.
+pub fn tables_missing_words(r: &FileReport, msg: &crate::i18n::Catalog) -> String {
+    let absent = r.tables_absent_text();
+    if r.unreadable_tables.is_empty() {
+        return absent;
+    }
+    let unreadable =
+        msg.text("consolidate.tables_unreadable", &[("tables", &table_ranges(&r.unreadable_tables))]);
+    if absent.is_empty() { unreadable } else { format!("{absent}；{unreadable}") }
 }
 
 /// Table numbers as ranges: `[1, 2, 3, 5, 9, 10]` → `1–3, 5, 9–10`.

@@ -511,6 +511,42 @@ fn consolidate_lists_tables_read_and_missing() {
     let b = units.rows().find(|(r, _)| units.get(*r, 1).text().ends_with("b.xlsx")).unwrap().0;
     assert_eq!(units.get(b, 15).text(), "1–7, 9–13");
     assert_eq!(units.get(b, 16).text(), "8");
+    let a = units.rows().find(|(r, _)| units.get(*r, 1).text().ends_with("a.xlsx")).unwrap().0;
+    assert_eq!(units.get(a, 15).text(), "1–13");
+    assert_eq!(units.get(a, 16).text(), "");
+
+    // A T8 whose header cannot be read: left out of the totals, said so in 分户表.
+    let bad = d.join("c.xlsx");
+    support::write(&bad, &seed, juesuan::model::Unit::WanYuan, Default::default());
+    let wb = juesuan::workbook::open(&bad).unwrap();
+    let mut x = rust_xlsxwriter::Workbook::new();
+    for sh in &wb.sheets {
+        let ws = x.add_worksheet().set_name(&*sh.name).unwrap();
+        for (r, cells) in sh.rows() {
+            for (c, v) in cells {
+                let t = v.text();
+                match v {
+                    juesuan::workbook::Value::Number(n) => {
+                        ws.write_number(r, *c as u16, n.to_string().parse::<f64>().unwrap()).unwrap();
+                    }
+                    _ if sh.name.starts_with("08") && r > 1 && !t.chars().any(|ch| ch.is_ascii_digit()) => {
+                        ws.write_string(r, *c as u16, format!("栏{c}")).unwrap();
+                    }
+                    _ => {
+                        ws.write_string(r, *c as u16, t).unwrap();
+                    }
+                }
+            }
+        }
+    }
+    x.save(&bad).unwrap();
+    let o = support::bin().arg("consolidate").arg(&d).arg("-o").arg(&out).output().unwrap();
+    let t = support::text(&o);
+    assert!(t.contains("缺表的输入：T08 2 个"), "{t}");
+    let wb = juesuan::workbook::open(&out).unwrap();
+    let units = wb.sheets.iter().find(|s| &*s.name == "分户表").unwrap();
+    let c = units.rows().find(|(r, _)| units.get(*r, 1).text().ends_with("c.xlsx")).unwrap().0;
+    assert_eq!(units.get(c, 16).text(), "8（无法读取）");
 }
 
 /// `.xls` and `.ods` whose used range starts at C4, not A1: every amount keeps

@@ -488,7 +488,7 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, msg: &crate::i
         warnings: c.warnings,
         reason: r.error.clone(),
         tables_read: r.tables_read_text(),
-        tables_missing: r.tables_missing_text(),
+        tables_missing: crate::check::tables_missing_words(r, msg),
         ..UnitRow::default()
     };
     if let Some(d) = dep {

@@ -594,11 +594,12 @@ fn is_repeated_top(cells: &[(u32, Value)], header: &[(u32, String)], no: u8, lay
     if !cells.iter().all(|(_, v)| matches!(v, Value::Text(_))) {
         return false;
     }
+    if is_title_block_row(cells) {
+        return true;
+    }
     let mut all_header = true;
     for (c, t) in texts(cells) {
-        if (t.contains('表') && title_candidates(&t, layouts).contains(&no))
-            || TITLE_BLOCK_PREFIXES.iter().any(|p| t.starts_with(p))
-        {
+        if t.contains('表') && title_candidates(&t, layouts).contains(&no) {
             return true;
         }
         all_header &= header.iter().any(|(hc, ht)| *hc == c && *ht == t);

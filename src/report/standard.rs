@@ -629,13 +629,17 @@ fn write_table(
         Ok(())
     };
     write_title(ws, r0)?;
-    if let Some(d) = &opts.department {
-        ws.write_string(r0 + 1, c0, msg.text("std.department", &[("name", d)]))?;
-    }
-    if let (Some(y), true) = (opts.year, width >= 3) {
-        ws.write_string(r0 + 1, c0 + (width - 1) / 2, msg.text("std.year", &[("year", &y)]))?;
-    }
-    ws.write_string(r0 + 1, last_col.max(c0 + 1), msg.text("std.unit", &[("unit", &opts.unit.as_str())]))?;
+    let write_block = |ws: &mut Worksheet, row: u32| -> Result<(), XlsxError> {
+        if let Some(d) = &opts.department {
+            ws.write_string(row, c0, msg.text("std.department", &[("name", d)]))?;
+        }
+        if let (Some(y), true) = (opts.year, width >= 3) {
+            ws.write_string(row, c0 + (width - 1) / 2, msg.text("std.year", &[("year", &y)]))?;
+        }
+        ws.write_string(row, last_col.max(c0 + 1), msg.text("std.unit", &[("unit", &opts.unit.as_str())]))?;
+        Ok(())
+    };
+    write_block(ws, r0 + 1)?;
     let mut h0 = r0 + 2;
     if style.notes {
         ws.write_string(h0, c0, format!("注：本表反映本年度{}情况。", layout.title))?;
@@ -645,9 +649,9 @@ fn write_table(
     let header_rows = write_header(ws, h0, c0, &cols, line_numbers, f)?;
     let first_data = h0 + header_rows;
     let col_at = |j: usize| c0 + j as u16;
-    // A repeated page: the title row and the header rows again.
+    // A repeated page: the title, the 编制单位/unit line and the header rows again.
     let page = style.repeat_header;
-    let repeat = 1 + header_rows;
+    let repeat = 2 + header_rows;
     let phys = |i: u32| first_data + i + i.checked_div(page).unwrap_or(0) * repeat;
 
     // Data rows, per group (side or block); groups share physical rows, bottoms
@@ -736,7 +740,8 @@ fn write_table(
         for k in 1..=pages {
             let at = phys(k * page) - repeat;
             write_title(ws, at)?;
-            write_header(ws, at + 1, c0, &cols, line_numbers, f)?;
+            write_block(ws, at + 1)?;
+            write_header(ws, at + 2, c0, &cols, line_numbers, f)?;
         }
     }
     let mut next = if height > 0 { phys(height as u32 - 1) + 1 } else { first_data };
