@@ -588,10 +588,22 @@ fn read_region(
 /// the middle of its data, as a PDF converted page by page gives: no amounts,
 /// and either the title again or only cells the header has in the same columns.
 fn is_repeated_top(cells: &[(u32, Value)], header: &[(u32, String)], no: u8, layouts: &Layouts) -> bool {
-    if texts(cells).any(|(_, t)| t == "栏次" || t == "行次") {
-        return true;
+    // Called for every data row: decide the common case (amounts, no 栏次)
+    // without normalising any text.
+    let mut text_only = true;
+    for (_, v) in cells {
+        match v {
+            Value::Text(t)
+                if (t.contains('栏') || t.contains('行'))
+                    && matches!(norm_header(t).as_str(), "栏次" | "行次") =>
+            {
+                return true;
+            }
+            Value::Text(_) => {}
+            _ => text_only = false,
+        }
     }
-    if !cells.iter().all(|(_, v)| matches!(v, Value::Text(_))) {
+    if !text_only {
         return false;
     }
     if is_title_block_row(cells) {
