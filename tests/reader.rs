@@ -349,7 +349,7 @@ mod round_trip {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
         /// Every combination of the writer's layout variants (`Style::variant`:
         /// side-by-side T8 blocks with or without a group header, split codes,

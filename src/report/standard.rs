@@ -56,7 +56,8 @@ pub struct Style {
     /// `公开01表` / `表一` numbering in the title row, and titles carrying the
     /// year (`2024年度收入决算表`) when not `alias_titles`.
     pub numbered_titles: bool,
-    /// A `注：` line above the header and a `说明：` line below the table.
+    /// A `注：` line above the header (odd tables) or under it (even ones),
+    /// and a `说明：` line below the table.
     pub notes: bool,
     /// A hidden blank spacer column after the key columns, and hidden rows.
     pub spacers: bool,
@@ -641,13 +642,20 @@ fn write_table(
     };
     write_block(ws, r0 + 1)?;
     let mut h0 = r0 + 2;
-    if style.notes {
-        ws.write_string(h0, c0, format!("注：本表反映本年度{}情况。", layout.title))?;
+    // Notes: above the header in odd tables, between header and rows in even ones.
+    let note = format!("注：本表反映本年度{}情况。", layout.title);
+    let note_below = style.notes && layout.no % 2 == 0;
+    if style.notes && !note_below {
+        ws.write_string(h0, c0, &note)?;
         h0 += 1;
     }
     let line_numbers = style.line_numbers && !blocks;
     let header_rows = write_header(ws, h0, c0, &cols, line_numbers, f)?;
-    let first_data = h0 + header_rows;
+    let mut first_data = h0 + header_rows;
+    if note_below {
+        ws.write_string(first_data, c0, &note)?;
+        first_data += 1;
+    }
     let col_at = |j: usize| c0 + j as u16;
     // A repeated page: the title, the 编制单位/unit line and the header rows again.
     let page = style.repeat_header;
