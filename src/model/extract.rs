@@ -244,17 +244,14 @@ fn unit_in(t: &str) -> Option<Unit> {
     }
 }
 
-/// The unit named by a 编制单位 / 部门 / 单位名称 label. A bare `部门` needs
-/// its colon (`部门收支决算总表` is a title, not a label), and a name that is
-/// itself a table title is refused.
+/// The unit named by a 编制单位 / 部门 / 单位名称 label. What follows the
+/// label word must not be a table title (`部门收支决算总表` is T1's alias, not
+/// the label 部门 naming `收支决算总表`).
 fn department_in(t: &str, layouts: &Layouts) -> Option<String> {
     for p in ["编制单位", "部门名称", "单位名称", "填报单位", "编报单位", "部门"] {
         if let Some(rest) = t.strip_prefix(p) {
-            if p == "部门" && !rest.starts_with([':', '：']) {
-                continue;
-            }
             let rest = rest.trim_start_matches([':', '：']);
-            if !title_candidates(rest, layouts).is_empty() {
+            if rest.ends_with('表') || !title_candidates(rest, layouts).is_empty() {
                 continue;
             }
             // `编制单位：某局 单位：万元` in one cell: cut at the unit part.
@@ -389,13 +386,13 @@ fn read_region(
     let mut header_start = None;
     for (i, (r, cells)) in rows.iter().enumerate() {
         let is_title = title_col.is_some() && *r == title_row;
-        for (_, t) in texts(cells) {
+        for (c, t) in texts(cells) {
             year = year.or_else(|| year_in(&t));
             unit = unit.or_else(|| unit_in(&t));
-            // The title row names the table, never the unit, except for a
-            // leading unit name (`某局2024年度收入决算表`), used only when no
-            // 编制单位 label says otherwise.
-            if is_title {
+            // The title names the table, never the unit, except for a leading
+            // unit name (`某局2024年度收入决算表`), used only when no 编制单位
+            // label says otherwise.
+            if is_title && Some(c) == title_col {
                 title_department = title_department.or_else(|| department_in_title(&t, layouts));
             } else {
                 department = department.or_else(|| department_in(&t, layouts));
@@ -1090,6 +1087,7 @@ mod tests {
         // A title alias is not a label (the false X17 of issue 9).
         assert_eq!(department_in("部门收支决算总表", l), None);
         assert_eq!(department_in("编制单位:收支决算总表", l), None);
+        assert_eq!(department_in("部门某局", l), Some("某局".into()));
         assert_eq!(department_in_title("某局2024年度收入决算表", l), Some("某局".into()));
         assert_eq!(
             department_in_title("公开01表某区社会工作部收入支出决算总表", l),
