@@ -644,7 +644,7 @@ fn write_table(
     let mut h0 = r0 + 2;
     // Notes: above the header in odd tables, between header and rows in even ones.
     let note = format!("注：本表反映本年度{}情况。", layout.title);
-    let note_below = style.notes && layout.no % 2 == 0;
+    let note_below = style.notes && layout.no.is_multiple_of(2);
     if style.notes && !note_below {
         ws.write_string(h0, c0, &note)?;
         h0 += 1;
