@@ -19,6 +19,7 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
     }
 }
 
+#[allow(clippy::expect_used)] // a build script may panic: cargo reports it as a build error
 fn main() {
     // Read at run time, not `env!`: a build-script binary reused from another
     // checkout sharing the target directory would otherwise walk that checkout.

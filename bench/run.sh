@@ -9,6 +9,7 @@
 # 2. Times, with wall clock and peak RSS (/usr/bin/time, Debian package `time`):
 #    - the floor: examples/floor.rs, plain calamine reading every cell of every
 #      sheet (open_workbook_auto + worksheet_range), 1 and 2 threads;
+#    - `juesuan check --quiet` (1 and 2 threads) and `check --json` (2 threads);
 #    - `juesuan consolidate` over the same files, 1 and 2 threads;
 #    - `juesuan consolidate` over the first N/10 files (peak RSS flat in N?);
 #    - openpyxl read-only over a subset (200 files), scaled to N, when Python
@@ -47,9 +48,14 @@ measure() { # key, command...
 }
 measure floor2 env RAYON_NUM_THREADS=2 "$BIN/examples/floor" "$IN"
 measure floor1 env RAYON_NUM_THREADS=1 "$BIN/examples/floor" "$IN"
+measure check2 env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet
+measure json2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet --json "$WORK/check.json"
+measure check1 env RAYON_NUM_THREADS=1 "$BIN/juesuan" check "$IN" --quiet
 measure cons2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" consolidate "$IN" -o "$WORK/out2.xlsx" --quiet
 measure cons1  env RAYON_NUM_THREADS=1 "$BIN/juesuan" consolidate "$IN" -o "$WORK/out1.xlsx" --quiet
 measure sub2   env RAYON_NUM_THREADS=2 "$BIN/juesuan" consolidate "$SUB" -o "$WORK/outsub.xlsx" --quiet
+measure subj2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$SUB" --quiet --json "$WORK/checksub.json"
+NOTES=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['summary']; print(f\"{s['infos']/max(s['files'],1):.0f} notes, {s['errors']} errors per run\")" "$WORK/check.json" 2>/dev/null || echo "?")
 cmp -s "$WORK/out1.xlsx" "$WORK/out2.xlsx" && same=yes || same=NO
 
 OPX=""
@@ -75,9 +81,9 @@ PY
 )
 fi
 
-python3 - "$RES" "$N" "$SUBN" "$same" "$OPX" "$(cat "$WORK/out-floor2")" <<'PY'
+python3 - "$RES" "$N" "$SUBN" "$same" "$OPX" "$(cat "$WORK/out-floor2")" "$NOTES" <<'PY'
 import sys
-res, n, subn, same, opx, floor_out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+res, n, subn, same, opx, floor_out, notes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 r = {}
 cpu = {}
 for line in open(res):
@@ -85,19 +91,25 @@ for line in open(res):
     r[k] = (float(s), int(kb) / 1024)
     cpu[k] = float(c)
 f2, f1, c2, c1, s2 = (r[k] for k in ("floor2", "floor1", "cons2", "cons1", "sub2"))
-print(f"\n{floor_out}")
+print(f"\n{floor_out}; findings per input (check --json): {notes}")
 print(f"{'step':44} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12} {'files/s':>8}")
 for key, label, files in [
     ("floor2", "floor: calamine, every cell, 2 threads", n),
     ("floor1", "floor: calamine, every cell, 1 thread", n),
+    ("check2", "juesuan check --quiet, 2 threads", n),
+    ("check1", "juesuan check --quiet, 1 thread", n),
+    ("json2", "juesuan check --json, 2 threads", n),
     ("cons2", "juesuan consolidate, 2 threads", n),
     ("cons1", "juesuan consolidate, 1 thread", n),
     ("sub2", f"juesuan consolidate, 2 threads, N/10 = {subn}", subn),
+    ("subj2", f"juesuan check --json, 2 threads, N/10 = {subn}", subn),
 ]:
     (s, mb) = r[key]
     print(f"{label:44} {s:8.1f} {cpu[key]:8.1f} {mb:12.0f} {files / s:8.0f}")
 ratio, speed, fspeed = c2[0] / f2[0], c1[0] / c2[0], f1[0] / f2[0]
-print(f"\nconsolidate / floor (2 threads): {ratio:.2f}x   (1 thread: {c1[0] / f1[0]:.2f}x; CPU time: {cpu['cons1'] / cpu['floor1']:.2f}x)")
+cr = r["check2"][0] / f2[0]
+print(f"\ncheck / floor (2 threads): {cr:.2f}x   check --json / floor: {r['json2'][0] / f2[0]:.2f}x")
+print(f"consolidate / floor (2 threads): {ratio:.2f}x   (1 thread: {c1[0] / f1[0]:.2f}x; CPU time: {cpu['cons1'] / cpu['floor1']:.2f}x)")
 print(f"speed-up 1 -> 2 threads: consolidate {speed:.2f}x, floor {fspeed:.2f}x")
 print(f"peak RSS at N = {n}: {c2[1]:.0f} MB; at N/10: {s2[1]:.0f} MB (ratio {c2[1] / s2[1]:.2f})")
 print(f"1-thread and 2-thread outputs byte-identical: {same}")
@@ -110,6 +122,8 @@ else:
     print("openpyxl: not available (pip install openpyxl), comparison skipped")
 ok = lambda b: "met" if b else "MISSED"
 print("\ntargets:")
+print(f"  check <= 1.1x floor                 {cr:.2f}x  {ok(cr <= 1.1)}")
+print(f"  check --json peak RSS <= 256 MB     {r['json2'][1]:.0f} MB  {ok(r['json2'][1] <= 256)}")
 print(f"  consolidate <= 1.2x floor           {ratio:.2f}x  {ok(ratio <= 1.2)}")
 print(f"  peak RSS <= 256 MB at N = {n:<6}    {c2[1]:.0f} MB  {ok(c2[1] <= 256)}")
 print(f"  peak RSS flat in N (N vs N/10)      {c2[1] / s2[1]:.2f}x  {ok(c2[1] / s2[1] <= 1.5)}")

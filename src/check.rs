@@ -2,14 +2,16 @@
 //! workbook, extract the tables, run every rule, and describe the outcome in
 //! the JSON shape of cli.md (`files[]` and `summary`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::finding::{Counts, Finding, Severity};
+use crate::location::CellRef;
 use crate::model::Department;
 use crate::model::extract::read_department;
-use crate::rules::eval::evaluate;
+use crate::prior::PriorSet;
+use crate::rules::eval::{PriorYear, evaluate_with_prior};
 use crate::template::Templates;
 
 /// `ok` (no error or warning), `findings`, or `unreadable`.
@@ -19,6 +21,16 @@ pub enum Status {
     Ok,
     Findings,
     Unreadable,
+}
+
+/// What an input file is (cli.md `files[].kind`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    #[default]
+    Workbook,
+    /// A 决算说明 (`.docx`/`.txt`).
+    Narrative,
 }
 
 /// Where a table was found.
@@ -33,6 +45,10 @@ pub struct TableRef {
 #[derive(Clone, Debug, Serialize)]
 pub struct FileReport {
     pub path: String,
+    pub kind: FileKind,
+    /// Narratives only: the paired workbook's path, or `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_with: Option<Option<String>>,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -54,6 +70,8 @@ impl FileReport {
     pub fn unreadable(path: &Path, reason: String) -> Self {
         Self {
             path: path.display().to_string(),
+            kind: FileKind::Workbook,
+            paired_with: None,
             status: Status::Unreadable,
             error: Some(reason),
             department: None,
@@ -79,9 +97,10 @@ impl FileReport {
         table_ranges(&absent)
     }
 
-    /// Severity counts; with `strict` false, explained findings do not count.
+    /// Severity counts; with `strict` false, explained findings do not count
+    /// (unless their rule is not explainable).
     pub fn counts(&self, strict: bool) -> Counts {
-        Counts::of(self.findings.iter().filter(|f| strict || f.explanation.is_none()))
+        Counts::of(self.findings.iter().filter(|f| strict || !f.waived()))
     }
 
     /// Recomputes `status` from the findings.
@@ -122,13 +141,83 @@ pub fn table_ranges(nos: &[u8]) -> String {
     parts.join(", ")
 }
 
+/// Where to look for last year's accounts of each file (`--prior`).
+#[derive(Clone, Copy, Debug)]
+pub struct PriorLookup<'a> {
+    pub set: &'a PriorSet,
+    /// The INPUT arguments, for matching by relative path.
+    pub roots: &'a [PathBuf],
+}
+
 /// Reads and audits one file; the department is returned too (for consolidation).
 pub fn check_file(path: &Path, t: &Templates) -> (FileReport, Option<Department>) {
+    check_file_with(path, t, None)
+}
+
+/// `check_file`, with last year's accounts when `--prior` was given: the
+/// department's match feeds the `prior.` rules, and no match is a
+/// `prior-missing` info finding.
+pub fn check_file_with(
+    path: &Path,
+    t: &Templates,
+    prior: Option<PriorLookup<'_>>,
+) -> (FileReport, Option<Department>) {
     let msg = &t.messages;
-    let wb = match crate::workbook::open(path) {
-        Ok(wb) => wb,
-        Err(e) => return (FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())])), None),
+    let dep = match read_file(path, t) {
+        Ok(dep) => dep,
+        Err(r) => return (*r, None),
     };
+    let found = prior.map(|l| l.set.find(&dep, path, l.roots));
+    let state = match found {
+        None => PriorYear::NotAsked,
+        Some(None) => PriorYear::Missing,
+        Some(Some(p)) => PriorYear::Found(&p.dep),
+    };
+    let mut report = audit_with(path, &dep, t, state);
+    if let Some(None) = found {
+        let rel = crate::prior::relative_to_root(path, prior.map_or(&[], |l| l.roots));
+        let department = dep.department.clone().unwrap_or_default();
+        report.findings.insert(
+            0,
+            Finding::new(
+                "prior-missing",
+                Severity::Info,
+                msg.text("prior.missing", &[("department", &department), ("path", &rel.display())]),
+            )
+            .with_cells(dep.tables.values().next().map(|t| t.title_at.clone())),
+        );
+    }
+    // Last year's accounts of another year (the same folder given twice, a
+    // wrong folder) would make every comparison meaningless: say so.
+    if let (Some(Some(p)), Some(now)) = (found, dep.year)
+        && let Some(then) = p.dep.year.filter(|y| *y != now - 1)
+    {
+        report.findings.insert(
+            0,
+            Finding::new(
+                "prior-year",
+                Severity::Warning,
+                msg.text(
+                    "prior.wrong_year",
+                    &[("path", &p.path.display()), ("then", &then), ("expected", &(now - 1))],
+                ),
+            )
+            .with_cells(p.dep.tables.values().next().map(|t| CellRef { prior: true, ..t.title_at.clone() })),
+        );
+        report.refresh_status();
+    }
+    (report, Some(dep))
+}
+
+/// Reads one file's tables without auditing them; an unreadable file (or one
+/// of another kind, `other_kind`) is the report saying why.
+///
+/// # Errors
+/// The report of a file that holds no tables.
+pub fn read_file(path: &Path, t: &Templates) -> Result<Department, Box<FileReport>> {
+    let msg = &t.messages;
+    let wb = crate::workbook::open(path)
+        .map_err(|e| Box::new(FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())]))))?;
     let dep = read_department(&wb, &t.layouts, msg);
     if dep.tables.is_empty() {
         // A self-assessment workbook in a batch of accounts is not a broken submission.
@@ -139,21 +228,25 @@ pub fn check_file(path: &Path, t: &Templates) -> (FileReport, Option<Department>
         if score_sheet {
             let mut r = FileReport::unreadable(path, msg.text("check.score_workbook", &[]));
             r.other_kind = true;
-            return (r, None);
+            return Err(Box::new(r));
         }
         if crate::explain::is_findings_report(&wb, msg) {
             let mut r = FileReport::unreadable(path, msg.text("check.findings_workbook", &[]));
             r.other_kind = true;
-            return (r, None);
+            return Err(Box::new(r));
         }
-        return (FileReport::unreadable(path, msg.text("read.no_tables", &[])), None);
+        return Err(Box::new(FileReport::unreadable(path, msg.text("read.no_tables", &[]))));
     }
-    let report = audit(path, &dep, t);
-    (report, Some(dep))
+    Ok(dep)
 }
 
 /// Runs the rules over a department already read.
 pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
+    audit_with(path, dep, t, PriorYear::NotAsked)
+}
+
+/// `audit`, with last year's accounts for the `prior.` rules.
+pub fn audit_with(path: &Path, dep: &Department, t: &Templates, prior: PriorYear<'_>) -> FileReport {
     let mut findings = dep.findings.clone();
     if !dep.missing.is_empty() {
         let names: Vec<String> = dep
@@ -170,9 +263,11 @@ pub fn audit(path: &Path, dep: &Department, t: &Templates) -> FileReport {
             t.messages.text("read.tables_missing", &[("tables", &names.join("、"))]),
         ));
     }
-    findings.extend(evaluate(&t.rules, dep, &t.layouts, &t.messages));
+    findings.extend(evaluate_with_prior(&t.rules, dep, prior, &t.layouts, &t.messages));
     let mut r = FileReport {
         path: path.display().to_string(),
+        kind: FileKind::Workbook,
+        paired_with: None,
         status: Status::Ok,
         error: None,
         department: dep.department.clone(),
@@ -223,7 +318,7 @@ impl CheckReport {
             s.errors += c.errors;
             s.warnings += c.warnings;
             s.infos += c.infos;
-            s.explained += f.findings.iter().filter(|x| x.explanation.is_some()).count();
+            s.explained += f.findings.iter().filter(|x| x.waived()).count();
             match f.status {
                 Status::Unreadable => s.unreadable += 1,
                 Status::Ok => s.ok += 1,

@@ -1,5 +1,7 @@
 //! Carrying officers' explanations (说明) from an earlier findings report into
-//! a new run: a finding is the same when its file, rule and cells are.
+//! a new run: a finding is the same when its file, rule and cells are, and the
+//! 说明 still applies only while its expected and actual amounts are unchanged
+//! (otherwise it is quoted as stale and the finding counts as new).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,10 +9,27 @@ use std::path::Path;
 use crate::check::FileReport;
 use crate::i18n::{Catalog, Lang};
 use crate::report::findings_xlsx::COLUMNS;
+use rust_decimal::Decimal;
+
 use crate::workbook::{self, ReadError, Value};
 
+/// An officer's 说明 and the amounts it was written for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub text: String,
+    /// Expected and actual amounts of the finding, when it had any.
+    pub amounts: Option<(Decimal, Decimal)>,
+}
+
 /// (file, rule, cells as written in the report) → explanation.
-pub type Explanations = BTreeMap<(String, String, String), String>;
+pub type Explanations = BTreeMap<(String, String, String), Note>;
+
+/// The report writes amounts as numbers with full precision; a few decimal
+/// places more than any printed amount decide "unchanged".
+fn same_amounts(a: Option<(Decimal, Decimal)>, b: Option<(Decimal, Decimal)>) -> bool {
+    let r = |x: Option<(Decimal, Decimal)>| x.map(|(e, a)| (e.round_dp(4), a.round_dp(4)));
+    r(a) == r(b)
+}
 
 /// Reads the 说明 column of a findings report (either language's headers).
 ///
@@ -27,14 +46,21 @@ pub fn read(path: &Path, msg: &Catalog) -> Result<Explanations, ReadError> {
         let (Some(cf), Some(cc), Some(cr), Some(ce)) = (find(0), find(4), find(5), find(11)) else {
             continue;
         };
+        let (cx, ca) = (find(7), find(8));
         for (r, _) in sheet.rows().filter(|(r, _)| *r > hr) {
             let text = |c: u32| match sheet.get(r, c) {
                 Value::Empty => String::new(),
                 v => v.text(),
             };
             let e = text(ce);
+            let amount = |c: Option<u32>| match c.map(|c| sheet.get(r, c)) {
+                Some(Value::Number(d)) => Some(*d),
+                Some(Value::Text(t)) => workbook::normalize::parse_number_text(t),
+                _ => None,
+            };
+            let amounts = amount(cx).zip(amount(ca));
             if !e.trim().is_empty() {
-                out.insert((text(cf), text(cr), text(cc)), e.trim().to_string());
+                out.insert((text(cf), text(cr), text(cc)), Note { text: e.trim().to_string(), amounts });
             }
         }
     }
@@ -55,20 +81,22 @@ pub fn is_findings_report(wb: &workbook::Workbook, msg: &Catalog) -> bool {
     })
 }
 
-/// Attaches explanations to matching findings; returns how many matched.
+/// Attaches explanations to matching findings; returns how many matched
+/// (a 说明 whose amounts have changed since is kept as `stale_explanation`
+/// and not counted).
 ///
 /// The file is matched by its path as written in the old report, then — so that
 /// `./报送/a.xlsx`, `报送/a.xlsx` or a moved folder still match — by the path
 /// without `.` segments, then by the file name alone when exactly one file of
 /// that name appears in the old report. Rule and cells must always match.
 pub fn apply(files: &mut [FileReport], ex: &Explanations) -> usize {
-    let by_norm: BTreeMap<(String, &str, &str), &String> =
+    let by_norm: BTreeMap<(String, &str, &str), &Note> =
         ex.iter().map(|((f, r, c), e)| ((normalise(f), r.as_str(), c.as_str()), e)).collect();
     let mut names: BTreeMap<String, std::collections::BTreeSet<&str>> = BTreeMap::new();
     for (f, _, _) in ex.keys() {
         names.entry(file_name(f)).or_default().insert(f.as_str());
     }
-    let by_name: BTreeMap<(String, &str, &str), &String> = ex
+    let by_name: BTreeMap<(String, &str, &str), &Note> = ex
         .iter()
         .filter(|((f, _, _), _)| names.get(&file_name(f)).is_some_and(|s| s.len() == 1))
         .map(|((f, r, c), e)| ((file_name(f), r.as_str(), c.as_str()), e))
@@ -77,15 +105,20 @@ pub fn apply(files: &mut [FileReport], ex: &Explanations) -> usize {
     for f in files {
         let (norm, name) = (normalise(&f.path), file_name(&f.path));
         for x in &mut f.findings {
-            let cells: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
+            let cells: Vec<String> = x.cells.iter().map(crate::location::CellRef::report_a1).collect();
             let cells = cells.join(" ");
             let found = ex
                 .get(&(f.path.clone(), x.rule.clone(), cells.clone()))
                 .or_else(|| by_norm.get(&(norm.clone(), x.rule.as_str(), cells.as_str())).copied())
                 .or_else(|| by_name.get(&(name.clone(), x.rule.as_str(), cells.as_str())).copied());
-            if let Some(e) = found {
-                x.explanation = Some(e.clone());
-                n += 1;
+            let now = x.values.as_ref().map(|v| (v.expected, v.actual));
+            match found {
+                Some(e) if same_amounts(e.amounts, now) => {
+                    x.explanation = Some(e.text.clone());
+                    n += 1;
+                }
+                Some(e) => x.stale_explanation = Some(e.text.clone()),
+                None => {}
             }
         }
     }
@@ -118,7 +151,8 @@ mod tests {
     }
 
     fn old(path: &str) -> Explanations {
-        [((path.to_string(), "R3a".to_string(), String::new()), "已核实".to_string())].into()
+        let note = Note { text: "已核实".to_string(), amounts: None };
+        [((path.to_string(), "R3a".to_string(), String::new()), note)].into()
     }
 
     #[test]
@@ -144,5 +178,25 @@ mod tests {
         let mut files = [report("甲县/a.xlsx")];
         files[0].findings[0].rule = "X1".into();
         assert_eq!(apply(&mut files, &old("甲县/a.xlsx")), 0);
+    }
+
+    #[test]
+    fn a_changed_amount_makes_the_old_note_stale() {
+        use crate::finding::Comparison;
+        let mut ex = old("a.xlsx");
+        for n in ex.values_mut() {
+            n.amounts = Some((Decimal::from(100), Decimal::new(9_950, 2)));
+        }
+        let mut files = [report("a.xlsx")];
+        files[0].findings[0].values =
+            Some(Comparison::new(Decimal::from(100), Decimal::new(9_950, 2), Decimal::ZERO));
+        assert_eq!(apply(&mut files, &ex), 1);
+        assert!(files[0].findings[0].waived());
+        let mut files = [report("a.xlsx")];
+        files[0].findings[0].values =
+            Some(Comparison::new(Decimal::from(100), Decimal::new(-40_104, 2), Decimal::ZERO));
+        assert_eq!(apply(&mut files, &ex), 0);
+        let f = &files[0].findings[0];
+        assert_eq!((f.explanation.as_deref(), f.stale_explanation.as_deref()), (None, Some("已核实")));
     }
 }

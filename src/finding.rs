@@ -5,9 +5,103 @@
 //! cell that entered the relation, so every report can show columns, not prose.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, line_of};
 use crate::location::CellRef;
+use crate::template::Store;
+
+/// Every finding id the code emits itself (reader, check, consolidation). Rule
+/// ids (`R1`, `X16a`, `S09`, `P1`, `N3` …) come from the rule files and start
+/// with an upper-case letter; tool ids are lower-case. Each is declared, with
+/// severity, title, why and example, in `templates/findings.toml`.
+pub const TOOL_IDS: &[&str] = &[
+    "file-unreadable",
+    "table-missing",
+    "table-unconfirmed",
+    "table-duplicate",
+    "column-unknown",
+    "row-unknown",
+    "row-duplicate",
+    "cell-not-number",
+    "formula-uncomputed",
+    "year-missing",
+    "unit-missing",
+    "balance-adjustment",
+    "offset-unmatched",
+    "offset-internal",
+    "offset-internal-mismatch",
+    "consolidate-mixed-years",
+    "prior-missing",
+    "prior-year",
+];
+
+/// True when `id` is declared: a rule id (from the rule files) or a tool id.
+pub fn is_declared_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_uppercase()) || TOOL_IDS.contains(&id)
+}
+
+/// A tool-level finding as documented in `templates/findings.toml`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolFinding {
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    pub title_en: String,
+    pub why: String,
+    pub example: String,
+}
+
+/// The declared tool-level findings, validated against [`TOOL_IDS`].
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    pub findings: Vec<ToolFinding>,
+}
+
+impl Registry {
+    /// Loads `findings.toml`.
+    ///
+    /// # Errors
+    /// A malformed file, an id the code emits that is not declared, or a declared
+    /// id the code never emits — each with the file and line.
+    pub fn load(store: &Store) -> Result<Self, Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            finding: Vec<toml::Spanned<ToolFinding>>,
+        }
+        let Some(f) = store.get("findings.toml") else {
+            return Err(Error::Template {
+                path: "templates/findings.toml".into(),
+                line: 0,
+                message: "file missing".into(),
+            });
+        };
+        let err = |line: usize, message: String| Error::Template { path: f.origin.clone(), line, message };
+        let raw: Raw = toml::from_str(&f.text)
+            .map_err(|e| err(e.span().map_or(1, |s| line_of(&f.text, s.start)), e.message().to_string()))?;
+        let mut findings = Vec::new();
+        for s in raw.finding {
+            let line = line_of(&f.text, s.span().start);
+            let x = s.into_inner();
+            if !TOOL_IDS.contains(&x.id.as_str()) {
+                return Err(err(line, format!("finding `{}` is not one the tool emits", x.id)));
+            }
+            if findings.iter().any(|y: &ToolFinding| y.id == x.id) {
+                return Err(err(line, format!("finding `{}` is declared twice", x.id)));
+            }
+            findings.push(x);
+        }
+        if let Some(id) = TOOL_IDS.iter().find(|id| !findings.iter().any(|x| x.id == **id)) {
+            return Err(err(
+                f.text.lines().count().max(1),
+                format!("finding `{id}` is emitted by the tool but not declared ([[finding]] id = \"{id}\")"),
+            ));
+        }
+        Ok(Self { findings })
+    }
+}
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -73,22 +167,55 @@ pub struct Finding {
     pub cells: Vec<CellRef>,
     #[serde(flatten)]
     pub place: Place,
+    /// 决算说明 findings: the 1-based paragraph (line of a `.txt`) stating the figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 决算说明 findings: the clause stating the figure (at most 120 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
     /// An officer's 说明 carried over from an earlier report.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
+    /// The 说明 of an earlier report for this finding whose amounts have
+    /// changed since: quoted, but it no longer waives anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_explanation: Option<String>,
+    /// Whether a 说明 may waive the finding (the rule's `explainable`); an
+    /// explained finding that is not explainable still counts.
+    #[serde(skip)]
+    pub unexplainable: bool,
 }
 
 impl Finding {
     pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
+        let rule = rule.into();
+        // Tests run debug builds: an id missing from TOOL_IDS (and so from
+        // findings.toml and docs/rules.md) fails them.
+        debug_assert!(is_declared_id(&rule), "finding id `{rule}` is not declared in finding::TOOL_IDS");
         Self {
-            rule: rule.into(),
+            rule,
             severity,
             message: message.into(),
             values: None,
             cells: Vec::new(),
             place: Place::default(),
+            line: None,
+            quote: None,
             explanation: None,
+            stale_explanation: None,
+            unexplainable: false,
         }
+    }
+
+    /// Sets whether a 说明 may waive this finding.
+    pub fn explainable(mut self, yes: bool) -> Self {
+        self.unexplainable = !yes;
+        self
+    }
+
+    /// True when a 说明 waives this finding for the counts and exit status.
+    pub fn waived(&self) -> bool {
+        self.explanation.is_some() && !self.unexplainable
     }
 
     pub fn with_cells(mut self, cells: impl IntoIterator<Item = CellRef>) -> Self {
@@ -140,5 +267,37 @@ impl Counts {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.infos += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    /// Removing any single declared id from findings.toml makes loading fail
+    /// with the file and a line, naming the id.
+    #[test]
+    fn every_tool_id_must_be_declared() {
+        let store = Store::load(None).unwrap();
+        assert_eq!(Registry::load(&store).unwrap().findings.len(), TOOL_IDS.len());
+        for id in TOOL_IDS {
+            let mut s = store.clone();
+            let f = s.files.get_mut("findings.toml").unwrap();
+            let start = f.text.find(&format!("id = \"{id}\"")).unwrap();
+            let block_start = f.text[..start].rfind("[[finding]]").unwrap();
+            let block_end = f.text[start..].find("[[finding]]").map_or(f.text.len(), |e| start + e);
+            f.text.replace_range(block_start..block_end, "");
+            let err = Registry::load(&s).unwrap_err().to_string();
+            assert!(err.contains("findings.toml:") && err.contains(id), "{id}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_id_the_tool_never_emits_is_refused() {
+        let mut store = Store::load(None).unwrap();
+        let f = store.files.get_mut("findings.toml").unwrap();
+        f.text = f.text.replacen("id = \"row-unknown\"", "id = \"row-unknwon\"", 1);
+        let err = Registry::load(&store).unwrap_err().to_string();
+        assert!(err.contains("row-unknwon"), "{err}");
     }
 }

@@ -21,6 +21,9 @@ pub struct Inputs {
     pub skipped: Vec<Skipped>,
     /// Arguments that do not exist.
     pub missing: Vec<PathBuf>,
+    /// 决算说明 documents (`.docx`/`.txt`): named on the command line, or found
+    /// in a directory and mentioning 决算 (cli.md "Narrative documents").
+    pub narratives: Vec<PathBuf>,
 }
 
 fn is_lock_file(p: &Path) -> bool {
@@ -52,9 +55,12 @@ pub fn expand(args: &[PathBuf]) -> Inputs {
         match std::fs::metadata(a) {
             Err(_) => out.missing.push(a.clone()),
             Ok(m) if m.is_dir() => walk(a, &mut out, 0),
+            Ok(_) if crate::narrative::is_narrative_path(a) => out.narratives.push(a.clone()),
             Ok(_) => out.files.push(a.clone()),
         }
     }
+    out.narratives.sort();
+    out.narratives.dedup();
     out.files.sort();
     out.files.dedup();
     out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -96,6 +102,8 @@ fn walk(dir: &Path, out: &mut Inputs, depth: usize) {
         }
         if is_lock_file(&p) {
             out.skipped.push(Skipped { path: p, reason: "read.lock_file" });
+        } else if crate::narrative::is_narrative_path(&p) && crate::narrative::mentions_final_accounts(&p) {
+            out.narratives.push(p);
         } else if !has_workbook_extension(&p) && !looks_like_workbook(&p) {
             out.skipped.push(Skipped { path: p, reason: "read.not_workbook_ext" });
         } else {

@@ -15,6 +15,8 @@ pub mod i18n;
 pub mod inputs;
 pub mod location;
 pub mod model;
+pub mod narrative;
+pub mod prior;
 pub mod report;
 pub mod rules;
 pub mod samples;

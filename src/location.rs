@@ -16,16 +16,30 @@ pub struct CellRef {
     pub sheet: Arc<str>,
     pub row: u32,
     pub col: u32,
+    /// A cell of last year's workbook (`--prior`): its JSON form names the file.
+    pub prior: bool,
 }
 
 impl CellRef {
     pub fn new(file: Arc<str>, sheet: Arc<str>, row: u32, col: u32) -> Self {
-        Self { file, sheet, row, col }
+        Self { file, sheet, row, col, prior: false }
     }
 
     /// The A1 address alone, e.g. `D12`.
     pub fn a1(&self) -> String {
         a1(self.row, self.col)
+    }
+
+    /// `'Sheet'!D12`, or `[last-year.xlsx]'Sheet'!D12` for a cell of last
+    /// year's workbook (Excel's external-reference form): the findings
+    /// report's cell column, which `explain` matches on.
+    pub fn report_a1(&self) -> String {
+        if self.prior {
+            let name = self.file.rsplit(['/', '\\']).next().unwrap_or_default();
+            format!("[{name}]{}", self.sheet_a1())
+        } else {
+            self.sheet_a1()
+        }
     }
 
     /// `'Sheet'!D12`, the form Excel accepts in formulas and hyperlinks.
@@ -41,11 +55,15 @@ impl fmt::Display for CellRef {
     }
 }
 
-/// The JSON form of cli.md: `{ "sheet": "…", "cell": "D12" }`.
+/// The JSON form of cli.md: `{ "sheet": "…", "cell": "D12" }`, plus
+/// `"file"` for a cell of last year's workbook (cli.md § Last year's accounts).
 impl Serialize for CellRef {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("CellRef", 2)?;
+        let mut st = s.serialize_struct("CellRef", if self.prior { 3 } else { 2 })?;
+        if self.prior {
+            st.serialize_field("file", &*self.file)?;
+        }
         st.serialize_field("sheet", &*self.sheet)?;
         st.serialize_field("cell", &self.a1())?;
         st.end()

@@ -236,6 +236,72 @@ pub fn scaled_in(dep: &Department, factor: i64, name: &str, year: Option<i32>) -
     d
 }
 
+/// Last year's accounts of `now` for the `--prior` samples: the same
+/// department a year earlier, its flows (every amount but the balances)
+/// multiplied by `flows`, and its closing balances (年末) equal to this year's
+/// opening ones (年初) in T1, T4 by fund, T10 and T11 — plus `carry_error` on
+/// T1 and the 一般公共预算 fund of T4, to make a documented carry-over
+/// mismatch. Opening balances and totals move with the closing ones, so every
+/// rule of the year itself still holds.
+pub fn a_year_earlier(now: &Department, flows: Decimal, carry_error: Decimal) -> Department {
+    let mut d = now.clone();
+    let year = now.year.map(|y| y - 1);
+    d.year = year;
+    for t in d.tables.values_mut() {
+        t.year = year;
+        for r in &mut t.rows {
+            for a in r.cells.values_mut() {
+                a.value = (a.value * flows).normalize();
+            }
+        }
+    }
+    let get = |d: &Department, no: u8, row: &str, col: &str| -> Decimal {
+        d.table(no)
+            .and_then(|t| t.rows.iter().find(|r| r.key.as_str() == row))
+            .and_then(|r| r.get(col))
+            .map_or(Decimal::ZERO, |a| a.value)
+    };
+    let add = |d: &mut Department, no: u8, row: &str, cols: &[&str], delta: Decimal| {
+        if let Some(r) = d.tables.get_mut(&no).and_then(|t| t.rows.iter_mut().find(|r| r.key.as_str() == row))
+        {
+            for c in cols {
+                if let Some(a) = r.cells.get_mut(*c) {
+                    a.value += delta;
+                }
+            }
+        }
+    };
+    let delta =
+        get(now, 1, "年初结转和结余", "决算数") + carry_error - get(&d, 1, "年末结转和结余", "决算数");
+    for row in ["年初结转和结余", "收入总计", "年末结转和结余", "支出总计"] {
+        add(&mut d, 1, row, &["决算数"], delta);
+    }
+    for (i, fund) in
+        ["一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款"].iter().enumerate()
+    {
+        let error = if i == 0 { carry_error } else { Decimal::ZERO };
+        let opening = format!("年初{fund}");
+        let delta = get(now, 4, &opening, "决算数") + error - get(&d, 4, "年末财政拨款结转和结余", fund);
+        for row in [opening.as_str(), "年初财政拨款结转和结余", "收入总计"] {
+            add(&mut d, 4, row, &["决算数"], delta);
+        }
+        for row in ["年末财政拨款结转和结余", "支出总计"] {
+            add(&mut d, 4, row, &[fund, "合计"], delta);
+        }
+    }
+    for no in [10, 11] {
+        let keys: Vec<String> = d
+            .table(no)
+            .map(|t| t.rows.iter().map(|r| r.key.as_str().to_string()).collect())
+            .unwrap_or_default();
+        for k in keys {
+            let delta = get(now, no, &k, "年初结转和结余") - get(&d, no, &k, "年末结转和结余");
+            add(&mut d, no, &k, &["年初结转和结余", "年末结转和结余"], delta);
+        }
+    }
+    d
+}
+
 /// The 21 seed score sheets (`samples/src/seed_scoresheets.json`) as projects.
 pub fn seed_projects(sheets: &Json) -> Vec<crate::score::Project> {
     use crate::score::{BudgetRow, Cell, Indicator, Project};
@@ -297,6 +363,53 @@ pub fn seed_projects(sheets: &Json) -> Vec<crate::score::Project> {
         out.push(p);
     }
     out
+}
+
+/// `county-2023/`: the county's accounts of the year before (for `--prior`),
+/// consistent with 2024 except 甲县科学技术协会, whose 2023 年末 (T1 and T4
+/// 一般公共预算) is 12.34 万元 more than its 2024 年初, and 乙县卫生健康局,
+/// half its 2024 size in 2023 (every flow doubled since). See samples/README.md.
+fn last_year(pzh_exact: &Department, ls_exact: &Department) -> Vec<Plan> {
+    use crate::report::standard::Style;
+    let earlier = |now: Department, flows: Decimal, error: Decimal| a_year_earlier(&now, flows, error);
+    vec![
+        Plan {
+            rel: "county-2023/某市/甲县/甲县科学技术协会（虚构）.xlsx",
+            dep: earlier(
+                scaled(pzh_exact, 1, "甲县科学技术协会（虚构）"),
+                Decimal::ONE,
+                Decimal::new(1234, 2),
+            ),
+            unit: Unit::WanYuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "county-2023/某市/甲县/甲县教育局（虚构）.xlsx",
+            dep: earlier(scaled(pzh_exact, 3, "甲县教育局（虚构）"), Decimal::ONE, Decimal::ZERO),
+            unit: Unit::Yuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "county-2023/某市/乙县/乙县科学技术协会（虚构）.xlsx",
+            dep: earlier(
+                scaled_in(ls_exact, 1, "乙县科学技术协会（虚构）", Some(2024)),
+                Decimal::ONE,
+                Decimal::ZERO,
+            ),
+            unit: Unit::WanYuan,
+            style: Style::default(),
+        },
+        Plan {
+            rel: "county-2023/某市/乙县/乙县卫生健康局（虚构）.xlsx",
+            dep: earlier(
+                scaled_in(ls_exact, 2, "乙县卫生健康局（虚构）", Some(2024)),
+                Decimal::new(5, 1),
+                Decimal::ZERO,
+            ),
+            unit: Unit::WanYuan,
+            style: Style { split_codes: true, ..Style::default() },
+        },
+    ]
 }
 
 /// One sample file to write: relative path, department, unit and layout style.
@@ -407,6 +520,7 @@ pub fn generate(
             style: Style { split_codes: true, ..Style::default() },
         },
     ];
+    let plans = plans.into_iter().chain(last_year(&pzh_exact, &ls_exact)).collect::<Vec<_>>();
     let mut written = Vec::new();
     let sheets: Json =
         serde_json::from_str(&std::fs::read_to_string(root.join("src/seed_scoresheets.json"))?)?;
@@ -431,6 +545,19 @@ pub fn generate(
         }
         crate::report::save::save(&mut wb, &path)?;
         written.push(p.rel.to_string());
+    }
+    // The seeds' published 决算说明, as the .docx an officer would hand in next
+    // to the workbook (one paragraph per line of the extracted text).
+    for (src, rel) in [
+        ("src/narrative_000.text", "攀枝花市科学技术协会2024_决算说明.docx"),
+        ("src/narrative_002.text", "凉山州科学技术协会2023_决算说明.docx"),
+    ] {
+        use crate::narrative::draft::{Para, Style};
+        let text = std::fs::read_to_string(root.join(src))?;
+        let paras: Vec<Para> =
+            text.lines().map(|l| Para { style: Style::Body, text: l.to_string() }).collect();
+        crate::report::save::write_atomic(&root.join(rel), &crate::report::docx::bytes(&paras)?)?;
+        written.push(rel.to_string());
     }
     Ok(written)
 }

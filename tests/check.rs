@@ -1,6 +1,7 @@
 //! `juesuan check` end to end: samples, exit statuses, JSON contract, the
 //! findings workbook, explanations carried over, and the property that any
 //! single changed amount is caught at its cell in every layout variant.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
 use std::path::Path;
 
@@ -15,11 +16,15 @@ use support::{bin, json, root, seed, write};
 #[test]
 fn samples_have_rounding_notes_and_no_errors() {
     let o = bin().arg("check").arg(root().join("samples")).args(["--json", "-"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let j = json(&o);
-    assert_eq!(j["summary"]["errors"], 0);
     assert_eq!(j["summary"]["unreadable"], 0);
     let files = j["files"].as_array().unwrap();
+    // The workbooks have no error; the errors (and so exit status 1) are the
+    // published 决算说明's own, checked in tests/narrative.rs.
+    for f in files.iter().filter(|f| f["kind"] == "workbook") {
+        assert!(f["findings"].as_array().unwrap().iter().all(|x| x["severity"] != "error"), "{f}");
+    }
+    assert!(files.iter().filter(|f| f["kind"] == "narrative").count() == 2);
     assert!(files.len() >= 12);
     // 攀枝花 2024: the document's own 0.01 conflicts, as info.
     let pzh = files
@@ -124,7 +129,7 @@ fn exit_status_2_on_usage_or_configuration_errors() {
     std::fs::create_dir_all(tpl.join("rules")).unwrap();
     std::fs::write(
         tpl.join("rules/province.toml"),
-        "[[rule]]\nid = \"P1\"\ntitle = \"x\"\nseverity = \"error\"\ntables = [2]\n\
+        "[[rule]]\nid = \"SC-1\"\ntitle = \"x\"\nseverity = \"error\"\ntables = [2]\n\
          check = \"T2[合计].不存在的栏 = 0\"\nwhy = \"x\"\n",
     )
     .unwrap();
@@ -226,9 +231,14 @@ fn findings_report_and_explanations_carry_over() {
         }
     }
     old.save(&oldp).unwrap();
+    // Sums and equalities that must hold are not explainable (rule files:
+    // `explainable`, default false for errors): explained, they still fail the run.
     let o = bin().arg("check").arg(&p).arg("--explanations").arg(&oldp).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "explained errors do not fail the run ({rules_with_errors:?})");
-    assert!(String::from_utf8_lossy(&o.stdout).contains("【已说明：已核实】"));
+    assert_eq!(o.status.code(), Some(1), "explained errors still count ({rules_with_errors:?})");
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("【已说明：已核实；但该规则不可通过说明豁免，仍计为错误】")
+    );
     let o = bin().arg("check").arg(&p).arg("--explanations").arg(&oldp).arg("--strict").output().unwrap();
     assert_eq!(o.status.code(), Some(1), "--strict counts explained errors");
     // Last month's report kept in the folder being checked is skipped with a

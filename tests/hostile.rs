@@ -2,6 +2,7 @@
 //! every problem gets a clear message naming the file, the batch goes on, and
 //! the exit status follows cli.md (1 for an unreadable input, 2 when the run
 //! cannot be done at all). Integrity of inputs and outputs: tests/integrity.rs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

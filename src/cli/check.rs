@@ -6,13 +6,13 @@ use clap::Args;
 use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
-use crate::check::{CheckReport, FileReport, check_file};
+use crate::check::{CheckReport, FileReport, PriorLookup, check_file_with};
 use crate::report::{findings_xlsx, save, text};
 
 /// Audits department workbooks: sums, hierarchies, balances, cross-table equalities.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  juesuan check samples/\n  juesuan check 报送/ --report 审核结果.xlsx --json 审核结果.json\n  juesuan check 报送/ --explanations 上次审核结果.xlsx --report 审核结果.xlsx"
+    after_help = "Examples:\n  juesuan check samples/\n  juesuan check 报送/ --report 审核结果.xlsx --json 审核结果.json\n  juesuan check 报送/ --explanations 上次审核结果.xlsx --report 审核结果.xlsx\n  juesuan check 报送2024/ --prior 报送2023/"
 )]
 pub struct CheckArgs {
     /// Workbooks or directories (searched recursively).
@@ -30,27 +30,57 @@ pub struct CheckArgs {
     /// Explained errors still count for the exit status.
     #[arg(long)]
     pub strict: bool,
+    /// Last year's workbooks or directories: 年初 = 上年年末 and year-over-year changes.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub prior: Vec<PathBuf>,
+    /// A 决算说明 (.docx/.txt) to check against the one workbook given.
+    #[arg(long, value_name = "FILE")]
+    pub narrative: Option<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let msg = &ctx.templates.messages;
     let outputs: Vec<&std::path::Path> =
         args.report.iter().chain(args.json.iter()).map(PathBuf::as_path).collect();
-    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
+    let mut cli_inputs = args.inputs.clone();
+    cli_inputs.extend(args.narrative.iter().cloned());
+    let Some(inputs) = super::batch_inputs_with(&cli_inputs, &outputs, msg, true)? else {
         return Ok(ExitStatus::Error);
     };
+    if args.narrative.is_some() && inputs.files.len() != 1 {
+        return Err(crate::error::Error::Usage(msg.text("check.narrative_needs_one_workbook", &[])).into());
+    }
+    let keep = !inputs.narratives.is_empty();
+    let prior = super::load_prior(&args.prior, ctx)?;
+    let lookup = prior.as_ref().map(|set| PriorLookup { set, roots: &args.inputs });
     let bar = super::progress(inputs.files.len(), ctx.global.quiet);
     // Files are read in parallel; `collect` keeps the sorted input order.
-    let mut files: Vec<FileReport> = inputs
+    let (mut files, deps): (Vec<FileReport>, Vec<Option<crate::model::Department>>) = inputs
         .files
         .par_iter()
         .map(|p| {
-            let r = check_file(p, &ctx.templates).0;
+            let (r, d) = check_file_with(p, &ctx.templates, lookup);
             bar.inc(1);
-            r
+            // Departments are kept only to pair them with narratives.
+            (r, d.filter(|_| keep))
         })
-        .collect();
+        .unzip();
     bar.finish_and_clear();
+    let read: Vec<(&std::path::Path, &crate::model::Department)> =
+        inputs.files.iter().zip(&deps).filter_map(|(p, d)| d.as_ref().map(|d| (p.as_path(), d))).collect();
+    files.extend(
+        inputs
+            .narratives
+            .par_iter()
+            .map(|n| {
+                let paired = if args.narrative.is_some() { read.first().copied() } else { pair(n, &read) };
+                // Last year's tables of the paired department, for the N8 change checks.
+                let last = paired.and_then(|(p, d)| Some(&prior.as_ref()?.find(d, p, &args.inputs)?.dep));
+                crate::narrative::check_file(n, &ctx.templates, paired, last)
+            })
+            .collect::<Vec<_>>(),
+    );
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     files.retain(|f| {
         if f.other_kind {
             eprintln!(
@@ -103,4 +133,29 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         text::write(&mut std::io::stdout().lock(), &report, args.strict, msg)?;
     }
     Ok(if report.failed() { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+/// The workbook a narrative belongs to (cli.md): the one whose 编制单位 the
+/// document names in its first lines or file name, else the only workbook in
+/// the same folder.
+fn pair<'a>(
+    narrative: &std::path::Path,
+    read: &[(&'a std::path::Path, &'a crate::model::Department)],
+) -> Option<(&'a std::path::Path, &'a crate::model::Department)> {
+    let doc = crate::narrative::read::read(narrative).ok()?;
+    let named: Vec<_> = read
+        .iter()
+        .filter(|(_, d)| crate::narrative::names_department(narrative, &doc, d))
+        .copied()
+        .collect();
+    let folder = narrative.parent();
+    let here = |v: &[(&'a std::path::Path, &'a crate::model::Department)]| {
+        let same: Vec<_> = v.iter().filter(|(p, _)| p.parent() == folder).copied().collect();
+        (same.len() == 1).then(|| same[0])
+    };
+    match named.len() {
+        1 => Some(named[0]),
+        0 => here(read),
+        _ => here(&named).or(Some(named[0])),
+    }
 }

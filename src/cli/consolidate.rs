@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
-use crate::check::{FileReport, Status, check_file};
+use crate::check::{FileReport, Status};
 use crate::consolidate::Accumulator;
 use crate::consolidate::balance::round_and_balance;
 use crate::consolidate::offset::{self, Role};
@@ -55,6 +55,9 @@ pub struct ConsolidateArgs {
     /// name) and its subordinates (`[下属]`) in the same node (冲抵).
     #[arg(long)]
     pub offset_internal: bool,
+    /// Last year's workbooks or directories: 上年对比 sheet, 年初 = 上年年末 checks.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub prior: Vec<PathBuf>,
 }
 
 /// The monitor-readable summary (`files` is streamed after it).
@@ -165,12 +168,15 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         unit: args.unit.as_str(),
         ..Summary::default()
     };
+    let prior = super::load_prior(&args.prior, ctx)?;
+    let lookup = prior.as_ref().map(|set| crate::check::PriorLookup { set, roots: &args.inputs });
+    let mut prior_totals = prior.as_ref().map(|p| crate::prior::node_totals(p, nodes.keys()));
     let bar = super::progress(inputs.files.len(), ctx.global.quiet);
     for chunk in inputs.files.chunks(CHUNK) {
         let results: Vec<(FileReport, Option<Department>)> = chunk
             .par_iter()
             .map(|p| {
-                let r = check_file(p, t);
+                let r = crate::check::check_file_with(p, t, lookup);
                 bar.inc(1);
                 r
             })
@@ -186,11 +192,13 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     (summary.errors, summary.warnings, summary.infos) = (totals.errors, totals.warnings, totals.infos);
     summary.read = totals.files - totals.unreadable;
 
-    for n in nodes.values_mut() {
+    drop(prior);
+    for (key, n) in &mut nodes {
         if let Some(parent) = n.output.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        summary.adjustments += write_node(n, args.unit, t, &mut spools)?;
+        let last_year = prior_totals.as_mut().map(|p| p.remove(key).unwrap_or_default());
+        summary.adjustments += write_node(n, args.unit, t, &mut spools, last_year.as_ref())?;
         // The root (empty key) sorts first: the main output, then the nodes.
         summary.outputs.push(n.output.display().to_string());
     }
@@ -508,7 +516,13 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, msg: &crate::i
 }
 
 /// Balances and writes one node; returns the number of adjusted cells.
-fn write_node(n: &Node, unit: Unit, t: &Templates, spools: &mut Spools) -> anyhow::Result<usize> {
+fn write_node(
+    n: &Node,
+    unit: Unit,
+    t: &Templates,
+    spools: &mut Spools,
+    last_year: Option<&Accumulator>,
+) -> anyhow::Result<usize> {
     let msg = &t.messages;
     let mut dep = n.acc.department(&n.name, &t.layouts);
     let adjustments = round_and_balance(&mut dep, unit, &t.rules, &t.layouts, msg);
@@ -587,6 +601,7 @@ fn write_node(n: &Node, unit: Unit, t: &Templates, spools: &mut Spools) -> anyho
     };
     let mut wb =
         standard::workbook(&dep, &t.layouts, msg, &opts).context("building the consolidated workbook")?;
+    let figures = last_year.map(|p| crate::prior::node_figures(&dep, p, &n.name, unit, t));
     drop(dep);
     let io = |e: std::io::Error| anyhow::Error::from(e).context("reading the spooled results");
     let units = spools.units.read::<UnitRow>(&n.units).map_err(io)?.map(|r| r.map_err(io));
@@ -599,6 +614,10 @@ fn write_node(n: &Node, unit: Unit, t: &Templates, spools: &mut Spools) -> anyho
         })
         .chain(findings_xlsx::rows(&own).into_iter().map(Ok));
     add_findings_sheet(&mut wb, rows, msg).context("building 审核结果")?;
+    if let Some(figures) = &figures {
+        crate::report::prior_xlsx::add_prior_sheet(&mut wb, &n.name, figures, unit, msg)
+            .context("building 上年对比")?;
+    }
     save::save(&mut wb, &n.output)?;
     Ok(adjustments.len())
 }

@@ -71,11 +71,14 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Recompute and check project self-assessment score sheets (绩效自评).
     Score(score::ScoreArgs),
+    /// Draft the 决算说明 (narrative) of a department from its tables.
+    Narrate(narrate::NarrateArgs),
 }
 
 pub mod check;
 pub mod consolidate;
 pub mod convert;
+pub mod narrate;
 pub mod rules;
 pub mod score;
 pub mod template;
@@ -111,6 +114,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a, &ctx),
         Command::Rules(a) => rules::run(a, &ctx),
         Command::Score(a) => score::run(a, &ctx),
+        Command::Narrate(a) => narrate::run(a, &ctx),
     };
     match result {
         Ok(s) => s.into(),
@@ -164,6 +168,33 @@ pub fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyh
     Ok(())
 }
 
+/// Reads last year's workbooks for `--prior` (none given: `None`), noting on
+/// stderr each one that could not be read.
+///
+/// # Errors
+/// A usage error when `--prior` names no readable workbook at all.
+pub fn load_prior(paths: &[PathBuf], ctx: &Ctx) -> anyhow::Result<Option<crate::prior::PriorSet>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let msg = &ctx.templates.messages;
+    let set = crate::prior::PriorSet::load(paths, &ctx.templates);
+    for u in &set.unreadable {
+        eprintln!(
+            "{}",
+            msg.text(
+                "prior.unreadable",
+                &[("path", &u.path), ("reason", &u.error.clone().unwrap_or_default())]
+            )
+        );
+    }
+    if set.files.is_empty() {
+        let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(crate::error::Error::Usage(msg.text("prior.none", &[("paths", &list.join(" "))])).into());
+    }
+    Ok(Some(set))
+}
+
 /// Expands the inputs of a batch subcommand, refuses an output that is also an
 /// input, prints the skipped and missing paths; `None` when there is nothing to do.
 ///
@@ -174,7 +205,29 @@ pub fn batch_inputs(
     outputs: &[&std::path::Path],
     msg: &crate::i18n::Catalog,
 ) -> anyhow::Result<Option<crate::inputs::Inputs>> {
-    let inputs = crate::inputs::expand(args);
+    batch_inputs_with(args, outputs, msg, false)
+}
+
+/// `batch_inputs`, keeping the 决算说明 documents when `narratives` (check);
+/// otherwise they are skipped with a note.
+///
+/// # Errors
+/// A usage error when an output path is one of the inputs.
+pub fn batch_inputs_with(
+    args: &[std::path::PathBuf],
+    outputs: &[&std::path::Path],
+    msg: &crate::i18n::Catalog,
+    narratives: bool,
+) -> anyhow::Result<Option<crate::inputs::Inputs>> {
+    let mut inputs = crate::inputs::expand(args);
+    if !narratives {
+        let docs = std::mem::take(&mut inputs.narratives);
+        inputs.skipped.extend(
+            docs.into_iter()
+                .map(|path| crate::inputs::Skipped { path, reason: "inputs.narrative_only_check" }),
+        );
+        inputs.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     for o in outputs {
         if inputs.files.iter().any(|f| same_file(f, o)) {
             return Err(crate::error::Error::Usage(
@@ -192,7 +245,7 @@ pub fn batch_inputs(
             msg.text("inputs.skipped", &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))])
         );
     }
-    if inputs.files.is_empty() {
+    if inputs.files.is_empty() && inputs.narratives.is_empty() {
         eprintln!("{}", msg.text("inputs.nothing", &[]));
         return Ok(None);
     }

@@ -32,10 +32,15 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             v["kind"] = "score".into();
             all.push(v);
         }
+        for f in &t.findings.findings {
+            let mut v = serde_json::to_value(f)?;
+            v["kind"] = "tool".into();
+            all.push(v);
+        }
         serde_json::to_writer_pretty(&mut out, &all)?;
         writeln!(out)?;
     } else if args.markdown {
-        write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts))?;
+        write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts, &t.findings, &scoring.rules))?;
     } else {
         for r in &t.rules.rules {
             let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
@@ -50,6 +55,17 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             if !r.formula.is_empty() {
                 writeln!(out, "{:>14} {}", "", r.formula)?;
             }
+            if let Some(th) = &r.threshold {
+                writeln!(out, "{:>14} ±{} ≥ {}", "", th.rate, th.at_least)?;
+            }
+            let origin = match r.origin {
+                crate::rules::Origin::BuiltIn => None,
+                crate::rules::Origin::Replaced => Some("rules.origin.replaced"),
+                crate::rules::Origin::Added => Some("rules.origin.added"),
+            };
+            if let Some(key) = origin {
+                writeln!(out, "{:>14} {}", "", t.messages.text(key, &[("at", &r.defined_at)]))?;
+            }
         }
         for r in &scoring.rules {
             writeln!(
@@ -59,6 +75,16 @@ pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 r.severity.as_str(),
                 "score",
                 t.messages.pick(&r.title, &r.title_en)
+            )?;
+        }
+        for f in &t.findings.findings {
+            writeln!(
+                out,
+                "{:<14} {:<8} {:<24} {}",
+                f.id,
+                f.severity.as_str(),
+                "-",
+                t.messages.pick(&f.title, &f.title_en)
             )?;
         }
     }

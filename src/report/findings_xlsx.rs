@@ -10,7 +10,7 @@ use crate::check::FileReport;
 use crate::i18n::Catalog;
 
 /// Column keys, in order; their headers come from the message catalogue.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 13] = [
     "report.col.file",
     "report.col.table",
     "report.col.row",
@@ -23,6 +23,7 @@ pub const COLUMNS: [&str; 12] = [
     "report.col.difference",
     "report.col.message",
     "report.col.explanation",
+    "report.col.line",
 ];
 
 /// The link to a source cell, with the file's absolute path.
@@ -56,6 +57,9 @@ pub struct FindingRow {
     pub values: Option<[f64; 3]>,
     pub message: String,
     pub explanation: Option<String>,
+    /// 决算说明 findings: the paragraph (说明行).
+    #[serde(default)]
+    pub line: Option<usize>,
 }
 
 /// The findings sheet's rows for one file (an unreadable file gets one row).
@@ -72,7 +76,7 @@ pub fn rows(f: &FileReport) -> Vec<FindingRow> {
         });
     }
     for x in &f.findings {
-        let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::sheet_a1).collect();
+        let all: Vec<String> = x.cells.iter().map(crate::location::CellRef::report_a1).collect();
         out.push(FindingRow {
             file: f.path.clone(),
             table: x.place.table.map(|t| {
@@ -89,8 +93,12 @@ pub fn rows(f: &FileReport) -> Vec<FindingRow> {
                 .values
                 .as_ref()
                 .map(|v| [v.expected, v.actual, v.difference].map(|d| d.to_f64().unwrap_or(0.0))),
-            message: x.message.clone(),
+            message: match &x.quote {
+                Some(q) => format!("{} 「{q}」", x.message),
+                None => x.message.clone(),
+            },
             explanation: x.explanation.clone(),
+            line: x.line,
         });
     }
     out
@@ -105,7 +113,9 @@ pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> 
     for (c, key) in COLUMNS.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, msg.text(key, &[]), &bold)?;
     }
-    for (c, w) in [40.0, 28.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0].iter().enumerate() {
+    for (c, w) in
+        [40.0, 28.0, 24.0, 18.0, 22.0, 14.0, 8.0, 14.0, 14.0, 12.0, 90.0, 30.0, 10.0].iter().enumerate()
+    {
         ws.set_column_width(c as u16, *w)?;
     }
     Ok(())
@@ -146,6 +156,9 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow) -> Result<(), Xls
     if let Some(e) = &x.explanation {
         ws.write_string(row, 11, e)?;
     }
+    if let Some(l) = x.line {
+        ws.write_number(row, 12, l as f64)?;
+    }
     Ok(())
 }
 
@@ -166,9 +179,20 @@ pub fn finish(ws: &mut Worksheet, last: u32) -> Result<(), XlsxError> {
 pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> Result<(), XlsxError> {
     write_header(ws, msg)?;
     let mut row: u32 = 1;
-    for x in files.iter().flat_map(rows) {
-        write_row(ws, row, &x)?;
-        row += 1;
+    for f in files {
+        let mut rs = rows(f);
+        // A 说明 whose amounts changed is not carried into the 说明 column (it
+        // would waive the new amounts next time): it is quoted in the message.
+        let first = rs.len().saturating_sub(f.findings.len());
+        for (r, x) in rs[first..].iter_mut().zip(&f.findings) {
+            if let Some(e) = &x.stale_explanation {
+                r.message.push_str(&msg.text("report.explanation_stale", &[("text", e)]));
+            }
+        }
+        for x in rs {
+            write_row(ws, row, &x)?;
+            row += 1;
+        }
     }
     finish(ws, row.saturating_sub(1))
 }

@@ -2,7 +2,9 @@
 //! workbook. The only code that touches rust_xlsxwriter.
 
 pub mod consolidate_xlsx;
+pub mod docx;
 pub mod findings_xlsx;
+pub mod prior_xlsx;
 pub mod save;
 pub mod score_xlsx;
 pub mod standard;

@@ -4,14 +4,19 @@
 
 use std::io::Write;
 
-use crate::check::{CheckReport, FileReport, Status};
+use crate::check::{CheckReport, FileKind, FileReport, Status};
 use crate::finding::Finding;
 use crate::i18n::Catalog;
 use crate::rules::eval::fmt;
 
 /// One finding as one line.
 pub fn finding_line(path: &str, f: &Finding, msg: &Catalog) -> String {
-    let at = f.anchor().map_or_else(|| path.to_string(), ToString::to_string);
+    // A 决算说明 finding points at its paragraph, like grep: `说明.txt:42:`.
+    let at = match (f.line, f.anchor()) {
+        (Some(n), _) => format!("{path}:{n}"),
+        (None, Some(c)) => c.to_string(),
+        (None, None) => path.to_string(),
+    };
     let mut line = format!("{at}: {}[{}] {}", f.severity.as_str(), f.rule, f.message);
     if let Some(v) = &f.values {
         line.push_str(&msg.text(
@@ -19,8 +24,19 @@ pub fn finding_line(path: &str, f: &Finding, msg: &Catalog) -> String {
             &[("expected", &fmt(v.expected)), ("actual", &fmt(v.actual)), ("difference", &fmt(v.difference))],
         ));
     }
+    let prior: Vec<String> = f.cells.iter().filter(|c| c.prior).map(ToString::to_string).collect();
+    if !prior.is_empty() {
+        line.push_str(&msg.text("report.prior_cells", &[("cells", &prior.join(" "))]));
+    }
     if let Some(e) = &f.explanation {
-        line.push_str(&msg.text("report.explained", &[("text", e)]));
+        let key = if f.unexplainable { "report.explained_still_counts" } else { "report.explained" };
+        line.push_str(&msg.text(key, &[("text", e)]));
+    }
+    if let Some(e) = &f.stale_explanation {
+        line.push_str(&msg.text("report.explanation_stale", &[("text", e)]));
+    }
+    if let Some(q) = &f.quote {
+        line.push_str(&format!(" 「{q}」"));
     }
     line
 }
@@ -33,6 +49,19 @@ fn file_summary(r: &FileReport, strict: bool, msg: &Catalog) -> String {
         );
     }
     let c = r.counts(strict);
+    if r.kind == FileKind::Narrative {
+        let paired = r.paired_with.clone().flatten().unwrap_or_else(|| "-".into());
+        return msg.text(
+            "report.narrative_summary",
+            &[
+                ("path", &r.path),
+                ("paired", &paired),
+                ("errors", &c.errors),
+                ("warnings", &c.warnings),
+                ("infos", &c.infos),
+            ],
+        );
+    }
     msg.text(
         "report.file_summary",
         &[

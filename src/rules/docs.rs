@@ -4,10 +4,13 @@
 use std::fmt::Write as _;
 
 use super::RuleSet;
+use crate::finding::Registry;
+use crate::score::config::ScoreRule;
 use crate::template::Layouts;
 
-/// The Markdown reference of every rule.
-pub fn markdown(rules: &RuleSet, layouts: &Layouts) -> String {
+/// The Markdown reference of every rule and every finding id: audit rules,
+/// the tool's own findings (reader, consolidation) and the score rules.
+pub fn markdown(rules: &RuleSet, layouts: &Layouts, tool: &Registry, score: &[ScoreRule]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Audit rules\n");
     let _ =
@@ -55,35 +58,56 @@ pub fn markdown(rules: &RuleSet, layouts: &Layouts) -> String {
         if let Some(t) = r.tolerance {
             let _ = writeln!(s, "- tolerance: {t}");
         }
+        if let Some(th) = &r.threshold {
+            let _ =
+                writeln!(s, "- reported when the change is beyond ±{} and at least {}", th.rate, th.at_least);
+        }
+        if r.reads_prior() {
+            let _ = writeln!(s, "- reads last year's accounts (`--prior`)");
+        }
+        if !r.explainable {
+            let _ = writeln!(s, "- not explainable: a 说明 does not waive it");
+        }
         let _ = writeln!(s, "- why: {}", r.why);
         if !r.source.is_empty() {
             let _ = writeln!(s, "- source: {}", r.source);
         }
         let _ = writeln!(s, "- defined at: `{}`", r.defined_at);
     }
-    reader_section(&mut s, rules);
-    s
-}
-
-/// The reader's findings (`templates/findings/*.toml`): what could not be read.
-fn reader_section(s: &mut String, rules: &RuleSet) {
-    let _ = writeln!(s, "\n# Reader findings\n");
     let _ = writeln!(
         s,
-        "Emitted while reading a workbook, before any rule runs; declared in `templates/findings/reader.toml`.\n"
+        "\n# Findings of the tool itself\n\nDeclared in `templates/findings.toml`; the reader, `check` and `consolidate` emit them.\n"
+    );
+    let _ = writeln!(s, "| id | severity | title | why | example |\n|---|---|---|---|---|");
+    for f in &tool.findings {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} — {} | {} | {} |",
+            f.id,
+            f.severity.as_str(),
+            f.title,
+            f.title_en,
+            f.why,
+            f.example
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n# Score rules\n\nDeclared in `templates/score/scoring.toml`; `juesuan score` emits them.\n"
     );
     let _ = writeln!(s, "| id | severity | title | why |\n|---|---|---|---|");
-    for d in &rules.reader {
+    for r in score {
         let _ = writeln!(
             s,
             "| `{}` | {} | {} — {} | {} |",
-            d.id,
-            d.severity.as_str(),
-            d.title,
-            d.title_en,
-            d.why
+            r.id,
+            r.severity.as_str(),
+            r.title,
+            r.title_en,
+            r.why
         );
     }
+    s
 }
 
 const EXPRESSIONS: &str = "## How rules are written
@@ -91,13 +115,15 @@ const EXPRESSIONS: &str = "## How rules are written
 Each `[[rule]]` has `id`, `title` (official-style Chinese), `title_en`, `severity`
 (`error`, `warning`, `info`), `tables`, and either `check` (an expression) or a
 `kind` (`consistency`, `empty_note`), plus `why` and optionally `source`,
-`each`, `columns`, `when` and `tolerance`.
+`each`, `columns`, `when`, `tolerance` and `explainable` (whether an officer's
+说明 waives the finding for the exit status; default true for warnings and
+infos, false for errors).
 
 ```text
 check := sum (\"=\" | \">=\" | \"<=\") sum
 sum   := term ((\"+\" | \"-\") term)*
 term  := NUMBER | ref | \"sum(\" ref \")\"
-ref   := \"T\" N (\".\" SIDE)? \"[\" rows \"]\" \".\" COLUMN
+ref   := \"prior.\"? \"T\" N (\".\" SIDE)? \"[\" rows \"]\" \".\" COLUMN
 rows  := \"*\" | \"children\" | \"类\" | \"款\" | \"项\" | ROW (\",\" ROW)*
 ```
 
@@ -115,6 +141,12 @@ rows  := \"*\" | \"children\" | \"类\" | \"款\" | \"项\" | ROW (\",\" ROW)*
 - Rounding: in a 万元 department a difference within `0.005 × (number of printed
   values compared)` is reported as `info` (可能为取整误差); beyond it the rule's
   severity applies. In 元 the envelope is zero unless `tolerance` is set.
+- `prior.T1.支出[年末结转和结余].决算数` names last year's table, from the
+  workbook `--prior` matched with the department. Without `--prior` such a rule
+  does not run; when no prior workbook matched it reports insufficient data.
+  `kind = \"change\"` compares `figure = prior.figure` and reports when the change
+  is beyond `rate` (`\"30%\"`) and at least `at_least` (with its unit:
+  `\"10 万元\"` or `\"100000 元\"`); an `each` row present only last year counts.
 - A code row that is absent counts as zero; a missing table, column or fixed row,
   or a cell that is not a number, gives an `info` finding “insufficient data”.
 

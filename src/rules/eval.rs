@@ -8,13 +8,17 @@
 //!   missing table, column or fixed row, or a cell that is not a number, makes
 //!   the rule report *insufficient data* (info) naming what is missing — never a
 //!   silent pass and never a misleading "0 ≠ 123".
+//! - Rules naming last year (`prior.T…`) read the department `--prior` matched;
+//!   without `--prior` they do not run, and when nothing matched they report
+//!   insufficient data. A `change` rule reports a year-over-year change beyond
+//!   its threshold instead of an inequality.
 
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
 use super::expr::{Op, Ref, Sel, Sum, Term};
-use super::{Kind, Rule, RuleSet, When};
+use super::{Kind, Rule, RuleSet, Threshold, When};
 use crate::finding::{Comparison, Finding, Place, Severity};
 use crate::i18n::Catalog;
 use crate::location::CellRef;
@@ -33,9 +37,32 @@ struct Val {
     desc: Vec<String>,
 }
 
+/// Last year's accounts for the rules that read them.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum PriorYear<'a> {
+    /// No `--prior`: rules reading last year do not run.
+    #[default]
+    NotAsked,
+    /// `--prior` given, but no workbook matched this department.
+    Missing,
+    /// The matched department of last year.
+    Found(&'a Department),
+}
+
 /// Evaluates every rule; findings sorted by position then rule.
 pub fn evaluate(rules: &RuleSet, dep: &Department, layouts: &Layouts, msg: &Catalog) -> Vec<Finding> {
-    with_evaluator(dep, layouts, msg, |ev| {
+    evaluate_with_prior(rules, dep, PriorYear::NotAsked, layouts, msg)
+}
+
+/// `evaluate`, with last year's accounts for the `prior.` rules.
+pub fn evaluate_with_prior(
+    rules: &RuleSet,
+    dep: &Department,
+    prior: PriorYear<'_>,
+    layouts: &Layouts,
+    msg: &Catalog,
+) -> Vec<Finding> {
+    with_evaluator(dep, prior, layouts, msg, |ev| {
         let mut out = Vec::new();
         for rule in &rules.rules {
             ev.run(rule, &mut out);
@@ -53,29 +80,59 @@ pub fn evaluate_rule(
     layouts: &Layouts,
     msg: &Catalog,
 ) -> (bool, Vec<Finding>) {
-    with_evaluator(dep, layouts, msg, |ev| {
+    evaluate_rule_with_prior(rule, dep, PriorYear::NotAsked, layouts, msg)
+}
+
+/// `evaluate_rule`, with last year's accounts.
+pub fn evaluate_rule_with_prior(
+    rule: &Rule,
+    dep: &Department,
+    prior: PriorYear<'_>,
+    layouts: &Layouts,
+    msg: &Catalog,
+) -> (bool, Vec<Finding>) {
+    with_evaluator(dep, prior, layouts, msg, |ev| {
         let mut out = Vec::new();
         let applied = ev.run(rule, &mut out);
         (applied, out)
     })
 }
 
-/// Runs `f` with an evaluator over the department with all tables in one unit.
+/// Runs `f` with an evaluator over the department with all tables in one unit
+/// (last year's converted to this year's unit too).
 fn with_evaluator<T>(
     dep: &Department,
+    prior: PriorYear<'_>,
     layouts: &Layouts,
     msg: &Catalog,
     f: impl FnOnce(&Evaluator<'_>) -> T,
 ) -> T {
     let converted = in_one_unit(dep);
     let dep = converted.as_ref().unwrap_or(dep);
+    let unit = dep.unit.unwrap_or_default();
+    let prior_converted = match prior {
+        PriorYear::Found(p)
+            if p.tables.values().any(|t| t.unit.unwrap_or(p.unit.unwrap_or_default()) != unit) =>
+        {
+            let mut p = p.clone();
+            p.convert_unit(unit);
+            Some(p)
+        }
+        _ => None,
+    };
+    let prior = match (prior, &prior_converted) {
+        (_, Some(p)) => PriorYear::Found(p),
+        (p, None) => p,
+    };
     let ev = Evaluator {
         detail: std::cell::Cell::new(false),
         sink: None,
         dep,
+        prior,
         layouts,
         msg,
         unit: dep.unit.unwrap_or_default(),
+        figures: None,
     };
     f(&ev)
 }
@@ -94,15 +151,50 @@ pub fn equalities(
         detail: std::cell::Cell::new(true),
         sink: Some(std::cell::RefCell::new(Vec::new())),
         dep,
+        prior: PriorYear::NotAsked,
         layouts,
         msg,
         unit: dep.unit.unwrap_or_default(),
+        figures: None,
     };
     let mut out = Vec::new();
-    for rule in rules.rules.iter().filter(|r| r.check.is_some()) {
+    for rule in rules.rules.iter().filter(|r| r.kind == Kind::Compare && !r.reads_prior()) {
         ev.run(rule, &mut out);
     }
     ev.sink.map(std::cell::RefCell::into_inner).unwrap_or_default()
+}
+
+/// One figure of a `change` rule in both years (the `上年对比` sheet).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct YearFigure {
+    pub rule: String,
+    /// What the figure is, in words (`收入支出决算总表（收入）「本年收入合计」决算数`).
+    pub figure: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub now: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub then: Decimal,
+}
+
+/// Every figure the `change` rules compare, this year against `prior`, in
+/// rule order, in `dep`'s unit; figures zero in both years are left out.
+pub fn change_figures(
+    rules: &RuleSet,
+    dep: &Department,
+    prior: &Department,
+    layouts: &Layouts,
+    msg: &Catalog,
+) -> Vec<YearFigure> {
+    with_evaluator(dep, PriorYear::Found(prior), layouts, msg, |ev| {
+        ev.detail.set(true);
+        let sink = std::cell::RefCell::new(Vec::new());
+        let ev = Evaluator { figures: Some(&sink), ..ev.clone() };
+        let mut out = Vec::new();
+        for rule in rules.rules.iter().filter(|r| r.kind == Kind::Change) {
+            ev.compare(rule, &mut out);
+        }
+        sink.into_inner()
+    })
 }
 
 /// A copy with every table in the department's unit, when some table differs.
@@ -119,6 +211,7 @@ fn in_one_unit(dep: &Department) -> Option<Department> {
 /// One equality as `Σ coefficient × cell = 0`.
 pub type Equality = Vec<(CellRef, i32)>;
 
+#[derive(Clone)]
 struct Evaluator<'a> {
     /// Build descriptions and cell lists (only needed for a finding: most
     /// comparisons pass, and building words for them was most of the cost).
@@ -126,9 +219,12 @@ struct Evaluator<'a> {
     /// When set, every equality compared is recorded as `Σ coef × cell = 0`.
     sink: Option<std::cell::RefCell<Vec<Equality>>>,
     dep: &'a Department,
+    prior: PriorYear<'a>,
     layouts: &'a Layouts,
     msg: &'a Catalog,
     unit: Unit,
+    /// When set, `change` rules record every figure here instead of reporting.
+    figures: Option<&'a std::cell::RefCell<Vec<YearFigure>>>,
 }
 
 fn row_words(r: &Row) -> String {
@@ -142,8 +238,19 @@ fn row_words(r: &Row) -> String {
 
 impl Evaluator<'_> {
     fn run(&self, rule: &Rule, out: &mut Vec<Finding>) -> bool {
+        if rule.reads_prior() {
+            match self.prior {
+                PriorYear::NotAsked => return false,
+                PriorYear::Missing => {
+                    let what = self.msg.text("check.no_prior", &[]);
+                    self.insufficient(rule, &self.title(rule), [what].into(), out);
+                    return false;
+                }
+                PriorYear::Found(_) => {}
+            }
+        }
         match rule.kind {
-            Kind::Compare => self.compare(rule, out),
+            Kind::Compare | Kind::Change => self.compare(rule, out),
             Kind::Consistency => {
                 self.consistency(rule, out);
                 true
@@ -152,6 +259,7 @@ impl Evaluator<'_> {
                 self.empty_note(rule, out);
                 rule.tables.iter().any(|n| self.dep.table(*n).is_some())
             }
+            Kind::Narrative => false,
         }
     }
 
@@ -172,9 +280,17 @@ impl Evaluator<'_> {
 
     /// Evaluates one reference for the current row and column.
     fn eval_ref(&self, rf: &Ref, cur: Option<&RowKey>, col: Option<&str>) -> Result<Val, String> {
-        let tname = || self.table_name(rf.table);
+        let tname = || {
+            let t = self.table_name(rf.table);
+            if rf.prior { self.msg.text("check.prior_table", &[("table", &t)]) } else { t }
+        };
         let detail = self.detail.get();
-        let Some(t) = self.dep.table(rf.table) else {
+        let dep = match (rf.prior, self.prior) {
+            (false, _) => self.dep,
+            (true, PriorYear::Found(p)) => p,
+            (true, _) => return Err(self.msg.text("check.no_prior", &[])),
+        };
+        let Some(t) = dep.table(rf.table) else {
             return Err(self.msg.text("check.missing_table", &[("table", &tname())]));
         };
         let col = rf.column.as_deref().or(col).unwrap_or_default();
@@ -239,8 +355,9 @@ impl Evaluator<'_> {
                     v.sum += a.value;
                     v.count += 1;
                     if detail {
-                        v.cells.push(a.at.clone());
-                        v.signed.push((a.at.clone(), 1));
+                        let at = CellRef { prior: rf.prior, ..a.at.clone() };
+                        v.cells.push(at.clone());
+                        v.signed.push((at, 1));
                     }
                 }
                 None => {
@@ -380,20 +497,20 @@ impl Evaluator<'_> {
                     Vec::new()
                 }
                 Some(t) => {
-                    let on: Vec<&Row> = Self::rows_on(t, each.side.as_deref()).collect();
-                    on.iter()
-                        .filter(|r| match each.filter.as_str() {
-                            "code" => r.key.code().is_some(),
-                            "类" => r.key.code().is_some_and(|c| c.len() == 3),
-                            "parent" => r.key.code().is_some_and(|c| {
-                                on.iter().any(|x| {
-                                    x.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c))
-                                })
-                            }),
-                            _ => true,
-                        })
-                        .map(|r| (Some(r.key.clone()), Some(row_words(r)), r.side.clone()))
-                        .collect()
+                    let mut rows = Self::each_rows(t, each);
+                    // A code row of last year that is gone this year is a change too.
+                    if let (true, PriorYear::Found(p)) = (rule.reads_prior(), self.prior)
+                        && let Some(pt) = p.table(each.table)
+                    {
+                        for r in Self::each_rows(pt, each) {
+                            if r.0.as_ref().is_some_and(|k| k.code().is_some())
+                                && !rows.iter().any(|x| x.0 == r.0 && x.2 == r.2)
+                            {
+                                rows.push(r);
+                            }
+                        }
+                    }
+                    rows
                 }
             },
         };
@@ -438,6 +555,18 @@ impl Evaluator<'_> {
                     }
                 };
                 compared += 1;
+                if let Some(figures) = self.figures {
+                    if !(l.sum.is_zero() && r.sum.is_zero()) {
+                        let figure = l.desc.join("");
+                        figures.borrow_mut().push(YearFigure {
+                            rule: rule.id.clone(),
+                            figure,
+                            now: l.sum,
+                            then: r.sum,
+                        });
+                    }
+                    continue;
+                }
                 if let Some(sink) = &self.sink {
                     let mut c: Vec<(CellRef, i32)> = l.signed.clone();
                     c.extend(r.signed.iter().map(|(x, k)| (x.clone(), -k)));
@@ -451,6 +580,12 @@ impl Evaluator<'_> {
                 if gap.is_zero() {
                     continue;
                 }
+                let threshold = rule.threshold.as_ref().filter(|_| rule.kind == Kind::Change);
+                if let Some(th) = threshold
+                    && !self.beyond(th, l.sum, r.sum)
+                {
+                    continue;
+                }
                 if !self.detail.get() {
                     // A finding: evaluate again, this time with words and cells.
                     self.detail.set(true);
@@ -462,6 +597,23 @@ impl Evaluator<'_> {
                     if let (Ok(a), Ok(b)) = again {
                         (l, r) = (a, b);
                     }
+                }
+                let mut cells = l.cells.clone();
+                cells.extend(r.cells.clone());
+                let table =
+                    rule.each.as_ref().map(|e| e.table).or_else(|| check.refs().next().map(|r| r.table));
+                let column = col.clone().or_else(|| check.refs().find_map(|r| r.column.clone()));
+                if let Some(th) = threshold {
+                    let least = th.amount * th.unit.factor_to(self.unit);
+                    let message = self.change_message(th, &title, &l, &r);
+                    out.push(
+                        Finding::new(rule.id.clone(), rule.severity, message)
+                            .with_values(Comparison::new(r.sum, l.sum, least))
+                            .with_cells(cells)
+                            .with_place(Place { table, row: words.clone(), column })
+                            .explainable(rule.explainable),
+                    );
+                    continue;
                 }
                 let envelope = rule.tolerance.unwrap_or_else(|| match self.unit {
                     Unit::WanYuan => Decimal::new(5, 3) * Decimal::from(l.count + r.count),
@@ -501,16 +653,12 @@ impl Evaluator<'_> {
                         ("tol", &fmt(envelope)),
                     ],
                 );
-                let table =
-                    rule.each.as_ref().map(|e| e.table).or_else(|| check.refs().next().map(|r| r.table));
-                let column = col.clone().or_else(|| check.refs().find_map(|r| r.column.clone()));
-                let mut cells = l.cells;
-                cells.extend(r.cells);
                 out.push(
                     Finding::new(rule.id.clone(), severity, message)
                         .with_values(Comparison::new(r.sum, l.sum, envelope))
                         .with_cells(cells)
-                        .with_place(Place { table, row: words.clone(), column }),
+                        .with_place(Place { table, row: words.clone(), column })
+                        .explainable(rule.explainable),
                 );
             }
         }
@@ -518,6 +666,58 @@ impl Evaluator<'_> {
             self.insufficient(rule, &title, missing, out);
         }
         compared > 0
+    }
+
+    /// Whether this year's `now` differs from last year's `then` beyond the
+    /// threshold: by at least its amount, and by more than its rate (any change
+    /// from zero has no rate and counts by its amount alone).
+    fn beyond(&self, th: &Threshold, now: Decimal, then: Decimal) -> bool {
+        let change = (now - then).abs();
+        let least = th.amount * th.unit.factor_to(self.unit);
+        change >= least && (then.is_zero() || change > th.fraction * then.abs())
+    }
+
+    /// `本年「…」为 X，上年为 Y，增加 Δ（+r%）…`.
+    fn change_message(&self, th: &Threshold, title: &str, l: &Val, r: &Val) -> String {
+        let diff = l.sum - r.sum;
+        let rate = if r.sum.is_zero() {
+            self.msg.text("check.change_from_zero", &[])
+        } else {
+            let pct = (diff / r.sum.abs() * Decimal::ONE_HUNDRED).round_dp(2);
+            format!("{}{}%", if pct.is_sign_positive() { "+" } else { "" }, fmt(pct))
+        };
+        let way = if diff.is_sign_positive() { "check.change_up" } else { "check.change_down" };
+        self.msg.text(
+            "check.change",
+            &[
+                ("title", &title),
+                ("figure", &l.desc.join("")),
+                ("now", &fmt(l.sum)),
+                ("then", &fmt(r.sum)),
+                ("way", &self.msg.text(way, &[])),
+                ("change", &fmt(diff.abs())),
+                ("rate", &rate),
+                ("limit", &th.rate),
+                ("least", &th.at_least),
+            ],
+        )
+    }
+
+    /// The rows an `each` rule iterates over in `t`: key, words, side.
+    fn each_rows(t: &Table, each: &super::Each) -> Vec<(Option<RowKey>, Option<String>, Option<String>)> {
+        let on: Vec<&Row> = Self::rows_on(t, each.side.as_deref()).collect();
+        on.iter()
+            .filter(|r| match each.filter.as_str() {
+                "code" => r.key.code().is_some(),
+                "类" => r.key.code().is_some_and(|c| c.len() == 3),
+                "parent" => r.key.code().is_some_and(|c| {
+                    on.iter()
+                        .any(|x| x.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c)))
+                }),
+                _ => true,
+            })
+            .map(|r| (Some(r.key.clone()), Some(row_words(r)), r.side.clone()))
+            .collect()
     }
 
     /// One info finding saying what the rule lacked (at most three things named).

@@ -4,13 +4,15 @@
 //! check := sum ("=" | ">=" | "<=") sum
 //! sum   := term (("+" | "-") term)*
 //! term  := NUMBER | ref | "sum(" ref ")"
-//! ref   := "T" N ("." SIDE)? "[" sel "]" ("." COLUMN)?
+//! ref   := "prior."? "T" N ("." SIDE)? "[" sel "]" ("." COLUMN)?
 //! sel   := "*" | "children" | "类" | "款" | "项" | ROW ("," ROW)*
 //! ```
 //! `*` is the row the rule iterates over (`each`), `children` its direct sub-codes,
 //! `类`/`款`/`项` every code row of that level, `ROW` a code (`30217`) or a fixed
 //! row id (`本年收入合计`). `COLUMN` is a column id or `@`, the column the rule
 //! iterates over (`columns = "*"`). A reference to several rows is their sum.
+//! `prior.` names last year's table (`prior.T1.支出[年末结转和结余].决算数`),
+//! read from the workbook `--prior` matched with the department.
 
 /// Which rows a reference means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub enum Sel {
 /// A reference to amounts: table, side, rows, column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ref {
+    /// Last year's table (`prior.T1…`) rather than this year's.
+    pub prior: bool,
     pub table: u8,
     pub side: Option<String>,
     pub sel: Sel,
@@ -176,7 +180,7 @@ impl Parser<'_> {
     fn term(&mut self) -> Result<Term, ParseError> {
         self.ws();
         if self.eat("sum(") {
-            let r = self.reference()?;
+            let r = self.prior_or_current()?;
             self.expect(")")?;
             return Ok(Term::Ref(r));
         }
@@ -189,9 +193,14 @@ impl Parser<'_> {
                 let t: String = self.chars[start..self.pos].iter().collect();
                 t.parse().map(Term::Number).or_else(|_| self.err(format!("bad number `{t}`")))
             }
-            Some('T') => self.reference().map(Term::Ref),
+            Some('T' | 'p') => self.prior_or_current().map(Term::Ref),
             _ => self.err("expected a number, `sum(` or a table reference such as `T2[合计].本年收入合计`"),
         }
+    }
+
+    fn prior_or_current(&mut self) -> Result<Ref, ParseError> {
+        let prior = self.eat("prior.");
+        Ok(Ref { prior, ..self.reference()? })
     }
 
     fn reference(&mut self) -> Result<Ref, ParseError> {
@@ -224,7 +233,7 @@ impl Parser<'_> {
         };
         self.expect("]")?;
         let column = if self.eat(".") { if self.eat("@") { None } else { Some(self.name()?) } } else { None };
-        Ok(Ref { table, side, sel, column })
+        Ok(Ref { prior: false, table, side, sel, column })
     }
 }
 
@@ -258,6 +267,12 @@ mod tests {
         assert_eq!(c.op, Op::Ge);
         assert!(!c.right.terms[1].0);
         assert!(parse("T6[类].合计 <= 5").is_ok());
+        let c = parse("T1.收入[年初结转和结余].决算数 = prior.T1.支出[年末结转和结余].决算数").unwrap();
+        let (Term::Ref(l), Term::Ref(r)) = (&c.left.terms[0].1, &c.right.terms[0].1) else { panic!() };
+        assert!(!l.prior && r.prior && r.table == 1 && r.side.as_deref() == Some("支出"));
+        let c = parse("sum(prior.T3[类].本年支出合计) = 0").unwrap();
+        assert!(c.refs().all(|r| r.prior));
+        assert!(parse("prior.X1[合计].a = 0").is_err());
     }
 
     #[test]

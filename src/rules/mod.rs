@@ -27,6 +27,29 @@ pub enum Kind {
     Consistency,
     /// An all-zero table carries a 说明 line (X18).
     EmptyNote,
+    /// `check` compares this year's figure (left) with last year's (right) and
+    /// reports a change beyond `rate` and `at_least` (P4).
+    Change,
+    /// A 决算说明 rule (`N…`), run by `narrative::check`, not over tables.
+    Narrative,
+}
+
+/// When a year-over-year change is worth explaining: beyond ±`rate` and at
+/// least `at_least` (both must hold), as written in the rule file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Threshold {
+    /// As written (`30%`).
+    pub rate: String,
+    /// As written, with its unit (`10 万元`).
+    pub at_least: String,
+    /// `rate` as a fraction (0.30).
+    #[serde(skip)]
+    pub fraction: rust_decimal::Decimal,
+    /// `at_least` in its own unit.
+    #[serde(skip)]
+    pub amount: rust_decimal::Decimal,
+    #[serde(skip)]
+    pub unit: crate::model::Unit,
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,6 +57,22 @@ pub enum Kind {
 struct RawFile {
     #[serde(default, rename = "rule")]
     rules: Vec<toml::Spanned<RawRule>>,
+    /// Ids of rules to remove (an overlay switching a built-in rule off).
+    #[serde(default)]
+    disable: Vec<toml::Spanned<String>>,
+}
+
+/// Where a rule comes from, as `juesuan rules` reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Shipped in the binary.
+    #[default]
+    BuiltIn,
+    /// A `--templates` rule with the id of a built-in rule, which it replaces.
+    Replaced,
+    /// A `--templates` rule with a new id.
+    Added,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -57,6 +96,16 @@ struct RawRule {
     when: Vec<String>,
     #[serde(default)]
     tolerance: Option<String>,
+    /// `kind = "change"`: the rate beyond which a change is reported (`30%`).
+    #[serde(default)]
+    rate: Option<String>,
+    /// `kind = "change"`: the smallest change reported, with its unit (`10 万元`).
+    #[serde(default)]
+    at_least: Option<String>,
+    /// Whether an officer's 说明 may waive the finding (default: true for
+    /// warnings and infos, false for errors).
+    #[serde(default)]
+    explainable: Option<bool>,
     why: String,
     #[serde(default)]
     source: String,
@@ -109,19 +158,23 @@ pub struct Rule {
     /// Fixed tolerance overriding the rounding envelope.
     #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
     pub tolerance: Option<rust_decimal::Decimal>,
+    /// The threshold of a `change` rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<Threshold>,
+    /// Whether a 说明 may waive the finding for the exit status.
+    pub explainable: bool,
     pub why: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub source: String,
     /// `templates/rules/T01.toml:12`.
     pub defined_at: String,
+    pub origin: Origin,
 }
 
 /// Every rule, in file then definition order.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
-    /// The reader's findings (`templates/findings/`), listed with the rules.
-    pub reader: Vec<crate::template::findings::FindingDecl>,
 }
 
 impl RuleSet {
@@ -131,6 +184,7 @@ impl RuleSet {
     /// The first invalid rule, with its file and line.
     pub fn load(store: &Store, layouts: &Layouts) -> Result<Self, Error> {
         let mut rules: Vec<Rule> = Vec::new();
+        let mut disabled: Vec<(String, String, usize)> = Vec::new();
         for (_, f) in store.under("rules/") {
             let raw: RawFile = toml::from_str(&f.text).map_err(|e| Error::Template {
                 path: f.origin.clone(),
@@ -145,18 +199,50 @@ impl RuleSet {
                     line: at,
                     message: format!("rule {}: {m}", r.id),
                 };
-                if rules.iter().any(|x| x.id == r.id) {
-                    return Err(err(line, "duplicate rule id".into()));
-                }
                 let rule = validate(&r, layouts, line, &f.text).map_err(|(at, m)| err(at, m))?;
-                rules.push(Rule { defined_at: format!("{}:{line}", f.origin), ..rule });
+                let rule = Rule { defined_at: format!("{}:{line}", f.origin), ..rule };
+                match rules.iter_mut().find(|x| x.id == r.id) {
+                    // An overlay rule with a built-in id replaces it in place (same
+                    // evaluation order); two definitions at the same level are a mistake.
+                    Some(old) if f.overlay && old.origin == Origin::BuiltIn => {
+                        *old = Rule { origin: Origin::Replaced, ..rule };
+                    }
+                    Some(old) => {
+                        return Err(err(
+                            line,
+                            format!("duplicate rule id (first defined at {})", old.defined_at),
+                        ));
+                    }
+                    None => {
+                        let origin = if f.overlay { Origin::Added } else { Origin::BuiltIn };
+                        rules.push(Rule { origin, ..rule });
+                    }
+                }
+            }
+            for d in raw.disable {
+                disabled.push((d.get_ref().clone(), f.origin.clone(), line_of(&f.text, d.span().start)));
             }
         }
-        Ok(Self { rules, reader: crate::template::findings::load(store)? })
+        // After every file, so an overlay may disable a rule of any file.
+        for (id, path, line) in disabled {
+            let before = rules.len();
+            rules.retain(|r| r.id != id);
+            if rules.len() == before {
+                return Err(Error::Template { path, line, message: format!("disable: no rule `{id}`") });
+            }
+        }
+        Ok(Self { rules })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+impl Rule {
+    /// True when the rule names last year's tables (`prior.T…`).
+    pub fn reads_prior(&self) -> bool {
+        self.check.as_ref().is_some_and(|c| c.refs().any(|r| r.prior))
     }
 }
 
@@ -178,7 +264,23 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
                 .map_err(|e| (cl, format!("{} at character {} of `{}`", e.message, e.at + 1, c.get_ref())))?;
             (Some(parsed), c.get_ref().clone(), cl)
         }
-        (Kind::Compare, None) => return Err(at("a compare rule needs `check`".into())),
+        (Kind::Change, Some(c)) => {
+            let cl = line_of(text, c.span().start);
+            let parsed = expr::parse(c.get_ref())
+                .map_err(|e| (cl, format!("{} at character {} of `{}`", e.message, e.at + 1, c.get_ref())))?;
+            let this_year = |s: &expr::Sum, prior: bool| {
+                s.terms.iter().all(|(_, t)| matches!(t, expr::Term::Ref(r) if r.prior == prior))
+            };
+            if parsed.op != expr::Op::Eq || !this_year(&parsed.left, false) || !this_year(&parsed.right, true)
+            {
+                return Err((
+                    cl,
+                    "a change rule compares `this year's figure = prior.<the same figure>`".into(),
+                ));
+            }
+            (Some(parsed), c.get_ref().clone(), cl)
+        }
+        (Kind::Compare | Kind::Change, None) => return Err(at("this rule kind needs `check`".into())),
         (_, _) => (None, String::new(), line),
     };
     if let Some(c) = &check {
@@ -199,6 +301,14 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
     }
     let conditions =
         r.when.iter().map(|w| parse_when(w, layouts)).collect::<Result<Vec<_>, _>>().map_err(at)?;
+    let threshold = match (&r.kind, &r.rate, &r.at_least) {
+        (Kind::Change, Some(rate), Some(least)) => Some(parse_threshold(rate, least).map_err(at)?),
+        (Kind::Change, _, _) => {
+            return Err(at("a change rule needs `rate` (\"30%\") and `at_least` (\"10 万元\")".into()));
+        }
+        (_, None, None) => None,
+        _ => return Err(at("`rate` and `at_least` belong to `kind = \"change\"` rules".into())),
+    };
     let tolerance = match &r.tolerance {
         None => None,
         Some(t) => Some(t.parse().map_err(|_| at(format!("tolerance `{t}` is not a decimal")))?),
@@ -217,9 +327,39 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
         when: r.when.clone(),
         conditions,
         tolerance,
+        threshold,
+        explainable: r.explainable.unwrap_or(r.severity < Severity::Error),
         why: r.why.clone(),
         source: r.source.clone(),
         defined_at: String::new(),
+        origin: Origin::BuiltIn,
+    })
+}
+
+/// `30%` and `10 万元` (the unit must be written: a bare `10` is ambiguous
+/// between a 万元 and a 元 department).
+fn parse_threshold(rate: &str, least: &str) -> Result<Threshold, String> {
+    let pct = rate.trim().strip_suffix(['%', '％']).map(str::trim);
+    let fraction = pct
+        .and_then(|p| p.parse::<rust_decimal::Decimal>().ok())
+        .filter(|p| !p.is_sign_negative())
+        .ok_or_else(|| format!("rate `{rate}` is not a percentage such as \"30%\""))?
+        / rust_decimal::Decimal::ONE_HUNDRED;
+    let split = least.trim().find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(least.trim().len());
+    let (num, unit) = least.trim().split_at(split);
+    let amount = num.parse::<rust_decimal::Decimal>().ok();
+    let unit = crate::model::Unit::parse(unit);
+    let (Some(amount), Some(unit)) = (amount, unit) else {
+        return Err(format!(
+            "at_least `{least}` needs an amount and its unit, such as \"10 万元\" or \"100000 元\""
+        ));
+    };
+    Ok(Threshold {
+        rate: rate.trim().to_string(),
+        at_least: least.trim().to_string(),
+        fraction,
+        amount,
+        unit,
     })
 }
 

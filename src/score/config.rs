@@ -265,13 +265,14 @@ impl Config {
     /// # Errors
     /// A parse or validation error with the file and line.
     pub fn load(store: &Store) -> Result<Self, Error> {
-        let Some(f) = store.get("score/scoring.toml") else {
+        let Some(file) = store.get("score/scoring.toml") else {
             return Err(Error::Template {
                 path: "templates/score/scoring.toml".into(),
                 line: 0,
                 message: "file missing".into(),
             });
         };
+        let f = file;
         let c: Config = toml::from_str(&f.text).map_err(|e| Error::Template {
             path: f.origin.clone(),
             line: e.span().map_or(1, |s| line_of(&f.text, s.start)),
@@ -332,6 +333,17 @@ impl Config {
         let mut ids = std::collections::BTreeSet::new();
         if let Some(r) = c.rules.iter().find(|r| !ids.insert(r.id.as_str())) {
             return Err(bad(&format!("\"{}\"", r.id), "duplicate rule id"));
+        }
+        // A finding whose id has no rule could not be titled or graded: refuse the
+        // file rather than drop findings at run time.
+        if let Some(missing) = super::EMITTED.iter().find(|id| !ids.contains(*id)) {
+            return Err(Error::Template {
+                path: file.origin.clone(),
+                line: file.text.lines().count().max(1),
+                message: format!(
+                    "rule {missing} is used by the scorer but not declared ([[rule]] id = \"{missing}\")"
+                ),
+            });
         }
         Ok(c)
     }

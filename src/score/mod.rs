@@ -23,6 +23,13 @@ pub use config::{Config, Nature};
 
 use crate::finding::Severity;
 use crate::i18n::Catalog;
+
+/// Every rule id the scorer can emit; `scoring.toml` must declare each one
+/// (checked at load, and a test checks this list against the code).
+pub const EMITTED: [&str; 23] = [
+    "S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08", "S09", "S10", "S11", "S12", "S13", "S14", "S15",
+    "S16", "S17", "S18", "S19", "S20", "S21", "S22", "S23",
+];
 use crate::location::CellRef;
 
 /// A cell as read: its text and where it is.
@@ -235,6 +242,8 @@ impl Ctx<'_> {
         cells: &[&Cell],
         args: &[(&str, &dyn std::fmt::Display)],
     ) {
+        // Config::load guarantees every emitted id is declared; an id missing here
+        // is a programming error that the `emitted_ids_are_listed` test catches.
         let Some(rule) = self.cfg.rule(id) else { return };
         let title = self.msg.pick(&rule.title, &rule.title_en).to_string();
         let detail = self.msg.text(&format!("score.{id}"), args);
@@ -790,6 +799,37 @@ pub fn score_dept(t: &DeptTable, cfg: &Config, msg: &Catalog) -> DeptScored {
 
 #[cfg(test)]
 mod tests {
+
+    /// Every `"Snn"` literal in the scorer's sources is in `EMITTED`, so the load
+    /// check covers every id the code can emit.
+    #[test]
+    fn emitted_ids_are_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/score");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            // Only the code, not the tests (which name made-up ids).
+            let text = text.split("#[cfg(test)]").next().unwrap();
+            for (i, _) in text.match_indices("\"S") {
+                let id = &text[i + 1..];
+                let id: String = id.chars().take_while(char::is_ascii_alphanumeric).collect();
+                if id.len() == 3 && id[1..].chars().all(|c| c.is_ascii_digit()) {
+                    assert!(EMITTED.contains(&id.as_str()), "{id} is emitted but not in EMITTED");
+                }
+            }
+        }
+    }
+
+    /// An overlay scoring.toml without S02 is refused at load (it used to load and
+    /// silently drop every S02 finding).
+    #[test]
+    fn a_scoring_file_missing_an_emitted_id_is_refused() {
+        let mut store = crate::template::Store::load(None).unwrap();
+        let f = store.files.get_mut("score/scoring.toml").unwrap();
+        let start = f.text.find("id = \"S02\"").unwrap();
+        f.text.replace_range(start..start + 10, "id = \"S99\"");
+        let err = Config::load(&store).unwrap_err().to_string();
+        assert!(err.contains("S02") && err.contains("scoring.toml:"), "{err}");
+    }
     use super::*;
 
     fn cfg() -> (Config, Catalog) {

@@ -1,11 +1,14 @@
 //! Loading `templates/`: table layouts, audit rules, scoring config, messages.
 //!
 //! Defaults are embedded in the binary at build time; `--templates DIR` overlays
-//! a directory on them: a file there replaces the embedded file of the same
-//! relative path, and a new file (say `rules/sichuan.toml`) is added. Every file
-//! is validated at load and errors name the file and line.
+//! a directory on them. Rule files (`rules/*.toml`) and message catalogues
+//! (`messages*.toml`) in the overlay are *layered*: they add, replace or disable
+//! single rules by id and single messages by key, so a province never loses a
+//! built-in rule by overlaying a file of the same name. Every other file (table
+//! layouts, code lists, scoring) replaces the embedded file of the same relative
+//! path whole, as a layout is one unit. Every file is validated at load and
+//! errors name the file and line.
 
-pub mod findings;
 pub mod layout;
 
 use std::collections::BTreeMap;
@@ -25,12 +28,19 @@ pub struct TemplateFile {
     /// `templates/rules/T02.toml` (embedded) or the path on disk.
     pub origin: String,
     pub text: String,
+    /// From `--templates DIR` and layered over the built-in files (rules, messages).
+    pub overlay: bool,
 }
+
+/// Overlay files under these prefixes are layered by id/key instead of replacing.
+const LAYERED: [&str; 2] = ["rules/", "messages"];
 
 /// The raw set of template files, keyed by path relative to `templates/`.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     pub files: BTreeMap<String, TemplateFile>,
+    /// Layered overlay files (see [`LAYERED`]), applied after every built-in file.
+    pub layers: BTreeMap<String, TemplateFile>,
 }
 
 impl Store {
@@ -43,18 +53,26 @@ impl Store {
         for (rel, text) in embedded::EMBEDDED {
             files.insert(
                 (*rel).to_string(),
-                TemplateFile { origin: format!("templates/{rel}"), text: (*text).to_string() },
+                TemplateFile {
+                    origin: format!("templates/{rel}"),
+                    text: (*text).to_string(),
+                    overlay: false,
+                },
             );
         }
+        let mut store = Self { files, layers: BTreeMap::new() };
         if let Some(dir) = dir {
-            overlay(dir, dir, &mut files)?;
+            overlay(dir, dir, &mut store)?;
         }
-        Ok(Self { files })
+        Ok(store)
     }
 
-    /// Files under a folder (`"rules/"`), in path order.
+    /// Files under a folder (`"rules/"`): the built-in (or replaced) ones in path
+    /// order, then the layered overlay files in path order.
     pub fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a TemplateFile)> + 'a {
-        self.files.iter().filter(move |(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.as_str(), v))
+        let pick =
+            move |(k, v): (&'a String, &'a TemplateFile)| k.starts_with(prefix).then_some((k.as_str(), v));
+        self.files.iter().filter_map(pick).chain(self.layers.iter().filter_map(pick))
     }
 
     pub fn get(&self, rel: &str) -> Option<&TemplateFile> {
@@ -62,7 +80,7 @@ impl Store {
     }
 }
 
-fn overlay(base: &Path, dir: &Path, files: &mut BTreeMap<String, TemplateFile>) -> Result<(), Error> {
+fn overlay(base: &Path, dir: &Path, store: &mut Store) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Template {
         path: dir.display().to_string(),
         line: 0,
@@ -73,7 +91,7 @@ fn overlay(base: &Path, dir: &Path, files: &mut BTreeMap<String, TemplateFile>) 
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            overlay(base, &p, files)?;
+            overlay(base, &p, store)?;
         } else if matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "csv")) {
             let rel = p.strip_prefix(base).unwrap_or(&p).to_string_lossy().replace('\\', "/");
             let text = std::fs::read_to_string(&p).map_err(|e| Error::Template {
@@ -81,7 +99,12 @@ fn overlay(base: &Path, dir: &Path, files: &mut BTreeMap<String, TemplateFile>) 
                 line: 0,
                 message: e.to_string(),
             })?;
-            files.insert(rel, TemplateFile { origin: p.display().to_string(), text });
+            let file = TemplateFile { origin: p.display().to_string(), text, overlay: true };
+            if LAYERED.iter().any(|l| rel.starts_with(l)) {
+                store.layers.insert(rel, file);
+            } else {
+                store.files.insert(rel, file);
+            }
         }
     }
     Ok(())
@@ -94,6 +117,12 @@ pub struct Templates {
     pub messages: Catalog,
     pub layouts: Layouts,
     pub rules: crate::rules::RuleSet,
+    /// The tool-level finding ids (`findings.toml`).
+    pub findings: crate::finding::Registry,
+    /// The 决算说明 vocabulary (`narrative/lexicon.toml`).
+    pub narrative: crate::narrative::Lexicon,
+    /// The sections and sentence frames `narrate` drafts (`narrative/draft.toml`).
+    pub narrative_draft: crate::narrative::draft::Frame,
 }
 
 impl Templates {
@@ -110,7 +139,13 @@ impl Templates {
         let messages = messages.with_lang(lang);
         let layouts = Layouts::load(&store)?;
         let rules = crate::rules::RuleSet::load(&store, &layouts)?;
-        Ok(Self { store, messages, layouts, rules })
+        // Validated here too, so a broken scoring.toml stops every command (exit 2
+        // with file:line), not only `score`.
+        crate::score::Config::load(&store)?;
+        let findings = crate::finding::Registry::load(&store)?;
+        let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
+        let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
+        Ok(Self { store, messages, layouts, rules, findings, narrative, narrative_draft })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).

@@ -1,6 +1,7 @@
 //! Shared harness for the integration tests: the binary, the repository root,
 //! seed departments and workbook writers. Each test binary uses what it needs.
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
+#![allow(dead_code)] // each test binary uses part of the harness
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,84 @@
+//! 决算说明 (the published narrative of the final accounts): reading it
+//! (`read`), turning its sentences into statements (`parse`, words from the
+//! `lexicon`), checking them against each other and the tables (`check`, the
+//! `N` rules) and drafting one from the tables (`draft`, for `narrate`).
+//! Knows nothing about Excel or Word files beyond `read`; writing the draft
+//! is `report::docx`.
+
+pub mod check;
+pub mod draft;
+pub mod lexicon;
+pub mod parse;
+pub mod read;
+
+use std::path::Path;
+
+pub use lexicon::Lexicon;
+pub use read::{Document, is_narrative_path};
+
+use crate::check::{FileKind, FileReport, Status};
+use crate::model::Department;
+use crate::template::Templates;
+
+/// Paragraphs looked at for the title and the 编制单位.
+const HEAD: usize = 12;
+
+/// The word every 决算说明 title and standard section heading contains
+/// (收入支出决算总体情况 …); cli.md makes it the test for a document found in a
+/// directory, so it is fixed here rather than configurable.
+const FINAL_ACCOUNTS: &str = "决算";
+
+/// True when a `.docx`/`.txt` found in a directory is a 决算说明: 决算 in its
+/// file name or text. A document that cannot be read is taken (and reported).
+pub fn mentions_final_accounts(path: &Path) -> bool {
+    if path.file_name().is_some_and(|n| n.to_string_lossy().contains(FINAL_ACCOUNTS)) {
+        return true;
+    }
+    read::read(path).map_or(true, |doc| doc.paragraphs.iter().any(|p| p.contains(FINAL_ACCOUNTS)))
+}
+
+/// True when `dep`'s 编制单位 is named in the document's first lines or its file name.
+pub fn names_department(path: &Path, doc: &Document, dep: &Department) -> bool {
+    let Some(name) = dep.department.as_deref().map(crate::text::norm_header) else { return false };
+    if name.is_empty() {
+        return false;
+    }
+    let file = crate::text::norm_header(&path.file_name().unwrap_or_default().to_string_lossy());
+    file.contains(&name)
+        || doc
+            .paragraphs
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .take(HEAD)
+            .any(|p| crate::text::norm_header(p).contains(&name))
+}
+
+/// Reads and checks one narrative, against its paired workbook and last
+/// year's when given.
+pub fn check_file(
+    path: &Path,
+    t: &Templates,
+    paired: Option<(&Path, &Department)>,
+    prior: Option<&Department>,
+) -> FileReport {
+    let mut r = FileReport::unreadable(path, String::new());
+    r.kind = FileKind::Narrative;
+    r.paired_with = Some(paired.map(|(p, _)| p.display().to_string()));
+    let doc = match read::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            r.error = Some(t.messages.text(e.key, &[("detail", &e.detail)]));
+            return r;
+        }
+    };
+    r.error = None;
+    r.status = Status::Ok;
+    let dep = paired.map(|(_, d)| d);
+    r.department = dep.and_then(|d| d.department.clone());
+    r.year = dep.and_then(|d| d.year);
+    r.unit = Some("万元".into());
+    let statements = parse::statements(&doc.paragraphs, &t.narrative);
+    r.findings = check::check(&statements, &t.narrative, &t.rules, &t.messages, dep, prior);
+    r.refresh_status();
+    r
+}
