@@ -56,6 +56,10 @@ pub struct FileReport {
     pub year: Option<i32>,
     pub unit: Option<String>,
     pub tables: Vec<TableRef>,
+    /// Of the thirteen tables, those not found, and (a subset) those found by
+    /// title whose body could not be read.
+    pub missing_tables: Vec<u8>,
+    pub unreadable_tables: Vec<u8>,
     pub findings: Vec<Finding>,
     /// A workbook of another kind (a 绩效自评表): skipped with a note, not counted.
     #[serde(skip)]
@@ -74,9 +78,23 @@ impl FileReport {
             year: None,
             unit: None,
             tables: Vec::new(),
+            missing_tables: (1..=13).collect(),
+            unreadable_tables: Vec::new(),
             findings: Vec::new(),
             other_kind: false,
         }
+    }
+
+    /// The tables read, as ranges: `1–7, 9–13`.
+    pub fn tables_read_text(&self) -> String {
+        table_ranges(&self.tables.iter().map(|t| t.table).collect::<Vec<_>>())
+    }
+
+    /// The tables missing (not found at all), as ranges.
+    pub fn tables_absent_text(&self) -> String {
+        let absent: Vec<u8> =
+            self.missing_tables.iter().copied().filter(|n| !self.unreadable_tables.contains(n)).collect();
+        table_ranges(&absent)
     }
 
     /// Severity counts; with `strict` false, explained findings do not count
@@ -92,6 +110,35 @@ impl FileReport {
             self.status = if bad { Status::Findings } else { Status::Ok };
         }
     }
+}
+
+/// 分户表's "missing or unreadable" cell: `13`, `8（无法读取）`, `13；8（无法读取）`.
+pub fn tables_missing_words(r: &FileReport, msg: &crate::i18n::Catalog) -> String {
+    let absent = r.tables_absent_text();
+    if r.unreadable_tables.is_empty() {
+        return absent;
+    }
+    let unreadable =
+        msg.text("consolidate.tables_unreadable", &[("tables", &table_ranges(&r.unreadable_tables))]);
+    if absent.is_empty() { unreadable } else { format!("{absent}；{unreadable}") }
+}
+
+/// Table numbers as ranges: `[1, 2, 3, 5, 9, 10]` → `1–3, 5, 9–10`.
+pub fn table_ranges(nos: &[u8]) -> String {
+    let mut v = nos.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i { format!("{}–{}", v[i], v[j]) } else { v[i].to_string() });
+        i = j + 1;
+    }
+    parts.join(", ")
 }
 
 /// Where to look for last year's accounts of each file (`--prior`).
@@ -208,9 +255,11 @@ pub fn audit_with(path: &Path, dep: &Department, t: &Templates, prior: PriorYear
             .filter_map(|n| t.layouts.table(*n))
             .map(|l| format!("T{:02} {}", l.no, l.title))
             .collect();
+        // Every department publishes all thirteen (an empty one says 本表无数据):
+        // a missing table is a gap in the submission, so the file is never `ok`.
         findings.push(Finding::new(
             "table-missing",
-            Severity::Info,
+            Severity::Warning,
             t.messages.text("read.tables_missing", &[("tables", &names.join("、"))]),
         ));
     }
@@ -229,6 +278,8 @@ pub fn audit_with(path: &Path, dep: &Department, t: &Templates, prior: PriorYear
             .values()
             .map(|tb| TableRef { table: tb.no, title: tb.title.clone(), sheet: tb.sheet.clone() })
             .collect(),
+        missing_tables: dep.missing.clone(),
+        unreadable_tables: dep.unreadable.clone(),
         findings,
         other_kind: false,
     };
@@ -283,5 +334,16 @@ impl CheckReport {
     /// Exit status of cli.md: failure on unreadable input or error findings.
     pub fn failed(&self) -> bool {
         self.summary.unreadable > 0 || self.summary.errors > 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_ranges() {
+        assert_eq!(super::table_ranges(&[1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13]), "1–7, 9–13");
+        assert_eq!(super::table_ranges(&[8]), "8");
+        assert_eq!(super::table_ranges(&[13, 1, 2]), "1–2, 13");
+        assert_eq!(super::table_ranges(&[]), "");
     }
 }

@@ -72,6 +72,15 @@ fn looks_like_workbook(p: &Path) -> bool {
     head[..n].starts_with(b"PK") || head[..n].starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
 }
 
+/// A workbook extension: such a file is a submission even when its content is
+/// not a workbook (empty, renamed text, truncated), so it is reported as an
+/// unreadable input, never skipped (cli.md § Common rules).
+fn has_workbook_extension(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["xlsx", "xlsm", "xls", "xlsb", "ods"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// Expands files and directories.
 pub fn expand(args: &[PathBuf]) -> Inputs {
     let mut out = Inputs::default();
@@ -201,7 +210,7 @@ fn walk(dir: &Path, out: &mut Inputs, depth: usize) {
             out.skipped.push(Skipped { path: p, reason: "read.lock_file" });
         } else if crate::narrative::is_narrative_path(&p) && crate::narrative::mentions_final_accounts(&p) {
             out.narratives.push(p);
-        } else if !looks_like_workbook(&p) {
+        } else if !has_workbook_extension(&p) && !looks_like_workbook(&p) {
             out.skipped.push(Skipped { path: p, reason: "read.not_workbook_ext" });
         } else {
             out.files.push(p);

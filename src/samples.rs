@@ -453,12 +453,31 @@ pub fn generate(
         },
         Plan {
             rel: "variants/攀枝花市科学技术协会2024_类款项分列.xlsx",
-            dep: pzh,
+            dep: pzh.clone(),
             unit: Unit::WanYuan,
             style: Style { split_codes: true, ..Style::default() },
         },
         // In 元 there is no rounding envelope, so the 万元 document's 0.01
         // conflicts would be real errors: the 元 variant uses the exact figures.
+        // The published form (issue 9): T8 as three blocks under 人员经费 |
+        // 公用经费, pages repeating title and header every 20 rows, 公开NN表 /
+        // 表N numbering, notes, 行次/栏次, hidden spacer columns, sheets 表1….
+        Plan {
+            rel: "variants/攀枝花市科学技术协会2024_公开格式.xlsx",
+            dep: pzh.clone(),
+            unit: Unit::WanYuan,
+            style: Style {
+                blocks: 3,
+                group_header: true,
+                repeat_header: 20,
+                numbered_titles: true,
+                notes: true,
+                spacers: true,
+                biao_sheet_names: true,
+                line_numbers: true,
+                ..Style::default()
+            },
+        },
         Plan {
             rel: "variants/攀枝花市科学技术协会2024_元.xlsx",
             dep: pzh_exact.clone(),

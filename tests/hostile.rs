@@ -327,7 +327,8 @@ fn encrypted_workbook_in_a_batch() {
     assert!(juesuan::workbook::open(&out).is_ok(), "{t}");
 }
 
-/// The content decides, not the extension; non-workbooks in a folder are skipped with a note.
+/// The content decides, not the extension; other files in a folder are skipped with a note,
+/// a workbook extension on something else is an unreadable input.
 #[test]
 fn wrong_extensions() {
     let dir = tempfile::tempdir().unwrap();
@@ -354,9 +355,14 @@ fn wrong_extensions() {
         assert!(read.iter().any(|p| p.ends_with(name)), "{name} is read by its content: {read:?}");
     }
     let err = String::from_utf8_lossy(&o.stderr);
-    for name in ["说明.xlsx", "报表.pdf"] {
-        assert!(err.contains(name) && err.contains("不是工作簿文件"), "{name} skipped with a note: {err}");
-    }
+    assert!(
+        err.contains("报表.pdf") && err.contains("不是工作簿文件"),
+        "报表.pdf skipped with a note: {err}"
+    );
+    // A workbook extension on text is an unreadable input, listed (cli.md § Common rules).
+    let un =
+        j["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with("说明.xlsx"));
+    assert_eq!(un.map(|f| &f["status"]), Some(&serde_json::json!("unreadable")), "{j}");
     assert!(matches!(o.status.code(), Some(0 | 1)), "{t}");
     // A file named on the command line is always tried, and refused in words.
     let o = bin().arg("convert").arg(d.join("说明.xlsx")).arg("-o").arg(d.join("o.xlsx")).output().unwrap();

@@ -6,6 +6,12 @@ and committed. Values, text and merged ranges are copied; formats are not.
 
     python3 samples/src/other_formats.py samples/攀枝花市科学技术协会2024.xlsx \
         samples/variants/攀枝花市科学技术协会2024.xls samples/variants/攀枝花市科学技术协会2024.ods
+
+With a fourth argument `ROWS,COLS` every cell and merge is moved down and
+right, so the used range does not start at A1 (tests/fixtures/reader/offset.*):
+
+    python3 samples/src/other_formats.py samples/攀枝花市科学技术协会2024.xlsx \
+        tests/fixtures/reader/offset.xls tests/fixtures/reader/offset.ods 3,2
 """
 import sys
 
@@ -16,15 +22,20 @@ from odf.table import Table, TableRow, TableCell, CoveredTableCell
 from odf.text import P
 
 
+OFFSET = (0, 0)
+
+
 def sheets(path):
+    dr, dc = OFFSET
     wb = openpyxl.load_workbook(path)
     for ws in wb.worksheets:
-        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+        merges = [(m.min_row - 1 + dr, m.min_col - 1 + dc, m.max_row - 1 + dr, m.max_col - 1 + dc)
+                  for m in ws.merged_cells.ranges]
         cells = {}
         for row in ws.iter_rows():
             for c in row:
                 if c.value is not None:
-                    cells[(c.row - 1, c.column - 1)] = c.value
+                    cells[(c.row - 1 + dr, c.column - 1 + dc)] = c.value
         yield ws.title, cells, merges
 
 
@@ -76,5 +87,7 @@ def write_ods(src, dst):
 
 if __name__ == "__main__":
     src, xls, ods = sys.argv[1:4]
+    if len(sys.argv) > 4:
+        OFFSET = tuple(int(x) for x in sys.argv[4].split(","))
     write_xls(src, xls)
     write_ods(src, ods)

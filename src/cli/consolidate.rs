@@ -83,6 +83,8 @@ struct Summary {
     outputs: Vec<String>,
     /// Path and reason of each unreadable input.
     unreadable_files: Vec<Excluded>,
+    /// For each table, how many read inputs lacked it (missing or unreadable).
+    missing_tables: BTreeMap<u8, usize>,
     /// cli.md's batch totals, as `check` gives them.
     summary: crate::check::Summary,
 }
@@ -217,6 +219,17 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             ],
         )
     );
+    // Tables that could not be summed are part of the summary, even with --quiet.
+    if !summary.missing_tables.is_empty() {
+        let parts: Vec<String> = summary
+            .missing_tables
+            .iter()
+            .map(|(n, c)| {
+                msg.text("consolidate.missing_table", &[("table", &format!("T{n:02}")), ("count", c)])
+            })
+            .collect();
+        eprintln!("{}", msg.text("consolidate.missing_tables", &[("tables", &parts.join("，"))]));
+    }
     let mut named: Vec<String> = summary.outputs.first().cloned().into_iter().collect();
     if let Some(dir) = &args.by_dir {
         let n = summary.outputs.len().saturating_sub(1);
@@ -280,6 +293,11 @@ fn fold(
         Status::Findings => {}
     }
 
+    if report.status != Status::Unreadable {
+        for n in &report.missing_tables {
+            *summary.missing_tables.entry(*n).or_insert(0) += 1;
+        }
+    }
     let unit_range = spools.units.push(&unit_row(&report, dep.as_ref(), args.unit, msg))?;
     let finding_range = spools.findings.push(&findings_xlsx::rows(&report))?;
     let file_range = spools.files.push(&report)?;
@@ -506,6 +524,8 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, msg: &crate::i
         errors: c.errors,
         warnings: c.warnings,
         reason: r.error.clone(),
+        tables_read: r.tables_read_text(),
+        tables_missing: crate::check::tables_missing_words(r, msg),
         ..UnitRow::default()
     };
     if let Some(d) = dep {

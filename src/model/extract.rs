@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use super::{Amount, CoercionRecord, Column, Department, Row, RowKey, Table, Unit};
 use crate::finding::{Finding, Place, Severity};
 use crate::i18n::Catalog;
+use crate::location::CellRef;
 use crate::template::Layouts;
 use crate::template::layout::{KeyKind, TableLayout};
 use crate::text::{code_in, is_code, leading_code, norm_header, norm_label};
@@ -49,7 +50,10 @@ pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Depar
     let own: Vec<&str> =
         ["consolidate.sheet_units", "report.sheet_findings"].iter().flat_map(|k| msg.every_lang(k)).collect();
     for sheet in wb.sheets.iter().filter(|s| !own.contains(&&*s.name)) {
-        let titles = find_titles(sheet, layouts);
+        let mut titles = find_titles(sheet, layouts);
+        // The same title again before any other table is the same table
+        // continued: a PDF converted page by page repeats title and header.
+        titles.dedup_by(|later, earlier| later.2 == earlier.2);
         if titles.is_empty() {
             // A sheet without a title row may still be named after its table.
             let cands = title_candidates(&norm_header(&sheet.name), layouts);
@@ -65,10 +69,24 @@ pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Depar
             read_region(&mut dep, sheet, *row, Some(*col), end, cands, layouts, msg);
         }
     }
+    dep.unreadable.retain(|n| !dep.tables.contains_key(n));
+    dep.unreadable.sort_unstable();
+    dep.unreadable.dedup();
     dep.missing = (1..=13).filter(|n| !dep.tables.contains_key(n)).collect();
     dep.department = most_common(dep.tables.values().filter_map(|t| t.department.clone()));
     dep.year = most_common(dep.tables.values().filter_map(|t| t.year));
     dep.unit = most_common(dep.tables.values().filter_map(|t| t.unit));
+    if !dep.tables.is_empty() {
+        for (missing, id, key) in [
+            (dep.year.is_none(), "year-missing", "read.year_missing"),
+            (dep.unit.is_none(), "unit-missing", "read.unit_missing"),
+        ] {
+            if missing {
+                let first: Vec<CellRef> = dep.tables.values().map(|t| t.title_at.clone()).take(1).collect();
+                dep.findings.push(Finding::new(id, Severity::Warning, msg.text(key, &[])).with_cells(first));
+            }
+        }
+    }
     dep
 }
 
@@ -242,10 +260,16 @@ fn unit_in(t: &str) -> Option<Unit> {
     }
 }
 
-fn department_in(t: &str) -> Option<String> {
+/// The unit named by a 编制单位 / 部门 / 单位名称 label. What follows the
+/// label word must not be a table title (`部门收支决算总表` is T1's alias, not
+/// the label 部门 naming `收支决算总表`).
+fn department_in(t: &str, layouts: &Layouts) -> Option<String> {
     for p in ["编制单位", "部门名称", "单位名称", "填报单位", "编报单位", "部门"] {
         if let Some(rest) = t.strip_prefix(p) {
             let rest = rest.trim_start_matches([':', '：']);
+            if rest.ends_with('表') || !title_candidates(rest, layouts).is_empty() {
+                continue;
+            }
             // `编制单位：某局 单位：万元` in one cell: cut at the unit part.
             let cut = ["金额单位", "单位:"].iter().filter_map(|u| rest.find(u)).min().unwrap_or(rest.len());
             let name = rest[..cut].trim();
@@ -255,6 +279,46 @@ fn department_in(t: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The unit a title starts with: `某局2024年度收入决算表` → `某局` (the text
+/// before the year, else before the table's title); numbering such as
+/// `公开01表` / `表一` in front is not part of it.
+fn department_in_title(t: &str, layouts: &Layouts) -> Option<String> {
+    let mut t = t;
+    if let Some(rest) = t.strip_prefix("公开") {
+        let n = rest.chars().take_while(char::is_ascii_digit).count();
+        if let Some(r) = rest[n..].strip_prefix('表') {
+            t = r;
+        }
+    }
+    if let Some(rest) = t.strip_prefix('表') {
+        let n: usize =
+            rest.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).map(char::len_utf8).sum();
+        if n > 0 {
+            t = &rest[n..];
+        }
+    }
+    let end = match year_at(t) {
+        Some(i) => i,
+        None => {
+            let alias = layouts
+                .tables
+                .iter()
+                .flat_map(|l| l.titles.iter())
+                .filter(|a| t.contains(a.as_str()))
+                .max_by_key(|a| a.len())?;
+            t.find(alias.as_str())?
+        }
+    };
+    let name = t[..end].trim_end_matches(['-', '_', ' ']);
+    (name.chars().count() >= 2 && !name.ends_with('表')).then(|| name.to_string())
+}
+
+/// Byte index of the first `YYYY年` in `t`.
+fn year_at(t: &str) -> Option<usize> {
+    let y = year_in(t)?;
+    t.find(&format!("{y}年"))
 }
 
 /// Text of a cell whether it holds text or a number.
@@ -332,17 +396,25 @@ fn read_region(
         sheet.rows().filter(|(r, _)| *r >= title_row && *r < end.max(title_row + 1)).collect();
     // Title block: department, year and unit, from the title row down to the header.
     let mut department = None;
+    let mut title_department = None;
     let mut year = None;
     let mut unit = None;
     let mut header_start = None;
     for (i, (r, cells)) in rows.iter().enumerate() {
         let is_title = title_col.is_some() && *r == title_row;
-        for (_, t) in texts(cells) {
+        for (c, t) in texts(cells) {
             year = year.or_else(|| year_in(&t));
             unit = unit.or_else(|| unit_in(&t));
-            department = department.or_else(|| department_in(&t));
+            // The title names the table, never the unit, except for a leading
+            // unit name (`某局2024年度收入决算表`), used only when no 编制单位
+            // label says otherwise.
+            if is_title && Some(c) == title_col {
+                title_department = title_department.or_else(|| department_in_title(&t, layouts));
+            } else {
+                department = department.or_else(|| department_in(&t, layouts));
+            }
         }
-        if is_title || is_title_block_row(cells) {
+        if is_title || is_title_block_row(cells) || texts(cells).next().is_some_and(|(_, t)| l_is_note(&t)) {
             continue;
         }
         if texts(cells).any(|(_, t)| HEADER_WORDS.iter().any(|w| t.contains(w))) {
@@ -350,7 +422,19 @@ fn read_region(
             break;
         }
     }
-    let Some(hs) = header_start else { return };
+    let department = department.or(title_department);
+    let Some(hs) = header_start else {
+        // A title followed by amounts but no header is a table that could not
+        // be read; a title alone (a 目录 line, a caption) is only a mention.
+        let body = rows
+            .iter()
+            .filter(|(r, _)| *r > title_row)
+            .any(|(_, c)| c.iter().any(|(_, v)| matches!(v, Value::Number(_))));
+        if body {
+            unreadable_table(dep, sheet, title_row, title_col, cands, layouts, msg);
+        }
+        return;
+    };
     let c_min = rows[hs..].iter().filter_map(|(_, c)| c.first().map(|x| x.0)).min().unwrap_or(0);
     let c_max = rows[hs..].iter().filter_map(|(_, c)| c.last().map(|x| x.0)).max().unwrap_or(0);
 
@@ -376,17 +460,7 @@ fn read_region(
         }
     }
     let Some(layout) = chosen else {
-        let at = sheet.cell_ref(title_row, title_col.unwrap_or(0));
-        let names: Vec<String> =
-            cands.iter().filter_map(|n| layouts.table(*n)).map(|l| l.title.clone()).collect();
-        dep.findings.push(
-            Finding::new(
-                "table-unconfirmed",
-                Severity::Warning,
-                msg.text("read.table_unconfirmed", &[("title", &names.join(" / ")), ("cell", &at)]),
-            )
-            .with_cells([at]),
-        );
+        unreadable_table(dep, sheet, title_row, title_col, cands, layouts, msg);
         return;
     };
     if dep.tables.contains_key(&layout.no) {
@@ -439,11 +513,23 @@ fn read_region(
 
     let mut seen_per_block: Vec<Vec<String>> = vec![Vec::new(); blocks.len()];
     let mut last_split: Vec<[String; 2]> = vec![[String::new(), String::new()]; blocks.len()];
+    // Header cells as printed, to recognise the header repeated on a later page.
+    let header_cells: Vec<(u32, String)> =
+        header_rows.iter().flat_map(|r| texts(sheet.row(*r).unwrap_or(&[])).collect::<Vec<_>>()).collect();
+    let mut any_row = false;
+    let mut uncomputed: Vec<CellRef> = Vec::new();
     for (r, cells) in &rows[data_from..] {
+        if is_repeated_top(cells, &header_cells, layout.no, layouts) {
+            continue;
+        }
         let first_text = texts(cells).next().map(|(_, t)| t).unwrap_or_default();
         if first_text.starts_with("注") && (first_text.starts_with("注:") || first_text.starts_with("注："))
         {
-            break;
+            // A note between the header and the first row explains the table; after the rows it ends it.
+            if any_row {
+                break;
+            }
+            continue;
         }
         if first_text.starts_with("说明") || first_text.contains("无此项") || first_text.contains("无数据")
         {
@@ -466,8 +552,10 @@ fn read_region(
                 msg,
                 &mut seen_per_block[bi],
                 &mut last_split[bi],
+                &mut uncomputed,
             );
             if let Some(row) = row {
+                any_row = true;
                 if !seen_keys.insert((row.key.clone(), row.side.clone())) {
                     let at = row.at.clone();
                     dep.findings.push(
@@ -489,7 +577,95 @@ fn read_region(
             }
         }
     }
+    if !uncomputed.is_empty() {
+        let first: Vec<String> = uncomputed.iter().take(5).map(CellRef::a1).collect();
+        let more = if uncomputed.len() > 5 { "…" } else { "" };
+        dep.findings.push(
+            Finding::new(
+                "formula-uncomputed",
+                Severity::Error,
+                msg.text(
+                    "read.formula_uncomputed",
+                    &[
+                        ("title", &layout.title),
+                        ("count", &uncomputed.len()),
+                        ("cells", &format!("{}{more}", first.join("、"))),
+                    ],
+                ),
+            )
+            .with_cells(uncomputed)
+            .with_place(Place { table: Some(layout.no), ..Place::default() }),
+        );
+    }
     dep.tables.insert(layout.no, table);
+}
+
+/// A row that repeats the table's top (title, title block, header, 栏次) in
+/// the middle of its data, as a PDF converted page by page gives: no amounts,
+/// and either the title again or only cells the header has in the same columns.
+fn is_repeated_top(cells: &[(u32, Value)], header: &[(u32, String)], no: u8, layouts: &Layouts) -> bool {
+    // Called for every data row: decide the common case (amounts, no 栏次)
+    // without normalising any text.
+    let mut text_only = true;
+    for (_, v) in cells {
+        match v {
+            Value::Text(t)
+                if (t.contains('栏') || t.contains('行'))
+                    && matches!(norm_header(t).as_str(), "栏次" | "行次") =>
+            {
+                return true;
+            }
+            Value::Text(_) => {}
+            _ => text_only = false,
+        }
+    }
+    if !text_only {
+        return false;
+    }
+    if is_title_block_row(cells) {
+        return true;
+    }
+    let mut all_header = true;
+    for (c, t) in texts(cells) {
+        if t.contains('表') && title_candidates(&t, layouts).contains(&no) {
+            return true;
+        }
+        all_header &= header.iter().any(|(hc, ht)| *hc == c && *ht == t);
+    }
+    all_header
+}
+
+/// A table recognised by its title but not readable is an error: its amounts
+/// are missing from every check and every total. The message names the header
+/// words that would have confirmed it.
+fn unreadable_table(
+    dep: &mut Department,
+    sheet: &Sheet,
+    title_row: u32,
+    title_col: Option<u32>,
+    cands: &[u8],
+    layouts: &Layouts,
+    msg: &Catalog,
+) {
+    let at = sheet.cell_ref(title_row, title_col.unwrap_or(0));
+    let known: Vec<&TableLayout> = cands.iter().filter_map(|n| layouts.table(*n)).collect();
+    let names: Vec<&str> = known.iter().map(|l| l.title.as_str()).collect();
+    let mut expected: Vec<&str> = known.iter().flat_map(|l| l.confirm.iter().map(String::as_str)).collect();
+    expected.dedup();
+    let mut f = Finding::new(
+        "table-unconfirmed",
+        Severity::Error,
+        msg.text(
+            "read.table_unreadable",
+            &[("title", &names.join(" / ")), ("cell", &at.a1()), ("expected", &expected.join("、"))],
+        ),
+    )
+    .with_cells([at]);
+    if let [only] = known.as_slice() {
+        f = f.with_place(Place { table: Some(only.no), ..Place::default() });
+    }
+    dep.unreadable.extend(cands.iter().copied().take(1));
+    dep.findings.push(f);
 }
 
 /// Header rows (absolute) and the index of the first data row within `rows`.
@@ -501,12 +677,41 @@ fn header_rows_for(
 ) -> (Vec<u32>, usize) {
     let mut hdr = Vec::new();
     for (i, (r, cells)) in rows.iter().enumerate() {
-        if i as u32 >= MAX_HEADER_ROWS || is_data_row(cells, layout, layouts, c_min) {
+        if i as u32 >= MAX_HEADER_ROWS {
             return (hdr, i);
+        }
+        match data_kind(cells, layout, layouts, c_min) {
+            DataKind::Data => return (hdr, i),
+            // A row of bare fixed-row words (`人员经费 | 公用经费`) is a group
+            // header when column headers still follow below it; otherwise it
+            // is the first row of a label table whose amounts are blank.
+            DataKind::Label if !rows.get(i + 1).is_some_and(|(_, next)| is_column_header_row(next)) => {
+                return (hdr, i);
+            }
+            _ => {}
         }
         hdr.push(*r);
     }
     (hdr, rows.len())
+}
+
+/// What a row after the title looks like to the header scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DataKind {
+    /// Codes, amounts or a note: data for certain.
+    Data,
+    /// Only a fixed-row label in the first cell: data unless headers follow.
+    Label,
+    Header,
+}
+
+/// A row of column headers: text only, naming at least one key column
+/// (编码, 科目名称, 项目, 类, 行次 …) or an amount column (决算数, 预算数).
+fn is_column_header_row(cells: &[(u32, Value)]) -> bool {
+    cells.iter().all(|(_, v)| matches!(v, Value::Text(_)))
+        && texts(cells)
+            .any(|(_, t)| role_of(&t) != ColRole::Value || matches!(t.as_str(), "决算数" | "预算数" | "金额"))
+        && !texts(cells).any(|(_, t)| code_in(&t).is_some() || leading_code(&t).is_some())
 }
 
 fn is_lanci_row(cells: &[(u32, Value)]) -> bool {
@@ -518,10 +723,11 @@ fn is_lanci_row(cells: &[(u32, Value)]) -> bool {
     has_word || (small_ints && texts(cells).all(|(_, t)| t.chars().all(|c| c.is_ascii_digit())))
 }
 
-fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, c_min: u32) -> bool {
+fn data_kind(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, c_min: u32) -> DataKind {
     if is_lanci_row(cells) {
-        return false;
+        return DataKind::Header;
     }
+    let mut label = false;
     // A fixed-row label (合计, 一、…收入) counts only as the row's first cell:
     // header rows carry the same words (合计) further right.
     if let (Some((c, Value::Text(t))), false) = (cells.first(), layout.key == KeyKind::Single) {
@@ -530,13 +736,13 @@ fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, 
             && (layout.rows.iter().any(|r| r.matches.contains(&l))
                 || layouts.function_by_name.contains_key(&l))
         {
-            return true;
+            label = true;
         }
     }
     for (c, v) in cells {
         let t = cell_text(v);
         if code_in(&t).is_some() || leading_code(&t).is_some() {
-            return true;
+            return DataKind::Data;
         }
         // Amounts (also typed as text, `1,234.00` or `-`) start the data.
         let amount = match v {
@@ -544,14 +750,11 @@ fn is_data_row(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, 
             Value::Text(_) => matches!(parse_amount(v), Ok(Some(_))),
             _ => false,
         };
-        if amount && *c > c_min {
-            return true;
-        }
-        if l_is_note(&t) {
-            return true;
+        if (amount && *c > c_min) || l_is_note(&t) {
+            return DataKind::Data;
         }
     }
-    false
+    if label { DataKind::Label } else { DataKind::Header }
 }
 
 fn l_is_note(t: &str) -> bool {
@@ -678,6 +881,7 @@ fn read_row(
     msg: &Catalog,
     seen: &mut Vec<String>,
     last_split: &mut [String; 2],
+    uncomputed: &mut Vec<CellRef>,
 ) -> Option<Row> {
     let side = block.side.as_deref();
     let mut code: Option<String> = None;
@@ -836,8 +1040,14 @@ fn read_row(
         let cell = sheet.cell_ref(r, c);
         let col = block.values.iter().find(|x| x.col == c).map(|x| x.path.clone());
         let (k, raw) = match &e {
-            NotAmount::Error(s) if s == UNCOMPUTED_FORMULA => ("read.cell_formula_uncomputed", s.clone()),
+            // Reported once per table (read_region): a file saved without
+            // computed values has hundreds of them, all with one cause.
+            NotAmount::Error(s) if s == UNCOMPUTED_FORMULA => {
+                uncomputed.push(cell);
+                continue;
+            }
             NotAmount::Error(s) => ("read.cell_error", s.clone()),
+            NotAmount::Text(s) if crate::workbook::is_date_text(s) => ("read.cell_date", s.clone()),
             NotAmount::Text(s) => ("read.cell_text", s.clone()),
             NotAmount::TooLarge(s) => ("read.cell_too_large", s.clone()),
         };
@@ -887,11 +1097,24 @@ mod tests {
 
     #[test]
     fn title_block_parsing() {
+        let t = crate::template::Templates::embedded();
+        let l = &t.layouts;
         assert_eq!(
-            department_in("编制单位:攀枝花市科学技术协会单位:万元"),
+            department_in("编制单位:攀枝花市科学技术协会单位:万元", l),
             Some("攀枝花市科学技术协会".into())
         );
-        assert_eq!(department_in("部门:凉山州科学技术协会"), Some("凉山州科学技术协会".into()));
+        assert_eq!(department_in("部门:凉山州科学技术协会", l), Some("凉山州科学技术协会".into()));
+        // A title alias is not a label (the false X17 of issue 9).
+        assert_eq!(department_in("部门收支决算总表", l), None);
+        assert_eq!(department_in("编制单位:收支决算总表", l), None);
+        assert_eq!(department_in("部门某局", l), Some("某局".into()));
+        assert_eq!(department_in_title("某局2024年度收入决算表", l), Some("某局".into()));
+        assert_eq!(
+            department_in_title("公开01表某区社会工作部收入支出决算总表", l),
+            Some("某区社会工作部".into())
+        );
+        assert_eq!(department_in_title("2024年度收入支出决算总表", l), None);
+        assert_eq!(department_in_title("部门收支决算总表", l), None);
         assert_eq!(unit_in("金额单位:元"), Some(Unit::Yuan));
         assert_eq!(unit_in("单位:万元"), Some(Unit::WanYuan));
         assert_eq!(year_in("攀枝花市科学技术协会2024年度部门决算"), Some(2024));

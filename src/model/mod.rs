@@ -299,6 +299,8 @@ pub struct Department {
     pub tables: BTreeMap<u8, Table>,
     /// Table numbers not found.
     pub missing: Vec<u8>,
+    /// Of `missing`, the tables whose title was found but whose body could not be read.
+    pub unreadable: Vec<u8>,
     /// Problems met while reading (bad cells, unknown rows …).
     pub findings: Vec<Finding>,
     pub coercions: Vec<CoercionRecord>,

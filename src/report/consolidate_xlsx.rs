@@ -25,9 +25,14 @@ pub struct UnitRow {
     pub errors: usize,
     pub warnings: usize,
     pub reason: Option<String>,
+    /// The tables read (`1–7, 9–13`) and those missing or unreadable.
+    #[serde(default)]
+    pub tables_read: String,
+    #[serde(default)]
+    pub tables_missing: String,
 }
 
-const HEADERS: [&str; 15] = [
+const HEADERS: [&str; 17] = [
     "consolidate.col.no",
     "report.col.file",
     "consolidate.col.department",
@@ -43,6 +48,8 @@ const HEADERS: [&str; 15] = [
     "consolidate.col.errors",
     "consolidate.col.warnings",
     "consolidate.col.reason",
+    "consolidate.col.tables_read",
+    "consolidate.col.tables_missing",
 ];
 
 /// Adds `分户表` (one row per unit, in the order given) to a standard workbook.
@@ -66,7 +73,8 @@ pub fn add_units_sheet<E: From<XlsxError>>(
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("consolidate.sheet_units", &[]))?;
-    let widths = [5.0, 30.0, 22.0, 6.0, 7.0, 8.0, 12.0, 12.0, 12.0, 12.0, 12.0, 11.0, 6.0, 6.0, 24.0];
+    let widths =
+        [5.0, 30.0, 22.0, 6.0, 7.0, 8.0, 12.0, 12.0, 12.0, 12.0, 12.0, 11.0, 6.0, 6.0, 24.0, 12.0, 14.0];
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
@@ -85,6 +93,7 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         let n = [(u.path.as_str(), widths[1]), (u.department.as_deref().unwrap_or(""), widths[2])]
             .into_iter()
             .chain(u.reason.as_deref().map(|t| (t, widths[14])))
+            .chain([(u.tables_read.as_str(), widths[15]), (u.tables_missing.as_str(), widths[16])])
             .map(|(t, w)| page::lines(t, w - 1.0))
             .max()
             .unwrap_or(1);
@@ -109,6 +118,8 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         if let Some(reason) = &u.reason {
             ws.write_string_with_format(r, 14, crate::text::cell_text(reason), &wrap)?;
         }
+        ws.write_string_with_format(r, 15, &u.tables_read, &wrap)?;
+        ws.write_string_with_format(r, 16, &u.tables_missing, &wrap)?;
     }
     ws.set_freeze_panes(1, 3)?;
     ws.autofilter(0, 0, r.max(1), (HEADERS.len() - 1) as u16)?;

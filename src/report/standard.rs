@@ -45,6 +45,51 @@ pub struct Style {
     pub offset: (u32, u16),
     /// Amounts written as text (`1,234.56`), zeros as `-`.
     pub text_numbers: bool,
+    /// T8 as usually published: this many (2 or 3) side-by-side blocks of
+    /// 经济分类科目编码 | 科目名称 | 决算数 (人员经费 first, then 公用经费), the
+    /// totals in one footer row. 0 or 1: one block.
+    pub blocks: u8,
+    /// A group header row `人员经费 | 公用经费` above the blocks.
+    pub group_header: bool,
+    /// Title and header rows repeated every this many data rows, as a PDF
+    /// converted page by page gives (0: never).
+    pub repeat_header: u32,
+    /// `公开01表` / `表一` numbering in the title row, and titles carrying the
+    /// year (`2024年度收入决算表`) when not `alias_titles`.
+    pub numbered_titles: bool,
+    /// A `注：` line above the header (odd tables) or under it (even ones),
+    /// and a `说明：` line below the table.
+    pub notes: bool,
+    /// A hidden blank spacer column after the key columns, and hidden rows.
+    pub spacers: bool,
+    /// Sheets named `表1`, `表2` … (by table order).
+    pub biao_sheet_names: bool,
+    /// A 行次 column after the names and a 栏次 row under the header.
+    pub line_numbers: bool,
+}
+
+impl Style {
+    /// Layout variant number `bits` (any `u32`): each bit switches one
+    /// variation on, so the property tests can combine them at random.
+    pub fn variant(bits: u32) -> Self {
+        let on = |i: u32| bits & (1 << i) != 0;
+        Style {
+            split_codes: on(0),
+            alias_titles: on(1),
+            shuffled_sheets: on(2),
+            stacked: on(3),
+            offset: if on(4) { (2, 1) } else { (0, 0) },
+            text_numbers: on(5),
+            blocks: if on(6) { 2 + u8::from(on(7)) } else { 0 },
+            group_header: on(8),
+            repeat_header: if on(9) { 7 } else { 0 },
+            numbered_titles: on(10),
+            notes: on(11),
+            spacers: on(12),
+            biao_sheet_names: on(13),
+            line_numbers: on(14),
+        }
+    }
 }
 
 /// The cell formats used throughout the standard workbook.
@@ -88,6 +133,10 @@ enum Slot {
     Part(usize),
     Name,
     Value(String),
+    /// 行次: the row's number in its table.
+    LineNo,
+    /// A blank (hidden) spacer column.
+    Spacer,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +194,8 @@ pub fn workbook(
         let ws = wb.add_worksheet();
         if style.shuffled_sheets {
             ws.set_name(format!("Sheet{}", i + 1))?;
+        } else if style.biao_sheet_names {
+            ws.set_name(format!("表{}", i + 1))?;
         } else {
             ws.set_name(sheet_name(layout))?;
         }
@@ -153,20 +204,83 @@ pub fn workbook(
     Ok(wb)
 }
 
-fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, split_codes: bool) -> Vec<OutCol> {
+/// Economic 类 whose rows are 人员经费 (the rest are 公用经费), as T8 groups them.
+const PERSONNEL_CLASSES: [&str; 2] = ["301", "303"];
+
+/// The groups of a table published as side-by-side blocks (`人员经费`,
+/// `公用经费`): named after its fixed `…合计` rows other than `合计`.
+fn block_groups(layout: &TableLayout, style: &Style) -> Vec<String> {
+    if style.blocks < 2 || layout.key != KeyKind::Economic || !layout.sides.is_empty() {
+        return Vec::new();
+    }
+    let g: Vec<String> = layout
+        .rows
+        .iter()
+        .filter(|r| r.id != "合计")
+        .filter_map(|r| r.id.strip_suffix("合计").map(String::from))
+        .collect();
+    if g.len() == 2 { g } else { Vec::new() }
+}
+
+/// Pseudo-side of block `b` (blocks share the column-side mechanism of two-sided tables).
+fn block_side(b: usize) -> String {
+    format!("#{b}")
+}
+
+fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, style: &Style) -> Vec<OutCol> {
     let present: BTreeSet<&str> = table
         .map(|t| t.columns.iter().filter(|c| c.known).map(|c| c.id.as_str()).collect())
         .unwrap_or_default();
     let wanted = |id: &str, standard: bool| standard || present.contains(id);
     let split = |h: &str| h.split('/').map(String::from).collect::<Vec<_>>();
     let item = msg.text("std.item", &[]);
+    let line_no = |side: Option<String>, mut prefix: Vec<String>| {
+        prefix.push("行次".to_string());
+        OutCol { header: prefix, slot: Slot::LineNo, side }
+    };
+    let spacer = |side: Option<String>| OutCol { header: Vec::new(), slot: Slot::Spacer, side };
     let mut out = Vec::new();
+    let groups = block_groups(layout, style);
+    if !groups.is_empty() {
+        for b in 0..usize::from(style.blocks.min(3)) {
+            let side = Some(block_side(b));
+            let group = if b == 0 { &groups[0] } else { &groups[1] };
+            let prefix: Vec<String> = if style.group_header { vec![group.clone()] } else { Vec::new() };
+            let with = |last: &[&str]| {
+                let mut h = prefix.clone();
+                h.extend(last.iter().map(|x| (*x).to_string()));
+                h
+            };
+            let code = msg.text("std.economic_code", &[]);
+            if style.split_codes {
+                for (i, w) in ["类", "款"].iter().enumerate() {
+                    out.push(OutCol { header: with(&[&code, w]), slot: Slot::Part(i), side: side.clone() });
+                }
+            } else {
+                out.push(OutCol { header: with(&[&code]), slot: Slot::Code, side: side.clone() });
+            }
+            out.push(OutCol {
+                header: with(&[&msg.text("std.name", &[])]),
+                slot: Slot::Name,
+                side: side.clone(),
+            });
+            if style.spacers {
+                out.push(spacer(side.clone()));
+            }
+            for c in layout.columns.iter().filter(|c| wanted(&c.id, c.standard)) {
+                let mut h = prefix.clone();
+                h.extend(split(&c.header));
+                out.push(OutCol { header: h, slot: Slot::Value(c.id.clone()), side: side.clone() });
+            }
+        }
+        return out;
+    }
     if layout.sides.is_empty() {
         match layout.key {
             KeyKind::Function | KeyKind::Economic => {
                 let code =
                     if layout.key == KeyKind::Function { "std.function_code" } else { "std.economic_code" };
-                if split_codes && layout.key == KeyKind::Function {
+                if style.split_codes && layout.key == KeyKind::Function {
                     for (i, w) in ["类", "款", "项"].iter().enumerate() {
                         out.push(OutCol {
                             header: vec![item.clone(), (*w).to_string()],
@@ -190,6 +304,12 @@ fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, split
             KeyKind::Label => out.push(OutCol { header: vec![item.clone()], slot: Slot::Name, side: None }),
             KeyKind::Single => {}
         }
+        if style.line_numbers && layout.key != KeyKind::Single {
+            out.push(line_no(None, Vec::new()));
+        }
+        if style.spacers && layout.key != KeyKind::Single {
+            out.push(spacer(None));
+        }
         for c in layout.columns.iter().filter(|c| wanted(&c.id, c.standard)) {
             out.push(OutCol { header: split(&c.header), slot: Slot::Value(c.id.clone()), side: None });
         }
@@ -200,6 +320,12 @@ fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, split
                 slot: Slot::Name,
                 side: Some(side.clone()),
             });
+            if style.line_numbers {
+                out.push(line_no(Some(side.clone()), vec![side.clone()]));
+            }
+            if style.spacers {
+                out.push(spacer(Some(side.clone())));
+            }
             for c in layout.side_columns(Some(side)).filter(|c| wanted(&c.id, c.standard)) {
                 let mut h = vec![side.clone()];
                 h.extend(split(&c.header));
@@ -323,50 +449,23 @@ fn rows_for<'a>(
     out
 }
 
-// Eight inputs, all of them needed for one table; a struct would only rename them.
-#[allow(clippy::too_many_lines, clippy::too_many_arguments)]
-fn write_table(
+/// Chinese table numbering used in some title rows: `表一` … `表十三`.
+fn biao(no: u8) -> String {
+    format!("表{}", ordinal(usize::from(no)))
+}
+
+/// Writes the header rows at `h0` (one row per path level; parents merged
+/// across, leaves merged down) and, with `line_numbers`, the 栏次 row under
+/// them. Returns the number of rows written.
+fn write_header(
     ws: &mut Worksheet,
-    base: (u32, u16),
-    layout: &TableLayout,
-    table: Option<&Table>,
-    layouts: &Layouts,
-    msg: &Catalog,
-    opts: &Options,
+    h0: u32,
+    c0: u16,
+    cols: &[OutCol],
+    line_numbers: bool,
     f: &Formats,
 ) -> Result<u32, XlsxError> {
-    let (r0, c0) = base;
-    let cols = columns_for(layout, table, msg, opts.style.split_codes);
-    let style = &opts.style;
-    let width = u16::try_from(cols.len().max(1)).unwrap_or(u16::MAX);
-    let last_col = c0 + width - 1;
-    // Title and title block.
-    let title = if style.alias_titles {
-        let alias = layout.titles.get(1).unwrap_or(&layout.title);
-        let year = opts.year.map(|y| format!("{y}年度")).unwrap_or_default();
-        format!("{}{year}{alias}", opts.department.clone().unwrap_or_default())
-    } else {
-        layout.title.clone()
-    };
-    if last_col > c0 {
-        ws.merge_range(r0, c0, r0, last_col, &title, &f.title)?;
-    } else {
-        ws.write_string_with_format(r0, c0, &title, &f.title)?;
-    }
-    let mut widths: Vec<f64> = cols
-        .iter()
-        .map(|c| match c.slot {
-            Slot::Code => 14.0,
-            Slot::Part(_) => 5.0,
-            Slot::Name => 34.0,
-            Slot::Value(_) => 16.0,
-        })
-        .collect();
-    title_block(ws, (r0 + 1, c0), &mut widths, msg, opts, f)?;
-
-    // Headers: one row per path level; parents merged across, leaves merged down.
     let depth = cols.iter().map(|c| c.header.len()).max().unwrap_or(1).max(1);
-    let h0 = r0 + 2;
     let col_at = |j: usize| c0 + j as u16;
     for level in 0..depth {
         let mut j = 0;
@@ -402,44 +501,208 @@ fn write_table(
             j = k;
         }
     }
-    let first_data = h0 + depth as u32;
+    if !line_numbers {
+        return Ok(depth as u32);
+    }
+    // 栏次: the word in the first key column, the value columns numbered 1, 2 ….
+    let row = h0 + depth as u32;
+    let mut n = 0;
+    for (j, c) in cols.iter().enumerate() {
+        match c.slot {
+            Slot::Value(_) => {
+                n += 1;
+                ws.write_number_with_format(row, col_at(j), f64::from(n), &f.header)?;
+            }
+            Slot::Spacer => {}
+            _ if j == 0 || cols[j - 1].side != c.side => {
+                ws.write_string_with_format(row, col_at(j), "栏次", &f.header)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(depth as u32 + 1)
+}
 
-    // Data rows, per side; sides share physical rows, bottoms aligned (总计 with 总计).
-    let sides: Vec<Option<&str>> = if layout.sides.is_empty() {
-        vec![None]
+/// Rows of each column group: the sides of a two-sided table, the blocks of a
+/// block-published table (人员经费 block first, 公用经费 spread over the rest,
+/// the totals in the last row of each), or the one group of the rest.
+fn groups_for<'a>(
+    layout: &TableLayout,
+    table: Option<&'a Table>,
+    layouts: &Layouts,
+    opts: &Options,
+) -> Vec<(Option<String>, Vec<OutRow<'a>>)> {
+    let groups = block_groups(layout, &opts.style);
+    if groups.is_empty() {
+        let sides: Vec<Option<String>> = if layout.sides.is_empty() {
+            vec![None]
+        } else {
+            layout.sides.iter().cloned().map(Some).collect()
+        };
+        return sides
+            .into_iter()
+            .map(|s| {
+                let rows = rows_for(layout, s.as_deref(), table, layouts, opts.blank);
+                (s, rows)
+            })
+            .collect();
+    }
+    let n = usize::from(opts.style.blocks.min(3));
+    let all = rows_for(layout, None, table, layouts, opts.blank);
+    let mut personnel = Vec::new();
+    let mut public = Vec::new();
+    let mut footers: Vec<OutRow> = Vec::new();
+    for r in all {
+        match r.key.code() {
+            Some(c) if PERSONNEL_CLASSES.iter().any(|p| c.starts_with(p)) => personnel.push(r),
+            Some(_) => public.push(r),
+            None => footers.push(r),
+        }
+    }
+    let mut blocks: Vec<Vec<OutRow>> = (0..n).map(|_| Vec::new()).collect();
+    blocks[0] = personnel;
+    let per = public.len().div_ceil(n - 1).max(1);
+    let mut rest = public.into_iter();
+    for b in blocks.iter_mut().skip(1) {
+        b.extend(rest.by_ref().take(per));
+    }
+    extend_footers(&mut blocks, footers, &groups);
+    blocks.into_iter().enumerate().map(|(b, rows)| (Some(block_side(b)), rows)).collect()
+}
+
+/// Footer rows: each group's total under its first block, `合计` (and any
+/// other label row) under the last block, or under the first when only two.
+fn extend_footers<'a>(blocks: &mut [Vec<OutRow<'a>>], footers: Vec<OutRow<'a>>, groups: &[String]) {
+    let n = blocks.len();
+    for r in footers {
+        let id = r.key.as_str().to_string();
+        let b = if groups.first().is_some_and(|g| id == format!("{g}合计")) {
+            0
+        } else if groups.get(1).is_some_and(|g| id == format!("{g}合计")) {
+            1
+        } else if n > 2 {
+            n - 1
+        } else {
+            0
+        };
+        blocks[b].push(r);
+    }
+}
+
+// Eight inputs, all of them needed for one table; a struct would only rename them.
+#[allow(clippy::too_many_lines, clippy::too_many_arguments)]
+fn write_table(
+    ws: &mut Worksheet,
+    base: (u32, u16),
+    layout: &TableLayout,
+    table: Option<&Table>,
+    layouts: &Layouts,
+    msg: &Catalog,
+    opts: &Options,
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    let (r0, c0) = base;
+    let style = &opts.style;
+    let cols = columns_for(layout, table, msg, style);
+    let blocks = !block_groups(layout, style).is_empty();
+    let width = u16::try_from(cols.len().max(1)).unwrap_or(u16::MAX);
+    let last_col = c0 + width - 1;
+    // Title and title block.
+    let title = if style.alias_titles {
+        let alias = layout.titles.get(1).unwrap_or(&layout.title);
+        let year = opts.year.map(|y| format!("{y}年度")).unwrap_or_default();
+        format!("{}{year}{alias}", opts.department.clone().unwrap_or_default())
+    } else if let (true, Some(y)) = (style.numbered_titles, opts.year) {
+        format!("{y}年度{}", layout.title)
     } else {
-        layout.sides.iter().map(|s| Some(s.as_str())).collect()
+        layout.title.clone()
     };
-    let per_side: Vec<Vec<OutRow>> =
-        sides.iter().map(|s| rows_for(layout, *s, table, layouts, opts.blank)).collect();
-    let height = per_side.iter().map(Vec::len).max().unwrap_or(0);
-    for (side, rows) in sides.iter().zip(&per_side) {
+    // With numbering, the first cell of the title row holds `公开01表` (odd
+    // tables) or `表一` (even ones) and the title is merged over the rest.
+    let tc0 = if style.numbered_titles && last_col > c0 + 1 {
+        let n = if layout.no % 2 == 1 { format!("公开{:02}表", layout.no) } else { biao(layout.no) };
+        ws.write_string(r0, c0, n)?;
+        c0 + 1
+    } else {
+        c0
+    };
+    let write_title = |ws: &mut Worksheet, row: u32| -> Result<(), XlsxError> {
+        if last_col > tc0 {
+            ws.merge_range(row, tc0, row, last_col, &title, &f.title)?;
+        } else {
+            ws.write_string_with_format(row, tc0, &title, &f.title)?;
+        }
+        Ok(())
+    };
+    write_title(ws, r0)?;
+    let mut widths: Vec<f64> = cols
+        .iter()
+        .map(|c| match c.slot {
+            Slot::Code => 14.0,
+            Slot::Part(_) | Slot::LineNo => 5.0,
+            Slot::Name => 34.0,
+            Slot::Value(_) => 16.0,
+            Slot::Spacer => 2.0,
+        })
+        .collect();
+    title_block(ws, (r0 + 1, c0), &mut widths, msg, opts, f)?;
+    let mut h0 = r0 + 2;
+    // Notes: above the header in odd tables, between header and rows in even ones.
+    let note = format!("注：本表反映本年度{}情况。", layout.title);
+    let note_below = style.notes && layout.no.is_multiple_of(2);
+    if style.notes && !note_below {
+        ws.write_string(h0, c0, &note)?;
+        h0 += 1;
+    }
+    let line_numbers = style.line_numbers && !blocks;
+    let header_rows = write_header(ws, h0, c0, &cols, line_numbers, f)?;
+    let mut first_data = h0 + header_rows;
+    if note_below {
+        ws.write_string(first_data, c0, &note)?;
+        first_data += 1;
+    }
+    let col_at = |j: usize| c0 + j as u16;
+    // A repeated page: the title, the 编制单位/unit line and the header rows again.
+    let page = style.repeat_header;
+    let repeat = 2 + header_rows;
+    let phys = |i: u32| first_data + i + i.checked_div(page).unwrap_or(0) * repeat;
+
+    // Data rows, per group (side or block); groups share physical rows, bottoms
+    // aligned (总计 with 总计, 人员经费合计 with 公用经费合计).
+    let groups = groups_for(layout, table, layouts, opts);
+    let height = groups.iter().map(|g| g.1.len()).max().unwrap_or(0);
+    for (side, rows) in &groups {
         let split = rows
             .iter()
-            .position(
-                |r| matches!(&r.key, RowKey::Label(id) if id.starts_with("本年") && id.ends_with("合计")),
-            )
+            .position(|r| {
+                matches!(&r.key, RowKey::Label(id)
+                    if (id.starts_with("本年") && id.ends_with("合计")) || (blocks && !id.is_empty()))
+            })
             .unwrap_or(rows.len());
-        let side_cols: Vec<(u16, &OutCol)> = cols
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.side.as_deref() == *side)
-            .map(|(i, c)| (col_at(i), c))
-            .collect();
-        let physical = |i: usize| {
-            if layout.sides.is_empty() || i < split {
-                first_data + i as u32
-            } else {
-                first_data + (height - (rows.len() - i)) as u32
-            }
+        let side_cols: Vec<(u16, &OutCol)> =
+            cols.iter().enumerate().filter(|(_, c)| c.side == *side).map(|(i, c)| (col_at(i), c)).collect();
+        let logical = |i: usize| {
+            if side.is_none() || i < split { i } else { height - (rows.len() - i) }
         };
         let mut used = vec![false; height];
         for (i, r) in rows.iter().enumerate() {
-            let row = physical(i);
-            used[(row - first_data) as usize] = true;
+            let li = logical(i);
+            let row = phys(li as u32);
+            used[li] = true;
             let code = r.key.code().unwrap_or("");
+            // Blocks print their totals across the code and name cells, starting in the code cell.
+            let footer = blocks && code.is_empty();
+            let mut label_written = false;
             for (c, col) in &side_cols {
                 match &col.slot {
+                    Slot::Code if footer => {
+                        ws.write_string_with_format(row, *c, &r.label, &f.text)?;
+                        label_written = true;
+                    }
+                    Slot::Part(0) if footer => {
+                        ws.write_string_with_format(row, *c, &r.label, &f.text)?;
+                        label_written = true;
+                    }
                     Slot::Code => {
                         ws.write_string_with_format(row, *c, code, &f.text)?;
                     }
@@ -451,10 +714,17 @@ fn write_table(
                         };
                         ws.write_string_with_format(row, *c, piece.unwrap_or(""), &f.text)?;
                     }
+                    Slot::Name if footer && label_written => {
+                        ws.write_blank(row, *c, &f.text)?;
+                    }
                     Slot::Name => {
                         // A split layout writes 合计 where the codes go, as such forms do.
                         ws.write_string_with_format(row, *c, &r.label, &f.text)?;
                     }
+                    Slot::LineNo => {
+                        ws.write_number_with_format(row, *c, (li + 1) as f64, &f.text)?;
+                    }
+                    Slot::Spacer => {}
                     Slot::Value(id) => match r.data.and_then(|d| d.get(id)) {
                         Some(a) if style.text_numbers => {
                             let t = if a.value.is_zero() { "-".to_string() } else { thousands(a.value) };
@@ -470,24 +740,43 @@ fn write_table(
                 }
             }
         }
-        // Blank bordered cells where this side has no row, so the grid looks whole.
+        // Blank bordered cells where this group has no row, so the grid looks whole.
         for (i, u) in used.iter().enumerate() {
             if !u {
                 for (c, _) in &side_cols {
-                    ws.write_blank(first_data + i as u32, *c, &f.text)?;
+                    ws.write_blank(phys(i as u32), *c, &f.text)?;
                 }
             }
         }
     }
-    let mut next = first_data + height as u32;
+    if let Some(pages) = (height.saturating_sub(1) as u32).checked_div(page) {
+        for k in 1..=pages {
+            let at = phys(k * page) - repeat;
+            write_title(ws, at)?;
+            title_block(ws, (at + 1, c0), &mut widths, msg, opts, f)?;
+            write_header(ws, at + 2, c0, &cols, line_numbers, f)?;
+        }
+    }
+    let mut next = if height > 0 { phys(height as u32 - 1) + 1 } else { first_data };
     if let Some(note) = table.and_then(|t| t.note.as_ref()) {
         ws.write_string(next, c0, note)?;
         next += 1;
     }
+    if style.notes {
+        ws.write_string(next, c0, "说明：本表金额保留两位小数。")?;
+        next += 1;
+    }
 
     // Column widths, frozen panes, print setup (per sheet, so not when stacked).
-    for (i, w) in widths.iter().enumerate() {
+    for (i, (w, c)) in widths.iter().zip(&cols).enumerate() {
         ws.set_column_width(col_at(i), *w)?;
+        if matches!(c.slot, Slot::Spacer) {
+            ws.set_column_hidden(col_at(i))?;
+        }
+    }
+    if style.spacers && height > 2 {
+        // Hidden rows are still read: a hidden row is part of the table.
+        ws.set_row_hidden(phys(1))?;
     }
     if !style.stacked {
         let key_cols = cols.iter().take_while(|c| !matches!(c.slot, Slot::Value(_))).count() as u16;

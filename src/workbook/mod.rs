@@ -409,6 +409,10 @@ fn check_biff_dimensions(stream: &[u8]) -> Result<(), ReadError> {
         let kind = u16::from_le_bytes([stream[i], stream[i + 1]]);
         let len = usize::from(u16::from_le_bytes([stream[i + 2], stream[i + 3]]));
         let data = stream.get(i + 4..i + 4 + len).unwrap_or(&[]);
+        if kind == 0x002F {
+            // FILEPASS: the rest of the workbook stream is encrypted.
+            return Err(ReadError::Encrypted);
+        }
         if kind == 0x0200 {
             let u32_at = |o: usize| {
                 data.get(o..o + 4).map_or(0, |b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
@@ -551,6 +555,29 @@ fn sheet_from_range(
     Ok(Sheet::from_cells(name.clone(), Arc::from(sheet), cells, merges))
 }
 
+/// True for the text a date cell is read as (`2024-03-01`, maybe with a time).
+pub fn is_date_text(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[..10].iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// A date cell as text (`2024-03-01`, `2024-03-01 08:30:00`): a date is never
+/// an amount, so the reader reports it instead of taking its serial number.
+fn date_text(dt: &calamine::ExcelDateTime) -> Value {
+    if dt.is_duration() {
+        return number(dt.as_f64());
+    }
+    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+    Value::Text(if (h, mi, s) == (0, 0, 0) {
+        format!("{y:04}-{mo:02}-{d:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    })
+}
+
 fn number(f: f64) -> Value {
     decimal_from_f64(f).map_or_else(|| Value::Error("#NUM!".into()), Value::Number)
 }
@@ -562,7 +589,7 @@ fn value_of(d: &Data) -> Value {
         Data::Float(f) => number(*f),
         Data::String(s) => Value::Text(s.clone()),
         Data::Bool(b) => Value::Text(if *b { "TRUE" } else { "FALSE" }.into()),
-        Data::DateTime(dt) => number(dt.as_f64()),
+        Data::DateTime(dt) => date_text(dt),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
         Data::Error(e) => Value::Error(format!("{e}")),
     }
@@ -576,7 +603,7 @@ fn value_of_ref(d: &DataRef<'_>) -> Value {
         DataRef::String(s) => Value::Text(s.clone()),
         DataRef::SharedString(s) => Value::Text((*s).to_string()),
         DataRef::Bool(b) => Value::Text(if *b { "TRUE" } else { "FALSE" }.into()),
-        DataRef::DateTime(dt) => number(dt.as_f64()),
+        DataRef::DateTime(dt) => date_text(dt),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Value::Text(s.clone()),
         DataRef::Error(e) => Value::Error(format!("{e}")),
     }
