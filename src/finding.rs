@@ -24,6 +24,7 @@ pub const TOOL_IDS: &[&str] = &[
     "row-unknown",
     "row-duplicate",
     "cell-not-number",
+    "text-truncated",
     "formula-uncomputed",
     "year-missing",
     "unit-missing",

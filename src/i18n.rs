@@ -85,10 +85,12 @@ impl Catalog {
     }
 }
 
+/// Fills placeholders; values pass through `text::console`, so a newline or
+/// ESC in a file name or label can neither forge a line nor reach an output raw.
 fn fill(template: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_string();
     for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+        out = out.replace(&format!("{{{name}}}"), &crate::text::console(&value.to_string()));
     }
     out
 }

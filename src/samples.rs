@@ -189,6 +189,7 @@ pub fn seed_department(seed: &Json, layouts: &Layouts, exact: bool) -> Departmen
                 columns: b.cols,
                 rows: b.rows,
                 note,
+                index: Default::default(),
             },
         );
     }

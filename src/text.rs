@@ -3,6 +3,14 @@
 //! Officers' workbooks differ in full/half-width forms, quote styles, spaces and
 //! ordinal prefixes (`一、`, `（一）`); everything compared is normalised here,
 //! in one place, and the original text is kept for display.
+//!
+//! It is also the one sanitiser for text that leaves the tool (issue 13):
+//! console lines (`console`), sheet names (`sheet_name`), output file names
+//! (`file_name`), hyperlink targets (`link_target`) and cell strings
+//! (`cell_text`). Control characters, Excel's forbidden characters and its
+//! length limits never reach an output; truncation is at a character boundary.
+
+use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -106,6 +114,90 @@ pub fn is_code(t: &str) -> bool {
         }
 }
 
+/// C0/C1 controls, DEL, and the Unicode line/paragraph separators: the
+/// characters that forge console lines, move the cursor or break XML.
+fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `s` for a terminal line: each control character (newline, ESC, vertical
+/// tab …) written as its escape (`\n`, `\u{1b}`), so no input can forge a line
+/// or send an escape sequence.
+pub fn console(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_control) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| if is_control(c) { c.escape_default().to_string() } else { c.to_string() })
+            .collect(),
+    )
+}
+
+/// Ends a text that was cut (read in either language).
+pub const CUT_MARK: &str = "…[已截断 truncated]";
+
+/// Excel's limit on the characters of one cell.
+pub const CELL_MAX: usize = 32_767;
+/// The first `max` characters of `s` (a character boundary), with `suffix`
+/// counted in `max` and appended when `s` was cut.
+fn cut(s: &str, max: usize, suffix: &str) -> String {
+    let keep = max.saturating_sub(suffix.chars().count());
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(suffix);
+    out
+}
+
+/// A short, stable tag of `s` (FNV-1a), to tell apart names cut to the same prefix.
+fn tag(s: &str) -> String {
+    let h =
+        s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("~{:04x}", h & 0xffff)
+}
+
+/// A cell string within Excel's limit: a longer one is cut, and ends with
+/// `CUT_MARK` so the reader sees it was.
+pub fn cell_text(s: &str) -> Cow<'_, str> {
+    if s.len() <= CELL_MAX || s.chars().count() <= CELL_MAX {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(cut(s, CELL_MAX, CUT_MARK))
+}
+
+/// One path component for an output file: control characters and the
+/// characters Windows forbids become `_`, and the name with `ext` stays within
+/// 255 bytes (cut at a character boundary, with a `~xxxx` tag of the whole name).
+pub fn file_name(s: &str, ext: &str) -> String {
+    let clean: String =
+        s.chars().map(|c| if is_control(c) || "<>:\"/\\|?*".contains(c) { '_' } else { c }).collect();
+    let budget = 255 - ext.len() - 6;
+    if clean.len() <= budget {
+        return format!("{clean}{ext}");
+    }
+    let mut end = budget;
+    while !clean.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{}{ext}", &clean[..end], tag(s))
+}
+
+/// A hyperlink target: control characters percent-encoded (`%1B`), so a
+/// target is always well-formed XML and a valid URL in the workbook.
+pub fn link_target(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_control(c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Excel's limit on a sheet name, in characters.
 pub const SHEET_NAME_MAX: usize = 31;
 
@@ -121,7 +213,7 @@ pub fn sheet_name(prefix: &str, name: &str, taken: &std::collections::BTreeSet<S
             code.len() >= 8 && code.chars().all(|c| c.is_ascii_alphanumeric()) && !rest.is_empty()
         })
         .map_or(name, |(_, rest)| rest);
-    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c) && !c.is_control()).collect();
+    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c) && !is_control(*c)).collect();
     let clean = clean.trim();
     let head = if prefix.is_empty() { String::new() } else { format!("{prefix} ") };
     let fit = |room: usize| -> String {
@@ -183,6 +275,24 @@ mod tests {
         assert_eq!(leading_code("2060101 行政运行"), Some(("2060101".into(), "行政运行".into())));
         assert_eq!(leading_code("[206]科学技术支出"), Some(("206".into(), "科学技术支出".into())));
         assert_eq!(leading_code("2024年度"), None);
+    }
+
+    #[test]
+    fn console_escapes_controls() {
+        assert_eq!(console("甲县"), "甲县");
+        assert_eq!(console("a\nerror: forged\u{1b}[31m\u{b}"), "a\\nerror: forged\\u{1b}[31m\\u{b}");
+    }
+
+    #[test]
+    fn file_names_and_links() {
+        assert_eq!(file_name("甲\u{1b}[2J县", ".xlsx"), "甲_[2J县.xlsx");
+        let f = file_name(&"县".repeat(200), ".xlsx");
+        assert!(f.len() <= 255 && f.ends_with(".xlsx") && f.contains('~'), "{f}");
+        assert_eq!(link_target("file:///a\u{1b}b#S!A1"), "file:///a%1Bb#S!A1");
+        assert_eq!(cell_text("ab"), "ab");
+        let t = cell_text(&"字".repeat(40_000)).into_owned();
+        assert_eq!(t.chars().count(), CELL_MAX);
+        assert!(t.ends_with(CUT_MARK));
     }
 
     #[test]

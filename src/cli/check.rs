@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
 use crate::check::{CheckReport, FileReport, PriorLookup, check_file_with};
-use crate::report::{findings_xlsx, save, text};
+use crate::report::{findings_xlsx, text};
 
 /// Audits department workbooks: sums, hierarchies, balances, cross-table equalities.
 #[derive(Debug, Args)]
@@ -54,6 +54,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         return Err(crate::error::Error::Usage(msg.text("check.narrative_needs_one_workbook", &[])).into());
     }
     let keep = !inputs.narratives.is_empty();
+    let mut out = super::plan_outputs(&outputs, msg)?;
     let prior = super::load_prior(&args.prior, ctx)?;
     let lookup = prior.as_ref().map(|set| PriorLookup { set, roots: &args.inputs });
     let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.check", msg);
@@ -96,13 +97,6 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         }
         !f.other_kind
     });
-    // Missing arguments are unreadable inputs too.
-    files.extend(
-        inputs
-            .missing
-            .iter()
-            .map(|m| FileReport::unreadable(m, msg.text("read.io", &[("detail", &"not found")]))),
-    );
     if let Some(old) = &args.explanations {
         match crate::explain::read(old, msg) {
             Ok(ex) => {
@@ -127,11 +121,12 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let report = CheckReport::new(files, args.strict);
     if let Some(path) = &args.report {
         let mut wb = findings_xlsx::workbook(&report.files, msg)?;
-        save::save(&mut wb, path)?;
+        out.save(&mut wb, path)?;
     }
     if let Some(path) = &args.json {
-        super::write_json(path, &report)?;
+        super::write_json(path, &report, &mut out)?;
     }
+    out.commit()?;
     let written: Vec<String> =
         args.report.iter().chain(args.json.iter()).map(|p| p.display().to_string()).collect();
     let closing = super::outputs_line(&written, msg);

@@ -124,9 +124,10 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let msg = &t.messages;
     let json = args.json.as_deref().filter(|j| j.as_os_str() != "-");
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(json).collect();
-    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
+    let Some(mut inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
     };
+    super::drop_identical(&mut inputs, msg);
     let root_name = root_name(args);
     let tree = Tree::new(args, &inputs.files);
     // Every output is known before anything is read: refuse the unsafe ones now.
@@ -137,10 +138,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         } else {
             let Some(dir) = &args.by_dir else { continue };
             let name = key.file_name().map_or_else(String::new, |s| s.to_string_lossy().to_string());
-            // Append `.xlsx` (a node named `2024.上半年` keeps its whole name).
-            let mut file = dir.join(&key).into_os_string();
-            file.push(".xlsx");
-            (name, PathBuf::from(file))
+            (name, node_file(dir, &key))
         };
         let node = Node {
             name,
@@ -152,9 +150,11 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         };
         nodes.insert(key, node);
     }
-    if let Some(refusal) = refuse_outputs(args, &inputs.files, &nodes, msg) {
+    if let Some(refusal) = refuse_outputs(args, &inputs.found(), &nodes, msg) {
         return Err(crate::error::Error::Usage(refusal).into());
     }
+    let planned: Vec<&Path> = nodes.values().map(|n| n.output.as_path()).chain(json).collect();
+    let mut out = super::plan_outputs(&planned, msg)?;
 
     let mut spools = Spools {
         units: Spool::new().context("creating a temporary file")?,
@@ -194,18 +194,17 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
 
     drop(prior);
     for (key, n) in &mut nodes {
-        if let Some(parent) = n.output.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        }
         let last_year = prior_totals.as_mut().map(|p| p.remove(key).unwrap_or_default());
-        summary.adjustments += write_node(n, args.unit, t, &mut spools, last_year.as_ref())?;
+        summary.adjustments += write_node(n, args.unit, t, &mut spools, last_year.as_ref(), &mut out)?;
         // The root (empty key) sorts first: the main output, then the nodes.
         summary.outputs.push(n.output.display().to_string());
     }
 
     if let Some(j) = &args.json {
-        write_json(j, &summary, &mut spools)?;
+        write_json(j, &summary, &mut spools, &mut out)?;
     }
+    // Every output was written: only now do they replace the old ones.
+    out.commit()?;
     // The summary is what `--quiet` keeps; then every output, by name.
     eprintln!(
         "{}",
@@ -350,14 +349,23 @@ struct Tree {
 
 impl Tree {
     fn new(args: &ConsolidateArgs, files: &[PathBuf]) -> Self {
-        // One input directory is the root; several are each a node under it.
+        // One input directory is the root; several are each a node under it,
+        // two of the same name (`a/甲县`, `b/甲县`) two nodes (`甲县`, `甲县~2`).
         let many = args.inputs.len() > 1;
+        let mut used: BTreeMap<String, usize> = BTreeMap::new();
         let roots = args
             .inputs
             .iter()
             .filter(|i| i.is_dir())
             .map(|i| {
-                let key = if many { named(i).map(PathBuf::from).unwrap_or_default() } else { PathBuf::new() };
+                let key = match named(i).filter(|_| many) {
+                    Some(n) => {
+                        let k = used.entry(n.clone()).or_insert(0);
+                        *k += 1;
+                        PathBuf::from(if *k == 1 { n } else { format!("{n}~{k}") })
+                    }
+                    None => PathBuf::new(),
+                };
                 (i.clone(), key)
             })
             .collect();
@@ -417,6 +425,18 @@ impl Tree {
 
 fn named(p: &Path) -> Option<String> {
     std::fs::canonicalize(p).ok().and_then(|c| c.file_name().map(|s| s.to_string_lossy().to_string()))
+}
+
+/// A node's workbook under OUTDIR: each directory name made safe for a file
+/// name (`text::file_name`), `.xlsx` appended (a node named `2024.上半年`
+/// keeps its whole name).
+fn node_file(dir: &Path, key: &Path) -> PathBuf {
+    let parts: Vec<String> = key.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let mut file = dir.to_path_buf();
+    for (i, p) in parts.iter().enumerate() {
+        file.push(crate::text::file_name(p, if i + 1 == parts.len() { ".xlsx" } else { "" }));
+    }
+    file
 }
 
 /// The root node's name (编制单位 of the main output): the input directory's
@@ -531,6 +551,7 @@ fn write_node(
     t: &Templates,
     spools: &mut Spools,
     last_year: Option<&Accumulator>,
+    out: &mut save::OutputSet,
 ) -> anyhow::Result<usize> {
     let msg = &t.messages;
     let mut dep = n.acc.department(&n.name, &t.layouts);
@@ -627,12 +648,17 @@ fn write_node(
         crate::report::prior_xlsx::add_prior_sheet(&mut wb, &n.name, figures, unit, msg)
             .context("building 上年对比")?;
     }
-    save::save(&mut wb, &n.output)?;
+    out.save(&mut wb, &n.output)?;
     Ok(adjustments.len())
 }
 
 /// Writes the summary, then streams `files` (cli.md's per-file reports) from the spool.
-fn write_json(path: &Path, summary: &Summary, spools: &mut Spools) -> anyhow::Result<()> {
+fn write_json(
+    path: &Path,
+    summary: &Summary,
+    spools: &mut Spools,
+    out: &mut save::OutputSet,
+) -> anyhow::Result<()> {
     let head = serde_json::to_string_pretty(summary)?;
     let head = head.trim_end().strip_suffix('}').unwrap_or(&head).trim_end().to_string();
     let lines = spools.files.lines(&spools.all_files)?;
@@ -648,7 +674,7 @@ fn write_json(path: &Path, summary: &Summary, spools: &mut Spools) -> anyhow::Re
     if path == Path::new("-") {
         fill(&mut std::io::stdout().lock())?;
     } else {
-        save::write_atomic_with(path, |f| fill(f))?;
+        out.stage_with(path, |f| fill(f))?;
     }
     Ok(())
 }

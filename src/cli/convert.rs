@@ -9,7 +9,7 @@ use super::{Ctx, ExitStatus};
 use crate::finding::Severity;
 use crate::model::Unit;
 use crate::model::extract::read_department;
-use crate::report::{save, standard};
+use crate::report::standard;
 use crate::workbook;
 
 /// Rewrites any supported layout or format into the standard layout.
@@ -49,12 +49,19 @@ struct Report<'a> {
 
 pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let msg = &ctx.templates.messages;
+    if !args.input.exists() {
+        let path = args.input.display();
+        return Err(crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &path)])).into());
+    }
     if super::same_file(&args.input, &args.output) {
         return Err(crate::error::Error::Usage(
             msg.text("common.output_is_input", &[("path", &args.output.display())]),
         )
         .into());
     }
+    let planned: Vec<&std::path::Path> =
+        std::iter::once(args.output.as_path()).chain(args.json.as_deref()).collect();
+    let mut outputs = super::plan_outputs(&planned, msg)?;
     let wb = match workbook::open(&args.input) {
         Ok(wb) => wb,
         Err(e) => {
@@ -87,7 +94,7 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     };
     let mut out = standard::workbook(&dep, &ctx.templates.layouts, msg, &opts)
         .context("building the standard workbook")?;
-    save::save(&mut out, &args.output)?;
+    outputs.save(&mut out, &args.output)?;
 
     if let Some(j) = &args.json {
         let report = Report {
@@ -100,8 +107,9 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             coercions: &dep.coercions,
             findings: &dep.findings,
         };
-        super::write_json(j, &report)?;
+        super::write_json(j, &report, &mut outputs)?;
     }
+    outputs.commit()?;
     if args.json.as_deref() == Some(std::path::Path::new("-")) {
         return Ok(status(&dep));
     }

@@ -192,17 +192,50 @@ pub fn outputs_line(paths: &[String], msg: &crate::i18n::Catalog) -> Option<Stri
     (!named.is_empty()).then(|| msg.text("console.outputs", &[("paths", &named.join(sep))]))
 }
 
-/// Writes JSON to a file (atomically) or to stdout for `-`.
-pub fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+/// Writes JSON to stdout for `-`, else stages it in `outputs`.
+pub fn write_json(
+    path: &std::path::Path,
+    value: &impl serde::Serialize,
+    outputs: &mut crate::report::save::OutputSet,
+) -> anyhow::Result<()> {
     let mut bytes = serde_json::to_vec_pretty(value)?;
     bytes.push(b'\n');
     if path == std::path::Path::new("-") {
         use std::io::Write;
         std::io::stdout().lock().write_all(&bytes)?;
     } else {
-        crate::report::save::write_atomic(path, &bytes)?;
+        outputs.write(path, &bytes)?;
     }
     Ok(())
+}
+
+/// Drops copies from a consolidation's inputs (see `Inputs::drop_identical`),
+/// with a note naming both paths of each.
+pub fn drop_identical(inputs: &mut crate::inputs::Inputs, msg: &crate::i18n::Catalog) {
+    for (kept, dropped) in inputs.drop_identical() {
+        eprintln!(
+            "{}",
+            msg.text("inputs.duplicate", &[("path", &dropped.display()), ("kept", &kept.display())])
+        );
+    }
+}
+
+/// Validates and locks a run's outputs before any input is read (see
+/// `report::save::OutputSet`); says so on stderr while another run holds a lock.
+///
+/// # Errors
+/// A usage error naming the output path and why it cannot be written.
+pub fn plan_outputs(
+    paths: &[&std::path::Path],
+    msg: &crate::i18n::Catalog,
+) -> anyhow::Result<crate::report::save::OutputSet> {
+    let waiting = |lock: &std::path::Path| {
+        eprintln!("{}", msg.text("output.waiting", &[("lock", &lock.display())]));
+    };
+    crate::report::save::OutputSet::plan(paths, waiting).map_err(|r| {
+        crate::error::Error::Usage(msg.text(r.key, &[("path", &r.path.display()), ("detail", &r.detail)]))
+            .into()
+    })
 }
 
 /// Reads last year's workbooks for `--prior` (none given: `None`), noting on
@@ -265,16 +298,24 @@ pub fn batch_inputs_with(
         );
         inputs.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     }
+    // A path that does not exist is a mistyped argument: nothing is done (exit 2).
+    if let Some(m) = inputs.missing.first() {
+        return Err(crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &m.display())])).into());
+    }
+    let all = inputs.found();
     for o in outputs {
-        if inputs.files.iter().any(|f| same_file(f, o)) {
+        if all.iter().any(|f| same_file(f, o)) {
             return Err(crate::error::Error::Usage(
                 msg.text("common.output_is_input", &[("path", &o.display())]),
             )
             .into());
         }
     }
-    for m in &inputs.missing {
-        eprintln!("{}", msg.text("inputs.missing", &[("path", &m.display())]));
+    for (kept, dropped) in &inputs.duplicates {
+        eprintln!(
+            "{}",
+            msg.text("inputs.duplicate", &[("path", &dropped.display()), ("kept", &kept.display())])
+        );
     }
     for s in &inputs.skipped {
         eprintln!(

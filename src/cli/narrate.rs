@@ -45,7 +45,14 @@ pub fn run(args: &NarrateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )
             .into());
         }
+        if !input.exists() {
+            return Err(crate::error::Error::Usage(
+                msg.text("inputs.missing", &[("path", &input.display())]),
+            )
+            .into());
+        }
     }
+    let mut outputs = super::plan_outputs(&[args.output.as_path()], msg)?;
     let Some(dep) = department(&args.workbook, ctx) else { return Ok(ExitStatus::Failure) };
     let prior = match &args.prior {
         Some(p) => match department(p, ctx) {
@@ -61,7 +68,8 @@ pub fn run(args: &NarrateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     } else {
         crate::report::docx::bytes(&paras)?
     };
-    crate::report::save::write_atomic(&args.output, &bytes)?;
+    outputs.write(&args.output, &bytes)?;
+    outputs.commit()?;
     let placeholders: usize = paras.iter().map(|p| p.text.matches('【').count()).sum();
     let mut out = std::io::stdout().lock();
     use std::io::Write;

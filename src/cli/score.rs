@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
 use crate::finding::Severity;
-use crate::report::{save, score_xlsx};
+use crate::report::score_xlsx;
 use crate::score::{Config, DeptScored, ScoreFinding, Scored, parse, score, score_dept};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
@@ -66,6 +66,12 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
         return Ok(ExitStatus::Error);
     };
+    if let Some(tables) = args.tables.as_deref().filter(|p| !p.exists()) {
+        return Err(
+            crate::error::Error::Usage(msg.text("inputs.missing", &[("path", &tables.display())])).into()
+        );
+    }
+    let mut out = super::plan_outputs(&outputs, msg)?;
     let mut scored: Vec<Scored> = Vec::new();
     let mut dept: Vec<DeptScored> = Vec::new();
     let mut unreadable = Vec::new();
@@ -101,7 +107,9 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 for (name, at) in &found.unmatched_budget {
                     note(msg.text("score.budget_unmatched", &[("cell", at), ("name", name)]));
                 }
+                let first = scored.len();
                 scored.extend(found.projects.iter().map(|p| score(p, &cfg, msg)));
+                truncation_findings(&wb, &mut scored[first..], msg);
                 dept.extend(found.dept_tables.iter().map(|d| score_dept(d, &cfg, msg)));
             }
         }
@@ -130,7 +138,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let others = [score_xlsx::Other { path: &tables_path, findings: &cross }];
     let mut wb =
         score_xlsx::workbook(&scored, &dept, &others, &cfg, msg).context("building the score workbook")?;
-    save::save(&mut wb, &args.output)?;
+    out.save(&mut wb, &args.output)?;
     let all = scored
         .iter()
         .flat_map(|s| s.findings.iter())
@@ -169,14 +177,15 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         summary,
     };
     if let Some(j) = &args.json {
-        super::write_json(j, &report)?;
+        super::write_json(j, &report, &mut out)?;
     }
+    out.commit()?;
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
         use std::io::Write;
-        let mut out = std::io::stdout().lock();
+        let mut stdout = std::io::stdout().lock();
         for s in scored.iter().filter(|_| !ctx.global.quiet) {
             writeln!(
-                out,
+                stdout,
                 "{}",
                 msg.text(
                     "score.line",
@@ -190,12 +199,13 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &s.findings {
                 let at = f.cells.first().map_or_else(|| s.path.clone(), |c| c.to_string());
-                writeln!(out, "  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message)?;
+                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
+                writeln!(stdout, "{}", crate::text::console(&line))?;
             }
         }
         for d in dept.iter().filter(|_| !ctx.global.quiet) {
             writeln!(
-                out,
+                stdout,
                 "{}",
                 msg.text(
                     "score.dept_line",
@@ -210,16 +220,18 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             )?;
             for f in &d.findings {
                 let at = f.cells.first().map_or_else(|| d.path.clone(), |c| c.to_string());
-                writeln!(out, "  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message)?;
+                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
+                writeln!(stdout, "{}", crate::text::console(&line))?;
             }
         }
         for f in cross.iter().filter(|_| !ctx.global.quiet) {
             let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
-            writeln!(out, "  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message)?;
+            let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
+            writeln!(stdout, "{}", crate::text::console(&line))?;
         }
-        writeln!(out, "{closing}")?;
+        writeln!(stdout, "{closing}")?;
         if let Some(w) = &written {
-            writeln!(out, "{w}")?;
+            writeln!(stdout, "{w}")?;
         }
     } else {
         eprintln!("{closing}");
@@ -228,4 +240,26 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         }
     }
     Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
+}
+
+/// A text cut at read time (`workbook::TEXT_MAX`) is a finding on the project
+/// of its sheet (or the file's first project), so the cut is never silent.
+fn truncation_findings(wb: &crate::workbook::Workbook, projects: &mut [Scored], msg: &crate::i18n::Catalog) {
+    for sheet in &wb.sheets {
+        for &(r, c, chars) in &sheet.truncated {
+            let cell = sheet.cell_ref(r, c);
+            let at = projects.iter().position(|p| p.sheet == *sheet.name).unwrap_or(0);
+            let Some(p) = projects.get_mut(at) else { continue };
+            p.findings.push(ScoreFinding {
+                rule: "text-truncated".into(),
+                severity: Severity::Warning,
+                message: msg.text(
+                    "read.text_truncated",
+                    &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
+                ),
+                indicator: None,
+                cells: vec![cell],
+            });
+        }
+    }
 }

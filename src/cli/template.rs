@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{Ctx, ExitStatus};
 use crate::model::{Department, Unit};
-use crate::report::{save, standard};
+use crate::report::standard;
 
 /// Writes the blank standard workbook that departments fill in.
 #[derive(Debug, Args)]
@@ -35,9 +35,11 @@ pub fn run(args: &TemplateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         style: Default::default(),
     };
     let t = &ctx.templates;
+    let mut out = super::plan_outputs(&[args.output.as_path()], &t.messages)?;
     let mut wb = standard::workbook(&Department::default(), &t.layouts, &t.messages, &opts)
         .context("building the standard workbook")?;
-    save::save(&mut wb, &args.output)?;
+    out.save(&mut wb, &args.output)?;
+    out.commit()?;
     if !ctx.global.quiet {
         eprintln!("{}", t.messages.text("template.written", &[("path", &args.output.display())]));
     }

@@ -167,6 +167,7 @@ impl Accumulator {
                     columns,
                     rows,
                     note,
+                    index: Default::default(),
                 },
             );
         }

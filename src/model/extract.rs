@@ -28,6 +28,22 @@ const MAX_TITLE_CHARS: usize = 80;
 /// Reads every table of a workbook into a `Department`.
 pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Department {
     let mut dep = Department { path: wb.path.to_string(), ..Department::default() };
+    for sheet in &wb.sheets {
+        for &(r, c, chars) in &sheet.truncated {
+            let cell = sheet.cell_ref(r, c);
+            dep.findings.push(
+                Finding::new(
+                    "text-truncated",
+                    Severity::Warning,
+                    msg.text(
+                        "read.text_truncated",
+                        &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
+                    ),
+                )
+                .with_cells([cell]),
+            );
+        }
+    }
     // The sheets juesuan writes beside the tables (分户表, 审核结果) quote table
     // titles in their messages; they never hold a table, so reading a
     // consolidated workbook back must not mistake a message for a title.
@@ -463,6 +479,8 @@ fn read_region(
 
     let paths = flatten_header(sheet, &header_rows, c_min, c_max);
     let blocks = build_blocks(sheet, &paths, &rows[data_from..], layout);
+    // Duplicate rows found through a set: a scan per row is quadratic in a long table.
+    let mut seen_keys: std::collections::HashSet<(RowKey, Option<String>)> = Default::default();
     let mut table = Table {
         no: layout.no,
         title: layout.title.clone(),
@@ -473,6 +491,7 @@ fn read_region(
         year,
         columns: blocks.iter().flat_map(|b| b.values.iter().cloned()).collect(),
         rows: Vec::new(),
+        index: Default::default(),
         note: None,
     };
     for c in table.columns.iter().filter(|c| !c.known) {
@@ -537,7 +556,7 @@ fn read_region(
             );
             if let Some(row) = row {
                 any_row = true;
-                if table.rows.iter().any(|x| x.key == row.key && x.side == row.side) {
+                if !seen_keys.insert((row.key.clone(), row.side.clone())) {
                     let at = row.at.clone();
                     dep.findings.push(
                         Finding::new(
@@ -1030,6 +1049,7 @@ fn read_row(
             NotAmount::Error(s) => ("read.cell_error", s.clone()),
             NotAmount::Text(s) if crate::workbook::is_date_text(s) => ("read.cell_date", s.clone()),
             NotAmount::Text(s) => ("read.cell_text", s.clone()),
+            NotAmount::TooLarge(s) => ("read.cell_too_large", s.clone()),
         };
         dep.findings.push(
             Finding::new(

@@ -152,20 +152,100 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// A 说明 line such as `本单位无此项收支，故本表无数据`.
     pub note: Option<String>,
+    /// Lookup by key and by parent code, built on first use (issue 13: a
+    /// 27,000-row table took a linear scan per lookup, quadratic in all).
+    pub index: RowIndex,
+}
+
+/// A lazily built index over `Table::rows`. A clone starts empty (the clone
+/// may be edited); an index whose row count no longer matches is rebuilt,
+/// and every hit is checked against the row itself, so a stale index never
+/// returns a wrong row. Editing keys in place after a lookup needs
+/// `Table::reindex`.
+#[derive(Default)]
+pub struct RowIndex(std::sync::Mutex<Option<Index>>);
+
+struct Index {
+    len: usize,
+    by_key: std::collections::HashMap<RowKey, Vec<usize>>,
+    /// Code rows by their parent code (`20601` → rows `2060101`, `2060102` …).
+    children: std::collections::HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn build(rows: &[Row]) -> Self {
+        let mut by_key: std::collections::HashMap<RowKey, Vec<usize>> = Default::default();
+        let mut children: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, r) in rows.iter().enumerate() {
+            by_key.entry(r.key.clone()).or_default().push(i);
+            if let Some(c) = r.key.code()
+                && c.len() > 3
+            {
+                children.entry(c[..c.len() - 2].to_string()).or_default().push(i);
+            }
+        }
+        Self { len: rows.len(), by_key, children }
+    }
+}
+
+impl Clone for RowIndex {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for RowIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for RowIndex {}
+
+impl std::fmt::Debug for RowIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RowIndex")
+    }
 }
 
 impl Table {
-    /// The row with this key on this side (any side when `None`).
+    /// Row positions from the index, rebuilt when the rows changed in number.
+    fn lookup(&self, f: impl FnOnce(&Index) -> Vec<usize>) -> Vec<usize> {
+        let mut guard = self.index.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.as_ref().is_none_or(|ix| ix.len != self.rows.len()) {
+            *guard = Some(Index::build(&self.rows));
+        }
+        guard.as_ref().map(f).unwrap_or_default()
+    }
+
+    /// Forgets the index (after editing row keys in place).
+    pub fn reindex(&mut self) {
+        self.index = RowIndex::default();
+    }
+
+    /// The row with this key on this side (any side when `None`), through the index.
     pub fn row(&self, key: &RowKey, side: Option<&str>) -> Option<&Row> {
-        self.rows.iter().find(|r| &r.key == key && (side.is_none() || r.side.as_deref() == side))
+        let on_side = |r: &&Row| &r.key == key && (side.is_none() || r.side.as_deref() == side);
+        let at = self.lookup(|ix| ix.by_key.get(key).cloned().unwrap_or_default());
+        at.into_iter().filter_map(|i| self.rows.get(i)).find(on_side)
     }
 
     pub fn row_by_label(&self, id: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.key == RowKey::Label(id.to_string()))
+        self.row(&RowKey::Label(id.to_string()), None)
     }
 
     pub fn row_by_code(&self, code: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.key.code() == Some(code))
+        self.row(&RowKey::Code(code.to_string()), None)
+    }
+
+    /// The code rows one level below `code` on this side, in printed order.
+    pub fn children(&self, code: &str, side: Option<&str>) -> Vec<&Row> {
+        let child = |r: &&Row| {
+            r.key.code().is_some_and(|k| k.len() == code.len() + 2 && k.starts_with(code))
+                && (side.is_none() || r.side.as_deref() == side)
+        };
+        let at = self.lookup(|ix| ix.children.get(code).cloned().unwrap_or_default());
+        at.into_iter().filter_map(|i| self.rows.get(i)).filter(child).collect()
     }
 
     pub fn has_column(&self, id: &str) -> bool {
@@ -237,5 +317,56 @@ impl Department {
             t.convert_unit(to);
         }
         self.unit = Some(to);
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    fn row(code: &str, side: Option<&str>) -> Row {
+        Row {
+            key: RowKey::Code(code.into()),
+            side: side.map(String::from),
+            label: String::new(),
+            at: CellRef::new("f".into(), "s".into(), 0, 0),
+            cells: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn lookups_by_key_and_parent_follow_the_rows() {
+        let mut t = Table {
+            no: 2,
+            title: String::new(),
+            sheet: String::new(),
+            title_at: CellRef::new("f".into(), "s".into(), 0, 0),
+            unit: None,
+            department: None,
+            year: None,
+            columns: Vec::new(),
+            rows: vec![
+                row("206", None),
+                row("20601", None),
+                row("2060101", None),
+                row("2060102", Some("支出")),
+            ],
+            note: None,
+            index: RowIndex::default(),
+        };
+        assert_eq!(t.row(&RowKey::Code("20601".into()), None).map(|r| r.at.row), Some(0));
+        assert!(t.row(&RowKey::Code("2060102".into()), Some("收入")).is_none());
+        let kids: Vec<&str> = t.children("20601", None).iter().filter_map(|r| r.key.code()).collect();
+        assert_eq!(kids, ["2060101", "2060102"]);
+        assert_eq!(t.children("20601", Some("支出")).len(), 1);
+        // Rows added after a lookup are found (the index follows the row count).
+        t.rows.push(row("2060199", None));
+        assert!(t.row_by_code("2060199").is_some());
+        assert_eq!(t.children("20601", None).len(), 3);
+        // A clone is indexed afresh.
+        let mut c = t.clone();
+        c.rows[0].key = RowKey::Code("207".into());
+        c.reindex();
+        assert!(c.row_by_code("207").is_some() && c.row_by_code("206").is_none());
     }
 }

@@ -116,7 +116,7 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         ws.write_number_with_format(r, 12, u.errors as f64, &wrap)?;
         ws.write_number_with_format(r, 13, u.warnings as f64, &wrap)?;
         if let Some(reason) = &u.reason {
-            ws.write_string_with_format(r, 14, reason, &wrap)?;
+            ws.write_string_with_format(r, 14, crate::text::cell_text(reason), &wrap)?;
         }
         ws.write_string_with_format(r, 15, &u.tables_read, &wrap)?;
         ws.write_string_with_format(r, 16, &u.tables_missing, &wrap)?;

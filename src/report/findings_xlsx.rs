@@ -39,7 +39,7 @@ const WIDTHS: [f64; 13] = [28.0, 18.0, 16.0, 14.0, 16.0, 9.0, 6.0, 11.0, 11.0, 1
 fn file_url(path: &str, sheet_a1: &str) -> String {
     let abs = std::fs::canonicalize(path).map_or_else(|_| path.to_string(), |p| p.display().to_string());
     let abs = abs.strip_prefix(r"\\?\").unwrap_or(&abs);
-    format!("file:///{abs}#{sheet_a1}")
+    crate::text::link_target(&format!("file:///{abs}#{sheet_a1}"))
 }
 
 /// One row of the findings sheet, self-contained (plain strings and numbers),
@@ -177,9 +177,9 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) ->
             ws.write_number_with_format(row, 7 + i as u16, *n, &num)?;
         }
     }
-    ws.write_string_with_format(row, 10, &x.message, &wrap)?;
+    ws.write_string_with_format(row, 10, crate::text::cell_text(&x.message), &wrap)?;
     if let Some(e) = &x.explanation {
-        ws.write_string_with_format(row, 11, e, &wrap)?;
+        ws.write_string_with_format(row, 11, crate::text::cell_text(e), &wrap)?;
     }
     if let Some(l) = x.line {
         ws.write_number(row, 12, l as f64)?;

@@ -85,7 +85,7 @@ fn fit_row(ws: &mut Worksheet, r: u32, cells: &[(&str, u16, u16)]) -> Result<(),
 
 /// Text is always written as a string, never as a formula (input may start with `=`).
 fn put(ws: &mut Worksheet, r: u32, c: u16, t: &str, f: &Format) -> Result<(), XlsxError> {
-    ws.write_string_with_format(r, c, t, f)?;
+    ws.write_string_with_format(r, c, crate::text::cell_text(t), f)?;
     Ok(())
 }
 
@@ -99,7 +99,7 @@ fn span(
     f: &Format,
 ) -> Result<(), XlsxError> {
     if r1 > r0 || c1 > c0 {
-        ws.merge_range(r0, c0, r1, c1, t, f)?;
+        ws.merge_range(r0, c0, r1, c1, &crate::text::cell_text(t), f)?;
     } else {
         put(ws, r0, c0, t, f)?;
     }
@@ -108,7 +108,7 @@ fn span(
 
 /// Sheet names must be unique, ≤ 31 characters, without `[]:*?/\`.
 pub fn sheet_name(i: usize, name: &str) -> String {
-    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
+    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c) && !c.is_control()).collect();
     format!("{:02} {clean}", i + 1).chars().take(31).collect()
 }
 
@@ -465,7 +465,7 @@ pub fn workbook(
             &x.message,
         ];
         for (c, t) in row.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *t, &f.text)?;
+            ws.write_string_with_format(r, c as u16, crate::text::cell_text(t), &f.text)?;
         }
         let n = row.iter().zip(widths).map(|(t, w)| page::lines(t, w - 1.0)).max().unwrap_or(1);
         if n > 1 {

@@ -39,7 +39,7 @@ pub fn finding_line(path: &str, f: &Finding, msg: &Catalog) -> String {
     if let Some(q) = &f.quote {
         line.push_str(&format!(" 「{q}」"));
     }
-    line
+    crate::text::console(&line).into_owned()
 }
 
 fn file_summary(r: &FileReport, strict: bool, msg: &Catalog) -> String {

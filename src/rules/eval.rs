@@ -316,9 +316,7 @@ impl Evaluator<'_> {
             }
             Sel::Children => {
                 let Some(RowKey::Code(c)) = cur else { return Ok(Val::default()) };
-                rows.extend(Self::rows_on(t, side).filter(|r| {
-                    r.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c.as_str()))
-                }));
+                rows.extend(t.children(c, side));
                 if detail {
                     words.push(self.msg.text("check.children_of", &[("code", c)]));
                 }
@@ -710,10 +708,8 @@ impl Evaluator<'_> {
             .filter(|r| match each.filter.as_str() {
                 "code" => r.key.code().is_some(),
                 "类" => r.key.code().is_some_and(|c| c.len() == 3),
-                "parent" => r.key.code().is_some_and(|c| {
-                    on.iter()
-                        .any(|x| x.key.code().is_some_and(|k| k.len() == c.len() + 2 && k.starts_with(c)))
-                }),
+                // Through the table's index: a scan per row is quadratic in a long table.
+                "parent" => r.key.code().is_some_and(|c| !t.children(c, each.side.as_deref()).is_empty()),
                 _ => true,
             })
             .map(|r| (Some(r.key.clone()), Some(row_words(r)), r.side.clone()))

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use calamine::{Data, DataRef, Reader};
 
 use crate::location::CellRef;
+use crate::text::CUT_MARK as TRUNCATED;
 pub use normalize::Value;
 use normalize::decimal_from_f64;
 
@@ -123,7 +124,14 @@ pub struct Sheet {
     /// Sorted by row; cells in each row sorted by column; no empty values.
     rows: Vec<(u32, Vec<(u32, Value)>)>,
     pub merges: Vec<Merge>,
+    /// Text cells cut to `TEXT_MAX` characters: `(row, col, characters before)`.
+    pub truncated: Vec<(u32, u32, usize)>,
 }
+
+/// Longest text kept from one cell. No label, name or note comes near it, and
+/// a message quoting three such texts still fits in one Excel cell (32,767),
+/// so an over-long input string is cut here, once, instead of aborting a write.
+pub const TEXT_MAX: usize = 8_000;
 
 impl Sheet {
     /// Builds a sheet from absolute `(row, col, value)` cells in any order.
@@ -135,6 +143,16 @@ impl Sheet {
     ) -> Self {
         cells.retain(|(_, _, v)| !v.is_empty());
         cells.sort_by_key(|&(r, c, _)| (r, c));
+        let mut truncated = Vec::new();
+        for (r, c, v) in &mut cells {
+            if let Value::Text(t) = v
+                && t.len() > TEXT_MAX
+                && t.chars().count() > TEXT_MAX
+            {
+                truncated.push((*r, *c, t.chars().count()));
+                *t = t.chars().take(TEXT_MAX - TRUNCATED.chars().count()).chain(TRUNCATED.chars()).collect();
+            }
+        }
         let mut rows: Vec<(u32, Vec<(u32, Value)>)> = Vec::new();
         for (r, c, v) in cells {
             match rows.last_mut() {
@@ -147,7 +165,7 @@ impl Sheet {
                 _ => rows.push((r, vec![(c, v)])),
             }
         }
-        Sheet { file, name, rows, merges }
+        Sheet { file, name, rows, merges, truncated }
     }
 
     /// The value at an absolute position (`Value::Empty` when blank).
@@ -244,6 +262,11 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 /// Opens and reads a workbook file. Never modifies it.
 pub fn open(path: &Path) -> Result<Workbook, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if meta.is_dir() {
+        // A directory among the inputs is one that could not be listed.
+        let e = std::fs::read_dir(path).err().map_or_else(|| "directory".to_string(), |e| e.to_string());
+        return Err(ReadError::Io(e));
+    }
     if !meta.is_file() {
         return Err(ReadError::NotWorkbook("not a regular file"));
     }
@@ -260,12 +283,37 @@ pub fn read_bytes(name: Arc<str>, bytes: Vec<u8>) -> Result<Workbook, ReadError>
     if format != Format::Xls {
         guard::check_zip(&bytes, format == Format::Ods)?;
     }
-    // calamine can panic on some malformed inputs; a panic must never end a batch.
-    let result = std::panic::catch_unwind(move || read_format(&name, format, bytes));
+    // calamine can panic on some malformed inputs; a panic must never end a
+    // batch, nor print the raw `thread … panicked at` text.
+    let result = quiet_catch(move || read_format(&name, format, bytes));
     match result {
         Ok(r) => r,
         Err(_) => Err(ReadError::Corrupt("the reader failed on malformed content".into())),
     }
+}
+
+thread_local! {
+    /// Set while a dependency runs under `quiet_catch` on this thread.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `catch_unwind` whose panic prints nothing: a process-wide hook (installed
+/// once, wrapping the previous one) stays silent on threads inside this call,
+/// so a panic in our own code elsewhere still prints as usual.
+fn quiet_catch<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(f);
+    QUIET.with(|q| q.set(was));
+    result
 }
 
 fn read_format(name: &Arc<str>, format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadError> {
@@ -564,6 +612,13 @@ fn value_of_ref(d: &DataRef<'_>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn caught_panics_are_silent_and_outside_ones_still_caught() {
+        let r = quiet_catch(|| -> u8 { panic!("inside a dependency") });
+        assert!(r.is_err());
+        assert!(!QUIET.with(std::cell::Cell::get));
+    }
 
     #[test]
     fn detects_by_content() {

@@ -70,10 +70,26 @@ pub enum NotAmount {
     Error(String),
     /// The cell holds text that is not a number.
     Text(String),
+    /// A number beyond `MAX_AMOUNT`: no budget comes near it, and carried
+    /// through a unit conversion and a county's sums it would overflow the
+    /// exact decimal (whose limit is about 7.9e28).
+    TooLarge(String),
 }
+
+/// The largest amount read, in any unit: 10^15 万元 is 10^19 元, and a
+/// billion such cells still sum below the decimal's limit.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 
 /// Reads a value as an amount. Blank is `Ok(None)` (zero, nothing to record).
 pub fn parse_amount(v: &Value) -> Result<Option<(Decimal, Option<Coercion>)>, NotAmount> {
+    let amount = parse_any(v)?;
+    match amount {
+        Some((d, _)) if d.abs() > MAX_AMOUNT => Err(NotAmount::TooLarge(v.text())),
+        _ => Ok(amount),
+    }
+}
+
+fn parse_any(v: &Value) -> Result<Option<(Decimal, Option<Coercion>)>, NotAmount> {
     match v {
         Value::Empty => Ok(None),
         Value::Number(d) => Ok(Some((*d, None))),
@@ -129,6 +145,18 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn amounts_beyond_the_bound_are_refused() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000i64));
+        assert!(parse_amount(&Value::Number(MAX_AMOUNT)).is_ok());
+        let big = Decimal::from_str("1e25").unwrap_or_default();
+        assert_eq!(parse_amount(&Value::Number(big)), Err(NotAmount::TooLarge(big.normalize().to_string())));
+        assert!(matches!(
+            parse_amount(&Value::Text("-2e16".into())),
+            Err(NotAmount::TooLarge(_)) | Err(NotAmount::Text(_))
+        ));
     }
 
     #[test]
