@@ -7,8 +7,11 @@
 //! `balance` then rounds to the output unit so the tables add up exactly.
 
 pub mod balance;
+pub mod batch;
+pub mod node;
 pub mod offset;
 pub mod spool;
+pub mod tree;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
