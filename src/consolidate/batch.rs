@@ -275,7 +275,7 @@ impl<'t> Batch<'t> {
         let msg = &t.messages;
         let unit = self.opts.unit;
         let mut dep = n.acc.department(&n.name, &t.layouts);
-        let adjustments = round_and_balance(&mut dep, unit, &t.rules, &t.layouts, msg);
+        let adjustments = round_and_balance(&mut dep, unit, &n.acc.slack(), &t.rules, &t.layouts, msg);
         // The consolidated tables audited like an input: what `check` of the
         // written workbook reports.
         let node_path = msg.text("consolidate.node_path", &[("name", &n.name)]);

@@ -31,6 +31,10 @@ struct TableAcc {
     rows: BTreeMap<(Option<String>, RowKey), RowSums>,
     notes: usize,
     inputs: usize,
+    /// Half a printed unit (in 元) summed over the inputs that gave this table
+    /// in 万元: how far the exact sums may miss an equality through the
+    /// inputs' own rounding (舍位平衡 closes such gaps; larger ones are real).
+    slack: Decimal,
 }
 
 /// Running exact sums for one node of the consolidation tree.
@@ -53,6 +57,9 @@ impl Accumulator {
             let f = t.unit.or(dep.unit).unwrap_or_default().factor_to(Unit::Yuan);
             let acc = self.tables.entry(t.no).or_default();
             acc.inputs += 1;
+            if f != Decimal::ONE {
+                acc.slack += Decimal::new(5, 3) * f;
+            }
             acc.notes += usize::from(t.note.is_some());
             for c in t.columns.iter().filter(|c| c.known) {
                 let k = (c.id.clone(), c.side.clone());
@@ -82,6 +89,7 @@ impl Accumulator {
             let acc = self.tables.entry(*no).or_default();
             acc.inputs += t.inputs;
             acc.notes += t.notes;
+            acc.slack += t.slack;
             for c in &t.columns {
                 if !acc.columns.contains(c) {
                     acc.columns.push(c.clone());
@@ -94,6 +102,11 @@ impl Accumulator {
                 }
             }
         }
+    }
+
+    /// Per table, the rounding the inputs brought in, in 元 (see `TableAcc::slack`).
+    pub fn slack(&self) -> BTreeMap<u8, Decimal> {
+        self.tables.iter().map(|(no, t)| (*no, t.slack)).collect()
     }
 
     /// Years seen, most frequent first (more than one is worth a warning).
