@@ -136,16 +136,22 @@ fn rounding_balance_in_wan_yuan() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(j["adjustments"].as_u64().unwrap() > 0, "the case must need balancing");
+    let j_adjustments = j["adjustments"].as_u64().unwrap();
+    assert!(j_adjustments > 0, "the case must need balancing");
     let o = bin().arg("check").arg(&out).args(["--json", "-"]).output().unwrap();
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let findings = j["files"][0]["findings"].as_array().unwrap();
     // No error, and no rounding note either: every equality holds exactly, across tables too.
     assert!(findings.is_empty(), "{findings:#?}");
-    // Adjusted cells are listed in 审核结果.
+    // Every adjusted cell is listed in 舍位调整, with its exact sum and why.
     let wb = juesuan::workbook::open(&out).unwrap();
-    let audit = wb.sheets.iter().find(|s| &*s.name == "审核结果").unwrap();
-    assert!(audit.rows().any(|(_, c)| c.iter().any(|(_, v)| v.text() == "balance-adjustment")));
+    let sheet = wb.sheets.iter().find(|s| &*s.name == "舍位调整").unwrap();
+    let listed = sheet.rows().count() - 1;
+    assert_eq!(listed as u64, j_adjustments, "one row per adjustment");
+    assert!(
+        sheet.rows().skip(1).all(|(_, c)| c.len() == 9),
+        "table, row, column, exact, naive, written, delta, distance, why"
+    );
 }
 
 #[test]

@@ -22,16 +22,20 @@
 //!    computed from the rounded parts, so every kept equality holds exactly.
 //! 5. A bounded local search then moves parts by whole cents (large steps
 //!    first where the inputs' rounding left a large gap) while that lowers the
-//!    cost: first the sum of squared distances of amounts beyond a rounding of
-//!    their exact value (squares spread a gap over its items instead of
-//!    loading it on one), then the number of amounts written differently from
-//!    ordinary rounding. Pairs of moves and seeded kicks follow where a total is
-//!    still beyond. The equalities hold at every step.
+//!    cost: first the total distance of amounts beyond a rounding of their
+//!    exact value, then the number of amounts written differently from
+//!    ordinary rounding. Pairs of moves and seeded kicks follow where a total
+//!    is still beyond. The equalities hold at every step. A gap the inputs'
+//!    rounding left is absorbed by items rounded the other way where they have
+//!    room (largest remainder first), and what remains stays on the relation's
+//!    total: as few amounts as possible change.
 //! 6. Every amount written differently from its ordinary rounding is returned
 //!    as an [`Adjustment`] (listed in the sheet 舍位调整).
 //!
 //! The bound (tested): every written amount is within 0.02 of the output unit
-//! of its exact sum, plus 0.005 万元 for each 万元 input summed into it.
+//! of its exact sum, plus the gap the 万元 inputs' own rounding may leave in a
+//! relation it belongs to (the envelope `check` allows each input: 0.005 万元
+//! per amount of the relation).
 //! `--unit 元` of 元 inputs needs nothing: their sums are exact to the cent.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -110,11 +114,13 @@ impl Var {
         (self.low - x).max(x - self.high).max(0)
     }
 
-    /// The cost of writing `x`: first, the squared distance beyond a rounding
-    /// of the exact value; then, whether it differs from ordinary rounding.
+    /// The cost of writing `x`: first, the distance beyond a rounding of the
+    /// exact value; then, whether it differs from ordinary rounding. A gap the
+    /// inputs' rounding left is thus absorbed by rounding items the other way
+    /// where they have room, and otherwise stays on the total that the
+    /// relation defines: the fewest amounts change.
     fn cost(&self, x: i128) -> (i128, i128) {
-        let o = self.outside(x);
-        (o * o, i128::from(x != self.naive))
+        (self.outside(x), i128::from(x != self.naive))
     }
 }
 
@@ -178,7 +184,12 @@ pub fn round_and_balance(
     for (p, e) in &pivots {
         vars[*p].value = e.eval(&vars);
     }
-    search(&mut vars, &pivots, &uses, &free);
+    // Parts exact to the cent have no room: moving one only shifts a gap from
+    // a total to the part (a `--unit 元` output of 万元 inputs). The gaps stay
+    // on the totals, and the search, which could not lower the cost, is skipped.
+    if free.iter().any(|j| vars[*j].low < vars[*j].high) {
+        search(&mut vars, &pivots, &uses, &free);
+    }
 
     let mut out = Vec::new();
     for t in dep.tables.values_mut() {
@@ -415,7 +426,14 @@ fn total_cost(vars: &[Var]) -> Cost {
 
 /// Single moves (largest steps first), then pairs for totals still beyond,
 /// while the cost falls.
-fn descend(vars: &mut [Var], pivots: &Pivots, uses: &Uses, order: &[usize], steps: &[i128], work: &mut usize) {
+fn descend(
+    vars: &mut [Var],
+    pivots: &Pivots,
+    uses: &Uses,
+    order: &[usize],
+    steps: &[i128],
+    work: &mut usize,
+) {
     for _ in 0..MAX_PASSES {
         if *work > BUDGET {
             break;
@@ -449,7 +467,7 @@ fn descend(vars: &mut [Var], pivots: &Pivots, uses: &Uses, order: &[usize], step
     }
 }
 
-/// A cost: (squared cents beyond rounding, amounts differing from ordinary rounding).
+/// A cost: (cents beyond rounding, amounts differing from ordinary rounding).
 type Cost = (i128, i128);
 /// Two moves made together: (part, step) each.
 type Pair = [(usize, i128); 2];

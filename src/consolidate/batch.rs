@@ -23,6 +23,7 @@ use crate::check::{FileReport, Status};
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::model::{Department, RowKey, Unit};
+use crate::report::balance_xlsx::add_adjustments_sheet;
 use crate::report::consolidate_xlsx::{UnitRow, add_findings_sheet, add_units_sheet};
 use crate::report::findings_xlsx::{self, FindingRow};
 use crate::report::{save, standard};
@@ -283,7 +284,6 @@ impl<'t> Batch<'t> {
         let c = own.counts(true);
         self.summary.summary.output_errors += c.errors;
         self.summary.summary.output_warnings += c.warnings;
-        own.findings.extend(node::adjustment_findings(&adjustments, t));
         let extra = node::offset_findings(&n.offsets, unit, t);
         self.summary.summary.output_warnings +=
             extra.iter().filter(|f| f.severity == Severity::Warning).count();
@@ -318,6 +318,7 @@ impl<'t> Batch<'t> {
             })
             .chain(findings_xlsx::rows(&own).into_iter().map(Ok));
         add_findings_sheet(&mut wb, rows, msg)?;
+        add_adjustments_sheet(&mut wb, &adjustments, &t.layouts, msg)?;
         save::save(&mut wb, &n.output)
     }
 
@@ -390,7 +391,12 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, t: &Templates)
     if let Some(d) = dep {
         let f =
             |table: u8| d.table(table).and_then(|t| t.unit).or(d.unit).unwrap_or_default().factor_to(unit);
-        let conv = |table: u8, v: Option<Decimal>| v.map(|v| (v * f(table)).normalize());
+        // Rounded to the output unit's cents, as printed (the exact sums are in the tables).
+        let conv = |table: u8, v: Option<Decimal>| {
+            v.map(|v| {
+                (v * f(table)).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            })
+        };
         row.amounts = [
             conv(1, amount(d, 1, "本年收入合计", Some("收入"), "决算数")),
             conv(1, amount(d, 1, "本年支出合计", Some("支出"), "决算数")),

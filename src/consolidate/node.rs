@@ -1,12 +1,12 @@
-//! The findings a consolidated node adds about itself: the cells written by
-//! 舍位平衡, the internal flows offset (冲抵) and mixed years.
+//! The findings a consolidated node adds about itself: the internal flows
+//! offset (冲抵) and mixed years. (The cells written by 舍位平衡 are listed
+//! in their own sheet, 舍位调整.)
 //!
 //! They go to the node's 审核结果 next to the audit of its written tables.
 
 use rust_decimal::Decimal;
 
-use super::balance::Adjustment;
-use crate::finding::{Finding, Place, Severity};
+use crate::finding::{Finding, Severity};
 use crate::model::Unit;
 use crate::rules::eval::fmt;
 use crate::template::Templates;
@@ -35,37 +35,6 @@ impl Offsets {
     fn is_zero(&self) -> bool {
         [self.grants, self.receipts, self.remits, self.received].iter().all(Decimal::is_zero)
     }
-}
-
-/// One `balance-adjustment` info per cell written differently from ordinary rounding.
-pub fn adjustment_findings(adjustments: &[Adjustment], t: &Templates) -> Vec<Finding> {
-    let msg = &t.messages;
-    adjustments
-        .iter()
-        .map(|a| {
-            let table = t.layouts.table(a.table).map_or_else(String::new, |l| l.title.clone());
-            Finding::new(
-                "balance-adjustment",
-                Severity::Info,
-                msg.text(
-                    "consolidate.adjustment",
-                    &[
-                        ("table", &table),
-                        ("row", &a.row),
-                        ("column", &a.column),
-                        ("naive", &fmt(a.naive)),
-                        ("written", &fmt(a.written)),
-                        ("delta", &fmt(a.written - a.naive)),
-                    ],
-                ),
-            )
-            .with_place(Place {
-                table: Some(a.table),
-                row: Some(a.row.clone()),
-                column: Some(a.column.clone()),
-            })
-        })
-        .collect()
 }
 
 /// `offset-internal` (what was removed) and, when the two sides of the flows

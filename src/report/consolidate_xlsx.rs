@@ -44,7 +44,52 @@ const HEADERS: [&str; 15] = [
     "consolidate.col.reason",
 ];
 
-/// Adds `分户表` (one row per unit, in the order given) to a standard workbook.
+/// Sums of the 分户表 amounts over a group of rows (a directory, or all).
+#[derive(Default)]
+struct Sums {
+    units: usize,
+    amounts: [Option<Decimal>; 6],
+    errors: usize,
+    warnings: usize,
+}
+
+impl Sums {
+    fn add(&mut self, u: &UnitRow) {
+        self.units += 1;
+        for (s, a) in self.amounts.iter_mut().zip(&u.amounts) {
+            if let Some(v) = a {
+                *s = Some(s.unwrap_or_default() + v);
+            }
+        }
+        self.errors += u.errors;
+        self.warnings += u.warnings;
+    }
+}
+
+/// A subtotal or 合计 row: its label, the summed amounts (of the rounded
+/// amounts shown above, so a reader's sum matches) and counts.
+fn write_sums(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    label: &str,
+    s: &Sums,
+    bold: &Format,
+    num: &Format,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(r, 1, label, bold)?;
+    ws.write_string_with_format(r, 2, s.units.to_string(), bold)?;
+    for (k, a) in s.amounts.iter().enumerate() {
+        if let Some(v) = a {
+            ws.write_number_with_format(r, 6 + k as u16, v.to_f64().unwrap_or(0.0), num)?;
+        }
+    }
+    ws.write_number_with_format(r, 12, s.errors as f64, bold)?;
+    ws.write_number_with_format(r, 13, s.warnings as f64, bold)?;
+    Ok(())
+}
+
+/// Adds `分户表` (one row per unit, in the order given; a subtotal after each
+/// directory's units, a 合计 row last) to a standard workbook.
 /// The sheet is written in constant-memory mode: rows go to a temporary file
 /// as they come, so thousands of units do not stay in memory.
 ///
@@ -57,6 +102,7 @@ pub fn add_units_sheet<E: From<XlsxError>>(
 ) -> Result<(), E> {
     let bold = Format::new().set_bold().set_background_color("#F2F2F2").set_text_wrap();
     let num = Format::new().set_num_format("#,##0.00");
+    let num_bold = Format::new().set_num_format("#,##0.00").set_bold();
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("consolidate.sheet_units", &[]))?;
     for (c, w) in [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0]
@@ -69,10 +115,44 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         ws.write_string_with_format(0, c as u16, msg.text(h, &[]), &bold)?;
     }
     let mut r: u32 = 0;
+    let mut n: u32 = 0;
+    // Open directories (outermost first) with the sums of their rows so far:
+    // a directory's rows are contiguous in sorted-path order, so its subtotal
+    // is written when the first row outside it comes.
+    let mut open: Vec<(std::path::PathBuf, Sums)> = Vec::new();
+    let mut total = Sums::default();
     for u in units {
         let u = u?;
+        let dirs: Vec<std::path::PathBuf> = std::path::Path::new(&u.path)
+            .ancestors()
+            .skip(1)
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(|d| d.to_path_buf())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        while open.last().is_some_and(|(d, _)| !dirs.contains(d)) {
+            if let Some((d, sums)) = open.pop() {
+                r += 1;
+                write_sums(
+                    ws,
+                    r,
+                    &msg.text("consol.subtotal", &[("dir", &d.display())]),
+                    &sums,
+                    &bold,
+                    &num_bold,
+                )?;
+            }
+        }
+        for d in dirs {
+            if !open.iter().any(|(o, _)| *o == d) {
+                open.push((d, Sums::default()));
+            }
+        }
         r += 1;
-        ws.write_number(r, 0, f64::from(r))?;
+        n += 1;
+        ws.write_number(r, 0, f64::from(n))?;
         ws.write_string(r, 1, &u.path)?;
         ws.write_string(r, 2, u.department.as_deref().unwrap_or(""))?;
         if let Some(y) = u.year {
@@ -85,12 +165,32 @@ pub fn add_units_sheet<E: From<XlsxError>>(
                 ws.write_number_with_format(r, 6 + k as u16, v.to_f64().unwrap_or(0.0), &num)?;
             }
         }
+        for (_, s) in &mut open {
+            s.add(&u);
+        }
+        total.add(&u);
         ws.write_number(r, 12, u.errors as f64)?;
         ws.write_number(r, 13, u.warnings as f64)?;
         if let Some(reason) = &u.reason {
             ws.write_string(r, 14, reason)?;
         }
     }
+    // Directories that hold every row are the 合计 itself.
+    while let Some((d, sums)) = open.pop() {
+        if sums.units < total.units {
+            r += 1;
+            write_sums(
+                ws,
+                r,
+                &msg.text("consol.subtotal", &[("dir", &d.display())]),
+                &sums,
+                &bold,
+                &num_bold,
+            )?;
+        }
+    }
+    r += 1;
+    write_sums(ws, r, &msg.text("consol.total", &[]), &total, &bold, &num_bold)?;
     ws.set_freeze_panes(1, 3)?;
     ws.autofilter(0, 0, r.max(1), (HEADERS.len() - 1) as u16)?;
     Ok(())
