@@ -127,3 +127,87 @@ fn units_sheet_has_subtotals_per_directory_and_a_total() {
         units.iter().filter(|i| labels[**i].contains("甲县/")).map(|i| num(&rows[*i], 6)).sum();
     assert_eq!(num(&rows[jia], 6), jia_units);
 }
+
+fn bump(dep: &mut juesuan::model::Department, no: u8, key: &str, side: Option<&str>, col: &str, v: i64) {
+    let k = if key.chars().all(|c| c.is_ascii_digit()) {
+        RowKey::Code(key.into())
+    } else {
+        RowKey::Label(key.into())
+    };
+    let t = dep.tables.get_mut(&no).unwrap();
+    let r = t.rows.iter_mut().find(|r| r.key == k && (side.is_none() || r.side.as_deref() == side)).unwrap();
+    r.cells.get_mut(col).unwrap().value += Decimal::from(v);
+}
+
+/// With --offset-internal, 冲抵调整 lists each unit's offset flows by row and
+/// 分户表 shows them per unit.
+#[test]
+fn offsets_are_listed_by_unit_and_row_and_in_the_units_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("甲县");
+    let mut sup = juesuan::samples::scaled(&seed("000", true), 1, "甲县教育局");
+    for r in ["合计", "206", "20601", "2060101"] {
+        bump(&mut sup, 3, r, None, "对附属单位补助支出", 10);
+        bump(&mut sup, 3, r, None, "本年支出合计", 10);
+    }
+    for (k, side) in [
+        ("206", "支出"),
+        ("本年支出合计", "支出"),
+        ("支出总计", "支出"),
+        ("年初结转和结余", "收入"),
+        ("收入总计", "收入"),
+    ] {
+        bump(&mut sup, 1, k, Some(side), "决算数", 10);
+    }
+    let mut sub = juesuan::samples::scaled(&seed("000", true), 1, "甲县第一中学");
+    for r in ["合计", "206", "20601", "2060101"] {
+        bump(&mut sub, 2, r, None, "上级补助收入", 10);
+        bump(&mut sub, 2, r, None, "本年收入合计", 10);
+    }
+    for (k, side) in [
+        ("上级补助收入", "收入"),
+        ("本年收入合计", "收入"),
+        ("收入总计", "收入"),
+        ("年末结转和结余", "支出"),
+        ("支出总计", "支出"),
+    ] {
+        bump(&mut sub, 1, k, Some(side), "决算数", 10);
+    }
+    write(&node.join("甲县教育局[主管].xlsx"), &sup, Unit::WanYuan, Style::default());
+    write(&node.join("甲县第一中学[下属].xlsx"), &sub, Unit::Yuan, Style::default());
+    let out = dir.path().join("offset.xlsx");
+    let o = bin()
+        .arg("consolidate")
+        .arg(&node)
+        .arg("-o")
+        .arg(&out)
+        .args(["--offset-internal", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rows = sheet_rows(&out, "冲抵调整");
+    let find = |row: &str, file: &str| {
+        rows.iter().find(|r| {
+            at(r, 4).map(Value::text).as_deref() == Some(row)
+                && at(r, 0).is_some_and(|v| v.text().contains(file))
+        })
+    };
+    let grant = find("对附属单位补助支出", "甲县教育局").expect("the supervisor's grant");
+    assert_eq!(num(grant, 5), Decimal::from(10));
+    let receipt = find("上级补助收入", "甲县第一中学").expect("the subordinate's receipt");
+    assert_eq!(num(receipt, 5), Decimal::from(10));
+    let units = sheet_rows(&out, "分户表");
+    let school = units.iter().find(|r| at(r, 1).is_some_and(|v| v.text().contains("甲县第一中学"))).unwrap();
+    assert_eq!(
+        (num(school, 15), num(school, 16)),
+        (Decimal::from(10), Decimal::ZERO),
+        "offset income, expenditure"
+    );
+    // Without the flag there is no 冲抵调整 sheet.
+    let plain = dir.path().join("plain.xlsx");
+    assert!(
+        bin().arg("consolidate").arg(&node).arg("-o").arg(&plain).arg("--quiet").status().unwrap().success()
+    );
+    let wb = juesuan::workbook::open(&plain).unwrap();
+    assert!(wb.sheets.iter().all(|s| &*s.name != "冲抵调整"));
+}

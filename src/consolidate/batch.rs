@@ -23,7 +23,7 @@ use crate::check::{FileReport, Status};
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::model::{Department, RowKey, Unit};
-use crate::report::balance_xlsx::add_adjustments_sheet;
+use crate::report::balance_xlsx::{add_adjustments_sheet, add_offsets_sheet};
 use crate::report::consolidate_xlsx::{UnitRow, add_findings_sheet, add_units_sheet};
 use crate::report::findings_xlsx::{self, FindingRow};
 use crate::report::{save, standard};
@@ -94,8 +94,22 @@ pub struct Node {
     pub output: PathBuf,
     acc: Accumulator,
     offsets: Offsets,
+    /// Every offset made in this node, by unit (for 冲抵调整).
+    offset_rows: Vec<OffsetRow>,
     units: Ranges,
     findings: Ranges,
+}
+
+/// One unit's offset flows (amounts in 元).
+#[derive(Clone, Debug)]
+pub struct OffsetRow {
+    pub path: String,
+    pub department: Option<String>,
+    pub role: Role,
+    /// Income row removed (T1/T2) and its amount.
+    pub income: (&'static str, Decimal),
+    /// Expenditure column removed (T3, and T1 totals) and its amount.
+    pub expenditure: (&'static str, Decimal),
 }
 
 impl Node {
@@ -105,6 +119,7 @@ impl Node {
             output,
             acc: Accumulator::default(),
             offsets: Offsets::default(),
+            offset_rows: Vec::new(),
             units: Ranges::default(),
             findings: Ranges::default(),
         }
@@ -208,13 +223,6 @@ impl<'t> Batch<'t> {
             Status::Findings => {}
         }
 
-        let unit_range =
-            self.spools.units.push(&unit_row(&report, dep.as_ref(), self.opts.unit, self.t)).map_err(io)?;
-        let finding_range = self.spools.findings.push(&findings_xlsx::rows(&report)).map_err(io)?;
-        let file_range = self.spools.files.push(&report).map_err(io)?;
-        self.spools.all_files.push(file_range);
-        drop(report);
-
         let (stripped, offsets) = match (&dep, role, &scope) {
             (Some(d), Some(role), Some(_)) => {
                 let mut s = d.clone();
@@ -229,6 +237,38 @@ impl<'t> Batch<'t> {
             }
             _ => (None, Offsets::default()),
         };
+        let mut row = unit_row(&report, dep.as_ref(), self.opts.unit, self.t);
+        if let Some(role) = role.filter(|_| scope.is_some()) {
+            let to = Unit::Yuan.factor_to(self.opts.unit);
+            let (inc, exp) = match role {
+                Role::Supervisor => (offsets.received, offsets.grants),
+                Role::Subordinate => (offsets.receipts, offsets.remits),
+            };
+            let cents = |v: Decimal| {
+                (v * to).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            };
+            row.offset = Some([cents(inc), cents(exp)]);
+        }
+        let offset_row = role.filter(|_| stripped.is_some()).map(|role| {
+            let (inc_row, exp_col) = offset::flows(role);
+            let (inc, exp) = match role {
+                Role::Supervisor => (offsets.received, offsets.grants),
+                Role::Subordinate => (offsets.receipts, offsets.remits),
+            };
+            OffsetRow {
+                path: report.path.clone(),
+                department: report.department.clone(),
+                role,
+                income: (inc_row, inc),
+                expenditure: (exp_col, exp),
+            }
+        });
+        let unit_range = self.spools.units.push(&row).map_err(io)?;
+        let finding_range = self.spools.findings.push(&findings_xlsx::rows(&report)).map_err(io)?;
+        let file_range = self.spools.files.push(&report).map_err(io)?;
+        self.spools.all_files.push(file_range);
+        drop(report);
+
         let depth_of_scope = scope.as_ref().map(|s| s.components().count());
         for (depth, key) in Tree::ancestors(&dir).into_iter().enumerate() {
             let Some(n) = self.nodes.get_mut(&key) else { continue };
@@ -239,6 +279,7 @@ impl<'t> Batch<'t> {
             }
             if offset_here {
                 n.offsets.add(&offsets);
+                n.offset_rows.extend(offset_row.clone());
             }
             n.units.push(unit_range.clone());
             n.findings.push(finding_range.clone());
@@ -319,6 +360,9 @@ impl<'t> Batch<'t> {
             .chain(findings_xlsx::rows(&own).into_iter().map(Ok));
         add_findings_sheet(&mut wb, rows, msg)?;
         add_adjustments_sheet(&mut wb, &adjustments, &t.layouts, msg)?;
+        if self.opts.offset_internal {
+            add_offsets_sheet(&mut wb, &n.offset_rows, unit, msg)?;
+        }
         save::save(&mut wb, &n.output)
     }
 

@@ -84,12 +84,18 @@ fn strip_column(
     (total, classes)
 }
 
+/// The rows offset for a role: (T1/T2 income row and column, T3 expenditure column).
+pub fn flows(role: Role) -> (&'static str, &'static str) {
+    match role {
+        Role::Subordinate => ("上级补助收入", "上缴上级支出"),
+        Role::Supervisor => ("附属单位上缴收入", "对附属单位补助支出"),
+    }
+}
+
 /// Removes the unit's internal flows in place (amounts in the unit's own unit).
 pub fn strip(dep: &mut Department, role: Role) -> Removed {
-    let (income_row, income_col, exp_col) = match role {
-        Role::Subordinate => ("上级补助收入", "上级补助收入", "上缴上级支出"),
-        Role::Supervisor => ("附属单位上缴收入", "附属单位上缴收入", "对附属单位补助支出"),
-    };
+    let (income_row, exp_col) = flows(role);
+    let income_col = income_row;
     let income_t1 = dep
         .table(1)
         .and_then(|t| t.row(&RowKey::Label(income_row.into()), Some("收入")))

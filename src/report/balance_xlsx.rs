@@ -1,13 +1,17 @@
-//! The sheet `舍位调整` of a consolidated workbook: every amount written
-//! differently from its ordinary rounding by 舍位平衡, with its exact sum, the
-//! ordinary rounding, the written value and why.
+//! The adjustment sheets of a consolidated workbook: `舍位调整` (every amount
+//! written differently from its ordinary rounding by 舍位平衡, with its exact
+//! sum, the ordinary rounding, the written value and why) and `冲抵调整`
+//! (every internal flow offset, by unit and row).
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::consolidate::balance::{Adjustment, Why};
+use crate::consolidate::batch::OffsetRow;
+use crate::consolidate::offset::Role;
 use crate::i18n::Catalog;
+use crate::model::Unit;
 use crate::template::Layouts;
 
 const HEADERS: [&str; 9] = [
@@ -65,5 +69,70 @@ pub fn add_adjustments_sheet(
     ws.set_freeze_panes(1, 0)?;
     let last = u32::try_from(adjustments.len()).unwrap_or(u32::MAX).max(1);
     ws.autofilter(0, 0, last, (HEADERS.len() - 1) as u16)?;
+    Ok(())
+}
+
+/// Adds `冲抵调整`: one row per unit and flow offset in this node, amounts in
+/// `unit` (rounded to the cent), then the totals of each flow.
+///
+/// # Errors
+/// rust_xlsxwriter's.
+pub fn add_offsets_sheet(
+    wb: &mut Workbook,
+    rows: &[OffsetRow],
+    unit: Unit,
+    msg: &Catalog,
+) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold().set_background_color("#F2F2F2").set_text_wrap();
+    let cents = Format::new().set_num_format("#,##0.00");
+    let ws = wb.add_worksheet();
+    ws.set_name(msg.text("consol.sheet_offsets", &[]))?;
+    let headers = [
+        "report.col.file",
+        "consolidate.col.department",
+        "consol.col.role",
+        "consol.col.sheet",
+        "report.col.row",
+        "consol.col.offset",
+    ];
+    for (c, w) in [40.0, 28.0, 8.0, 22.0, 22.0, 14.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, msg.text(h, &[]), &bold)?;
+    }
+    let to = Unit::Yuan.factor_to(unit);
+    let round =
+        |v: Decimal| (v * to).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let mut totals: Vec<(&str, Decimal)> = Vec::new();
+    let mut r = 0u32;
+    for o in rows {
+        let role = msg.text(
+            if o.role == Role::Supervisor { "consol.role.supervisor" } else { "consol.role.subordinate" },
+            &[],
+        );
+        for (table, (row, v)) in
+            [("consol.table.income", o.income), ("consol.table.expenditure", o.expenditure)]
+        {
+            r += 1;
+            ws.write_string(r, 0, &o.path)?;
+            ws.write_string(r, 1, o.department.as_deref().unwrap_or(""))?;
+            ws.write_string(r, 2, &role)?;
+            ws.write_string(r, 3, msg.text(table, &[]))?;
+            ws.write_string(r, 4, row)?;
+            ws.write_number_with_format(r, 5, round(v).to_f64().unwrap_or(0.0), &cents)?;
+            match totals.iter_mut().find(|(k, _)| *k == row) {
+                Some((_, t)) => *t += round(v),
+                None => totals.push((row, round(v))),
+            }
+        }
+    }
+    for (row, v) in totals {
+        r += 1;
+        ws.write_string_with_format(r, 0, msg.text("consol.total", &[]), &bold)?;
+        ws.write_string_with_format(r, 4, row, &bold)?;
+        ws.write_number_with_format(r, 5, v.to_f64().unwrap_or(0.0), &cents)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
     Ok(())
 }

@@ -24,9 +24,13 @@ pub struct UnitRow {
     pub errors: usize,
     pub warnings: usize,
     pub reason: Option<String>,
+    /// 冲抵: (income, expenditure) removed from this unit before summing, in
+    /// the consolidation's unit; `None` when nothing was offset.
+    #[serde(default)]
+    pub offset: Option<[Decimal; 2]>,
 }
 
-const HEADERS: [&str; 15] = [
+const HEADERS: [&str; 17] = [
     "consolidate.col.no",
     "report.col.file",
     "consolidate.col.department",
@@ -42,6 +46,8 @@ const HEADERS: [&str; 15] = [
     "consolidate.col.errors",
     "consolidate.col.warnings",
     "consolidate.col.reason",
+    "consol.col.offset_income",
+    "consol.col.offset_expenditure",
 ];
 
 /// Sums of the 分户表 amounts over a group of rows (a directory, or all).
@@ -49,6 +55,7 @@ const HEADERS: [&str; 15] = [
 struct Sums {
     units: usize,
     amounts: [Option<Decimal>; 6],
+    offset: [Option<Decimal>; 2],
     errors: usize,
     warnings: usize,
 }
@@ -60,6 +67,9 @@ impl Sums {
             if let Some(v) = a {
                 *s = Some(s.unwrap_or_default() + v);
             }
+        }
+        for (s, a) in self.offset.iter_mut().zip(u.offset.iter().flatten()) {
+            *s = Some(s.unwrap_or_default() + a);
         }
         self.errors += u.errors;
         self.warnings += u.warnings;
@@ -85,6 +95,11 @@ fn write_sums(
     }
     ws.write_number_with_format(r, 12, s.errors as f64, bold)?;
     ws.write_number_with_format(r, 13, s.warnings as f64, bold)?;
+    for (k, a) in s.offset.iter().enumerate() {
+        if let Some(v) = a {
+            ws.write_number_with_format(r, 15 + k as u16, v.to_f64().unwrap_or(0.0), num)?;
+        }
+    }
     Ok(())
 }
 
@@ -105,9 +120,10 @@ pub fn add_units_sheet<E: From<XlsxError>>(
     let num_bold = Format::new().set_num_format("#,##0.00").set_bold();
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("consolidate.sheet_units", &[]))?;
-    for (c, w) in [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0]
-        .iter()
-        .enumerate()
+    for (c, w) in
+        [6.0, 40.0, 28.0, 7.0, 7.0, 10.0, 14.0, 14.0, 14.0, 14.0, 14.0, 14.0, 7.0, 7.0, 40.0, 14.0, 14.0]
+            .iter()
+            .enumerate()
     {
         ws.set_column_width(c as u16, *w)?;
     }
@@ -173,6 +189,9 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         ws.write_number(r, 13, u.warnings as f64)?;
         if let Some(reason) = &u.reason {
             ws.write_string(r, 14, reason)?;
+        }
+        for (k, v) in u.offset.iter().flatten().enumerate() {
+            ws.write_number_with_format(r, 15 + k as u16, v.to_f64().unwrap_or(0.0), &num)?;
         }
     }
     // Directories that hold every row are the 合计 itself.
