@@ -107,9 +107,9 @@ pub struct OffsetRow {
     pub department: Option<String>,
     pub role: Role,
     /// Income row removed (T1/T2) and its amount.
-    pub income: (&'static str, Decimal),
+    pub income: (String, Decimal),
     /// Expenditure column removed (T3, and T1 totals) and its amount.
-    pub expenditure: (&'static str, Decimal),
+    pub expenditure: (String, Decimal),
 }
 
 impl Node {
@@ -227,7 +227,7 @@ impl<'t> Batch<'t> {
             (Some(d), Some(role), Some(_)) => {
                 let mut s = d.clone();
                 let f = s.unit.unwrap_or_default().factor_to(Unit::Yuan);
-                let removed = offset::strip(&mut s, role);
+                let removed = offset::strip(&mut s, offset::flows(&self.t.consolidate, role));
                 let (inc, exp) = (removed.income * f, removed.expenditure * f);
                 let offsets = match role {
                     Role::Supervisor => Offsets { grants: exp, received: inc, ..Offsets::default() },
@@ -250,7 +250,7 @@ impl<'t> Batch<'t> {
             row.offset = Some([cents(inc), cents(exp)]);
         }
         let offset_row = role.filter(|_| stripped.is_some()).map(|role| {
-            let (inc_row, exp_col) = offset::flows(role);
+            let fl = offset::flows(&self.t.consolidate, role);
             let (inc, exp) = match role {
                 Role::Supervisor => (offsets.received, offsets.grants),
                 Role::Subordinate => (offsets.receipts, offsets.remits),
@@ -259,8 +259,8 @@ impl<'t> Batch<'t> {
                 path: report.path.clone(),
                 department: report.department.clone(),
                 role,
-                income: (inc_row, inc),
-                expenditure: (exp_col, exp),
+                income: (fl.income.clone(), inc),
+                expenditure: (fl.expenditure.clone(), exp),
             }
         });
         let unit_range = self.spools.units.push(&row).map_err(io)?;
@@ -441,14 +441,9 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, t: &Templates)
                 (v * f(table)).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
             })
         };
-        row.amounts = [
-            conv(1, amount(d, 1, "本年收入合计", Some("收入"), "决算数")),
-            conv(1, amount(d, 1, "本年支出合计", Some("支出"), "决算数")),
-            conv(1, amount(d, 1, "年末结转和结余", Some("支出"), "决算数")),
-            conv(3, amount(d, 3, "合计", None, "基本支出")),
-            conv(3, amount(d, 3, "合计", None, "项目支出")),
-            conv(13, amount(d, 13, "三公经费", None, "决算数/合计")),
-        ];
+        for (slot, a) in row.amounts.iter_mut().zip(&t.consolidate.units_column) {
+            *slot = conv(a.table, amount(d, a.table, &a.row, a.side.as_deref(), &a.column));
+        }
     }
     row
 }

@@ -10,6 +10,7 @@ pub mod balance;
 pub mod batch;
 pub mod node;
 pub mod offset;
+pub mod spec;
 pub mod spool;
 pub mod tree;
 

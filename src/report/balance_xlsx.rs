@@ -112,8 +112,9 @@ pub fn add_offsets_sheet(
             &[],
         );
         for (table, (row, v)) in
-            [("consol.table.income", o.income), ("consol.table.expenditure", o.expenditure)]
+            [("consol.table.income", &o.income), ("consol.table.expenditure", &o.expenditure)]
         {
+            let (row, v) = (row.as_str(), *v);
             r += 1;
             ws.write_string(r, 0, &o.path)?;
             ws.write_string(r, 1, o.department.as_deref().unwrap_or(""))?;

@@ -93,6 +93,8 @@ pub struct Templates {
     pub messages: Catalog,
     pub layouts: Layouts,
     pub rules: crate::rules::RuleSet,
+    /// Ids `consolidate` reads (`consolidate.toml`).
+    pub consolidate: crate::consolidate::spec::Spec,
 }
 
 impl Templates {
@@ -109,7 +111,8 @@ impl Templates {
         let messages = messages.with_lang(lang);
         let layouts = Layouts::load(&store)?;
         let rules = crate::rules::RuleSet::load(&store, &layouts)?;
-        Ok(Self { store, messages, layouts, rules })
+        let consolidate = crate::consolidate::spec::Spec::load(&store, &layouts)?;
+        Ok(Self { store, messages, layouts, rules, consolidate })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).
