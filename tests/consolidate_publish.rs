@@ -211,3 +211,42 @@ fn offsets_are_listed_by_unit_and_row_and_in_the_units_sheet() {
     let wb = juesuan::workbook::open(&plain).unwrap();
     assert!(wb.sheets.iter().all(|s| &*s.name != "冲抵调整"));
 }
+
+/// A fund column only some inputs have (T5 一般公共预算财政拨款 …) is left out
+/// of the consolidated table with a note, never written as a partial sum or
+/// as zeros: the output passes X11b, and 审核结果 says why the column is missing.
+#[test]
+fn a_column_only_some_inputs_have_is_left_out_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = seed("000", true);
+    let t5 = a.tables.get_mut(&5).unwrap();
+    t5.columns.retain(|c| c.id == "合计");
+    for r in &mut t5.rows {
+        r.cells.retain(|k, _| k == "合计");
+    }
+    write(&dir.path().join("in/a.xlsx"), &a, Unit::WanYuan, Style::default());
+    write(&dir.path().join("in/b.xlsx"), &seed("002", true), Unit::WanYuan, Style::default());
+    let out = dir.path().join("sum.xlsx");
+    let o = bin()
+        .arg("consolidate")
+        .arg(dir.path().join("in"))
+        .arg("-o")
+        .arg(&out)
+        .args(["--json", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(json(&o)["summary"]["output_errors"], 0);
+    let o = bin().arg("check").arg(&out).args(["--json", "-"]).output().unwrap();
+    let j = json(&o);
+    assert_eq!(j["summary"]["errors"], 0, "{}", j["files"][0]["findings"]);
+    let d = juesuan::model::extract::read_department(
+        &juesuan::workbook::open(&out).unwrap(),
+        &juesuan::template::Templates::embedded().layouts,
+        &juesuan::template::Templates::embedded().messages,
+    );
+    let cols: Vec<&str> = d.table(5).unwrap().columns.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(cols, ["合计"], "the fund columns are left out");
+    let audit = sheet_rows(&out, "审核结果");
+    assert!(audit.iter().any(|r| r.iter().any(|(_, v)| v.text() == "consolidate-column-partial")));
+}

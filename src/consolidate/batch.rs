@@ -329,6 +329,7 @@ impl<'t> Batch<'t> {
         self.summary.summary.output_warnings +=
             extra.iter().filter(|f| f.severity == Severity::Warning).count();
         own.findings.extend(extra);
+        own.findings.extend(node::partial_column_findings(&n.acc.partial_columns(), t));
         if let Some(f) = node::year_findings(&n.acc.years(), t) {
             self.summary.summary.output_warnings += 1;
             own.findings.push(f);

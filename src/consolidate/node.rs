@@ -65,6 +65,30 @@ pub fn offset_findings(o: &Offsets, unit: Unit, t: &Templates) -> Vec<Finding> {
     out
 }
 
+/// `consolidate-column-partial` (info) for each column only some inputs had:
+/// it is left out of the consolidated table rather than summed partially.
+pub fn partial_column_findings(partial: &[(u8, String, usize, usize)], t: &Templates) -> Vec<Finding> {
+    partial
+        .iter()
+        .map(|(no, id, n, of)| {
+            let table = t.layouts.table(*no).map_or_else(String::new, |l| l.title.clone());
+            Finding::new(
+                "consolidate-column-partial",
+                Severity::Info,
+                t.messages.text(
+                    "consol.column_partial",
+                    &[("table", &table), ("column", id), ("with", n), ("inputs", of)],
+                ),
+            )
+            .with_place(crate::finding::Place {
+                table: Some(*no),
+                row: None,
+                column: Some(id.clone()),
+            })
+        })
+        .collect()
+}
+
 /// `consolidate-mixed-years` when the inputs are of more than one year.
 pub fn year_findings(years: &[i32], t: &Templates) -> Option<Finding> {
     (years.len() > 1).then(|| {
