@@ -555,4 +555,41 @@ mod tests {
         let f = crate::rules::eval::evaluate(&t.rules, &sum, &t.layouts, &t.messages);
         assert!(f.iter().all(|x| !x.rule.starts_with("R7-T02") && !x.rule.starts_with("R3")), "{f:?}");
     }
+
+    /// A 万元 department whose T3 合计 row total is 0.01 above its parts (its
+    /// own rounding), and `gap` more: within the envelope the consolidated
+    /// row adds up exactly and the cell is listed; beyond it, the
+    /// discrepancy is real and stays for the audit.
+    fn consolidated_with_gap(gap: Decimal) -> (Vec<crate::finding::Finding>, Vec<Adjustment>) {
+        let t = crate::template::Templates::embedded();
+        let s: serde_json::Value =
+            serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap();
+        let mut d = crate::samples::seed_department(&s["000"], &t.layouts, true);
+        let t3 = d.tables.get_mut(&3).unwrap();
+        let row = t3.rows.iter_mut().find(|r| r.key == RowKey::Label("合计".into())).unwrap();
+        row.cells.get_mut("本年支出合计").unwrap().value += Decimal::new(1, 2) + gap;
+        let mut acc = Accumulator::default();
+        acc.add(&d);
+        acc.add(&d);
+        let mut sum = acc.department("测试县", &t.layouts);
+        let adj = round_and_balance(&mut sum, Unit::WanYuan, &acc.slack(), &t.rules, &t.layouts, &t.messages);
+        let f = crate::rules::eval::evaluate(&t.rules, &sum, &t.layouts, &t.messages);
+        (f.into_iter().filter(|f| f.rule == "R4a").collect(), adj)
+    }
+
+    #[test]
+    fn a_gap_within_the_inputs_rounding_is_closed_and_listed() {
+        let (findings, adj) = consolidated_with_gap(Decimal::ZERO);
+        assert!(findings.is_empty(), "{findings:?}");
+        let moved = adj.iter().find(|a| a.table == 3 && a.row == "合计" && a.column == "本年支出合计");
+        let a = moved.expect("the total absorbs the two inputs' 0.01 each");
+        assert_eq!(a.why, Why::Total);
+        assert_eq!((a.written - a.exact).abs(), Decimal::new(2, 2));
+    }
+
+    #[test]
+    fn a_gap_beyond_the_inputs_rounding_stays_a_finding() {
+        let (findings, _) = consolidated_with_gap(Decimal::ONE);
+        assert!(findings.iter().any(|f| f.severity == crate::finding::Severity::Error), "{findings:?}");
+    }
 }
