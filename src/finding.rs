@@ -28,7 +28,7 @@ pub const TOOL_IDS: &[&str] = &[
     "formula-uncomputed",
     "year-missing",
     "unit-missing",
-    "balance-adjustment",
+    "consolidate-column-partial",
     "offset-unmatched",
     "offset-internal",
     "offset-internal-mismatch",

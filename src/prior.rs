@@ -108,7 +108,14 @@ pub fn node_figures(
     t: &Templates,
 ) -> Vec<YearFigure> {
     let mut then = prior.department(name, &t.layouts);
-    crate::consolidate::balance::round_and_balance(&mut then, unit, &t.rules, &t.layouts, &t.messages);
+    crate::consolidate::balance::round_and_balance(
+        &mut then,
+        unit,
+        &prior.slack(),
+        &t.rules,
+        &t.layouts,
+        &t.messages,
+    );
     change_figures(&t.rules, now, &then, &t.layouts, &t.messages)
 }
 

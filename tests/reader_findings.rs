@@ -483,6 +483,8 @@ fn file_unreadable_in_every_output() {
     let rows: Vec<(String, String, String)> = units
         .rows()
         .skip(1)
+        // Unit rows are numbered; subtotal and 合计 rows are not.
+        .filter(|(r, _)| !units.get(*r, 0).text().is_empty())
         .map(|(r, _)| (units.get(r, 1).text(), units.get(r, read_c).text(), units.get(r, missing_c).text()))
         .collect();
     assert_eq!(rows.len(), 6, "{rows:?}");
@@ -510,11 +512,12 @@ fn consolidate_lists_tables_read_and_missing() {
     let wb = juesuan::workbook::open(&out).unwrap();
     let units = wb.sheets.iter().find(|s| &*s.name == "分户表").unwrap();
     let b = units.rows().find(|(r, _)| units.get(*r, 1).text().ends_with("b.xlsx")).unwrap().0;
-    assert_eq!(units.get(b, 15).text(), "1–7, 9–13");
-    assert_eq!(units.get(b, 16).text(), "8");
+    // After the 冲抵 columns (15, 16).
+    assert_eq!(units.get(b, 17).text(), "1–7, 9–13");
+    assert_eq!(units.get(b, 18).text(), "8");
     let a = units.rows().find(|(r, _)| units.get(*r, 1).text().ends_with("a.xlsx")).unwrap().0;
-    assert_eq!(units.get(a, 15).text(), "1–13");
-    assert_eq!(units.get(a, 16).text(), "");
+    assert_eq!(units.get(a, 17).text(), "1–13");
+    assert_eq!(units.get(a, 18).text(), "");
 
     // A T8 whose header cannot be read: left out of the totals, said so in 分户表.
     let bad = d.join("c.xlsx");
@@ -547,7 +550,7 @@ fn consolidate_lists_tables_read_and_missing() {
     let wb = juesuan::workbook::open(&out).unwrap();
     let units = wb.sheets.iter().find(|s| &*s.name == "分户表").unwrap();
     let c = units.rows().find(|(r, _)| units.get(*r, 1).text().ends_with("c.xlsx")).unwrap().0;
-    assert_eq!(units.get(c, 16).text(), "8（无法读取）");
+    assert_eq!(units.get(c, 18).text(), "8（无法读取）");
 }
 
 /// `.xls` and `.ods` whose used range starts at C4, not A1: every amount keeps

@@ -121,6 +121,10 @@ fn bases(t: &Templates) -> Vec<(&'static str, Department)> {
     add_column(&mut ext, 2, "国有资本经营预算财政拨款", |_| Decimal::ZERO);
     add_column(&mut ext, 3, "人员经费", |r| r.get("基本支出").unwrap().value);
     add_column(&mut ext, 3, "公用经费", |_| Decimal::ZERO);
+    add_column(&mut ext, 5, "基本支出", |r| r.get("合计").unwrap().value);
+    add_column(&mut ext, 5, "人员经费", |r| r.get("合计").unwrap().value);
+    add_column(&mut ext, 5, "公用经费", |_| Decimal::ZERO);
+    add_column(&mut ext, 5, "项目支出", |_| Decimal::ZERO);
     let mut fund = a.clone();
     fund_table(&mut fund, 10, "政府性基金预算财政拨款");
     let mut soe = a.clone();

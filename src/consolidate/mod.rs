@@ -7,8 +7,12 @@
 //! `balance` then rounds to the output unit so the tables add up exactly.
 
 pub mod balance;
+pub mod batch;
+pub mod node;
 pub mod offset;
+pub mod spec;
 pub mod spool;
+pub mod tree;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,10 +28,15 @@ type RowSums = (String, BTreeMap<String, Decimal>);
 
 #[derive(Clone, Debug, Default)]
 struct TableAcc {
-    columns: Vec<(String, Option<String>)>,
+    /// Each column seen, with the number of inputs that had it.
+    columns: Vec<((String, Option<String>), usize)>,
     rows: BTreeMap<(Option<String>, RowKey), RowSums>,
     notes: usize,
     inputs: usize,
+    /// Half a printed unit (in 元) summed over the inputs that gave this table
+    /// in 万元: how far the exact sums may miss an equality through the
+    /// inputs' own rounding (舍位平衡 closes such gaps; larger ones are real).
+    slack: Decimal,
 }
 
 /// Running exact sums for one node of the consolidation tree.
@@ -50,11 +59,15 @@ impl Accumulator {
             let f = t.unit.or(dep.unit).unwrap_or_default().factor_to(Unit::Yuan);
             let acc = self.tables.entry(t.no).or_default();
             acc.inputs += 1;
+            if f != Decimal::ONE {
+                acc.slack += Decimal::new(5, 3) * f;
+            }
             acc.notes += usize::from(t.note.is_some());
             for c in t.columns.iter().filter(|c| c.known) {
                 let k = (c.id.clone(), c.side.clone());
-                if !acc.columns.contains(&k) {
-                    acc.columns.push(k);
+                match acc.columns.iter_mut().find(|(x, _)| *x == k) {
+                    Some((_, n)) => *n += 1,
+                    None => acc.columns.push((k, 1)),
                 }
             }
             for r in &t.rows {
@@ -79,9 +92,11 @@ impl Accumulator {
             let acc = self.tables.entry(*no).or_default();
             acc.inputs += t.inputs;
             acc.notes += t.notes;
-            for c in &t.columns {
-                if !acc.columns.contains(c) {
-                    acc.columns.push(c.clone());
+            acc.slack += t.slack;
+            for (c, n) in &t.columns {
+                match acc.columns.iter_mut().find(|(x, _)| x == c) {
+                    Some((_, m)) => *m += n,
+                    None => acc.columns.push((c.clone(), *n)),
                 }
             }
             for (k, (label, cells)) in &t.rows {
@@ -91,6 +106,27 @@ impl Accumulator {
                 }
             }
         }
+    }
+
+    /// Per table, the rounding the inputs brought in, in 元 (see `TableAcc::slack`).
+    pub fn slack(&self) -> BTreeMap<u8, Decimal> {
+        self.tables.iter().map(|(no, t)| (*no, t.slack)).collect()
+    }
+
+    /// Columns left out of the sums because only some inputs had them:
+    /// (table, column id, inputs with it, inputs of the table).
+    pub fn partial_columns(&self) -> Vec<(u8, String, usize, usize)> {
+        let mut out = Vec::new();
+        for (no, t) in &self.tables {
+            for ((id, _), n) in &t.columns {
+                if *n < t.inputs
+                    && !out.iter().any(|(o, i, _, _): &(u8, String, usize, usize)| o == no && i == id)
+                {
+                    out.push((*no, id.clone(), *n, t.inputs));
+                }
+            }
+        }
+        out
     }
 
     /// Years seen, most frequent first (more than one is worth a warning).
@@ -117,8 +153,11 @@ impl Accumulator {
             let sheet: Arc<str> = Arc::from(format!("T{no:02}").as_str());
             // Columns in the template's order, so sums look like the standard form.
             let mut columns: Vec<Column> = Vec::new();
+            // Only columns every input of the table had: a column some inputs
+            // lack would be a partial sum (see `partial_columns`).
             for spec in &layout.columns {
-                if acc.columns.contains(&(spec.id.clone(), spec.side.clone())) {
+                let k = (spec.id.clone(), spec.side.clone());
+                if acc.columns.iter().any(|(c, n)| *c == k && *n == acc.inputs) {
                     let col = u32::try_from(columns.len()).unwrap_or(0);
                     columns.push(Column {
                         id: spec.id.clone(),

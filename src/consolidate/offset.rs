@@ -6,12 +6,14 @@
 //! `[主管]` or `（主管）` marks the supervising unit of its directory node, `[下属]`
 //! or `（下属）` a subordinate. For a subordinate its 上级补助收入 (income from the
 //! supervisor) and 上缴上级支出 (remittances to it) are removed; for the
-//! supervisor its 对附属单位补助支出 and 附属单位上缴收入. Every total that
+//! supervisor its 对附属单位补助支出 and 附属单位上缴收入 (the ids are in
+//! `templates/consolidate.toml`). Every total that
 //! contains them (T1 rows and totals, T2/T3 row totals, T1 class rows) is
 //! reduced by the same amounts, so each table still adds up.
 
 use rust_decimal::Decimal;
 
+use super::spec::{Flows, Spec};
 use crate::model::{Department, RowKey};
 
 /// A unit's role in its node.
@@ -84,12 +86,18 @@ fn strip_column(
     (total, classes)
 }
 
-/// Removes the unit's internal flows in place (amounts in the unit's own unit).
-pub fn strip(dep: &mut Department, role: Role) -> Removed {
-    let (income_row, income_col, exp_col) = match role {
-        Role::Subordinate => ("上级补助收入", "上级补助收入", "上缴上级支出"),
-        Role::Supervisor => ("附属单位上缴收入", "附属单位上缴收入", "对附属单位补助支出"),
-    };
+/// The flows offset for a role (`templates/consolidate.toml`).
+pub fn flows(spec: &Spec, role: Role) -> &Flows {
+    match role {
+        Role::Subordinate => &spec.offset.subordinate,
+        Role::Supervisor => &spec.offset.supervisor,
+    }
+}
+
+/// Removes the unit's internal `flows` in place (amounts in the unit's own unit).
+pub fn strip(dep: &mut Department, flows: &Flows) -> Removed {
+    let (income_row, exp_col) = (flows.income.as_str(), flows.expenditure.as_str());
+    let income_col = income_row;
     let income_t1 = dep
         .table(1)
         .and_then(|t| t.row(&RowKey::Label(income_row.into()), Some("收入")))

@@ -44,11 +44,19 @@ pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Depar
             );
         }
     }
-    // The sheets juesuan writes beside the tables (分户表, 审核结果) quote table
-    // titles in their messages; they never hold a table, so reading a
-    // consolidated workbook back must not mistake a message for a title.
-    let own: Vec<&str> =
-        ["consolidate.sheet_units", "report.sheet_findings"].iter().flat_map(|k| msg.every_lang(k)).collect();
+    // The sheets juesuan writes beside the tables (分户表, 审核结果, 舍位调整,
+    // 冲抵调整, 上年对比) quote table titles in their cells; they never hold a
+    // table, so reading a consolidated workbook back must not mistake one for a title.
+    let own: Vec<&str> = [
+        "consolidate.sheet_units",
+        "report.sheet_findings",
+        "consol.sheet_adjustments",
+        "consol.sheet_offsets",
+        "prior.sheet",
+    ]
+    .iter()
+    .flat_map(|k| msg.every_lang(k))
+    .collect();
     for sheet in wb.sheets.iter().filter(|s| !own.contains(&&*s.name)) {
         let mut titles = find_titles(sheet, layouts);
         // The same title again before any other table is the same table

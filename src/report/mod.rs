@@ -1,6 +1,7 @@
 //! Reporters: console text, the findings workbook and the standard 13-table
 //! workbook. The only code that touches rust_xlsxwriter.
 
+pub mod balance_xlsx;
 pub mod consolidate_xlsx;
 pub mod docx;
 pub mod findings_xlsx;

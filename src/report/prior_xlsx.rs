@@ -68,9 +68,5 @@ pub fn add_prior_sheet(
         };
     }
     ws.set_freeze_panes(3, 2)?;
-    ws.set_landscape();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(2, 2)?;
-    Ok(())
+    super::page::setup(ws, Some((2, 2)), super::page::Fit::Width)
 }

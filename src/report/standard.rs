@@ -231,7 +231,9 @@ fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, style
     let present: BTreeSet<&str> = table
         .map(|t| t.columns.iter().filter(|c| c.known).map(|c| c.id.as_str()).collect())
         .unwrap_or_default();
-    let wanted = |id: &str, standard: bool| standard || present.contains(id);
+    // A table's own columns; the standard ones only for a blank form: a column
+    // the data lacks is left out, never written empty (read back as zeros).
+    let wanted = |id: &str, standard: bool| (standard && table.is_none()) || present.contains(id);
     let split = |h: &str| h.split('/').map(String::from).collect::<Vec<_>>();
     let item = msg.text("std.item", &[]);
     let line_no = |side: Option<String>, mut prefix: Vec<String>| {

@@ -123,6 +123,8 @@ pub struct Templates {
     pub narrative: crate::narrative::Lexicon,
     /// The sections and sentence frames `narrate` drafts (`narrative/draft.toml`).
     pub narrative_draft: crate::narrative::draft::Frame,
+    /// Ids `consolidate` reads (`consolidate.toml`).
+    pub consolidate: crate::consolidate::spec::Spec,
 }
 
 impl Templates {
@@ -145,7 +147,8 @@ impl Templates {
         let findings = crate::finding::Registry::load(&store)?;
         let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
         let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
-        Ok(Self { store, messages, layouts, rules, findings, narrative, narrative_draft })
+        let consolidate = crate::consolidate::spec::Spec::load(&store, &layouts)?;
+        Ok(Self { store, messages, layouts, rules, findings, narrative, narrative_draft, consolidate })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).
