@@ -30,6 +30,16 @@ fn rounding_notes_are_counted_per_file_unless_asked_for() {
     let quiet = text(&bin().arg("check").arg(dir.path()).arg("--quiet").output().unwrap());
     assert_eq!(quiet.lines().count(), 1, "{quiet}");
     assert!(quiet.starts_with("合计：24 个文件"), "{quiet}");
+
+    // Files passed over are one counted line under --quiet, not one line each.
+    for i in 0..5 {
+        std::fs::write(dir.path().join(format!("附件{i}.csv")), "x").unwrap();
+    }
+    let quiet = text(&bin().arg("check").arg(dir.path()).arg("--quiet").output().unwrap());
+    assert_eq!(quiet.lines().count(), 2, "{quiet}");
+    assert!(quiet.contains("已跳过 5 个文件"), "{quiet}");
+    let loud = text(&bin().arg("check").arg(dir.path()).output().unwrap());
+    assert_eq!(loud.matches("不是工作簿文件，已跳过").count(), 5, "{loud}");
 }
 
 #[test]

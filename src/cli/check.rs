@@ -47,7 +47,7 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         args.report.iter().chain(args.json.iter()).map(PathBuf::as_path).collect();
     let mut cli_inputs = args.inputs.clone();
     cli_inputs.extend(args.narrative.iter().cloned());
-    let Some(inputs) = super::batch_inputs_with(&cli_inputs, &outputs, msg, true)? else {
+    let Some(inputs) = super::batch_inputs_with(&cli_inputs, &outputs, ctx, true)? else {
         return Ok(ExitStatus::Error);
     };
     if args.narrative.is_some() && inputs.files.len() != 1 {

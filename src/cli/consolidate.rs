@@ -59,7 +59,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let msg = &t.messages;
     let json = args.json.as_deref().filter(|j| j.as_os_str() != "-");
     let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(json).collect();
-    let Some(mut inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
+    let Some(mut inputs) = super::batch_inputs(&args.inputs, &outputs, ctx)? else {
         return Ok(ExitStatus::Error);
     };
     super::drop_identical(&mut inputs, msg);
@@ -102,7 +102,10 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             })
             .collect();
         for ((report, dep), path) in results.into_iter().zip(chunk) {
-            if let Some(line) = batch.fold(path, report, dep)? {
+            // Skipped and excluded inputs are counted in the summary; --quiet keeps only that.
+            if let Some(line) = batch.fold(path, report, dep)?
+                && !ctx.global.quiet
+            {
                 bar.suspend(|| eprintln!("{line}"));
             }
         }

@@ -273,9 +273,9 @@ pub fn load_prior(paths: &[PathBuf], ctx: &Ctx) -> anyhow::Result<Option<crate::
 pub fn batch_inputs(
     args: &[std::path::PathBuf],
     outputs: &[&std::path::Path],
-    msg: &crate::i18n::Catalog,
+    ctx: &Ctx,
 ) -> anyhow::Result<Option<crate::inputs::Inputs>> {
-    batch_inputs_with(args, outputs, msg, false)
+    batch_inputs_with(args, outputs, ctx, false)
 }
 
 /// `batch_inputs`, keeping the 决算说明 documents when `narratives` (check);
@@ -286,9 +286,10 @@ pub fn batch_inputs(
 pub fn batch_inputs_with(
     args: &[std::path::PathBuf],
     outputs: &[&std::path::Path],
-    msg: &crate::i18n::Catalog,
+    ctx: &Ctx,
     narratives: bool,
 ) -> anyhow::Result<Option<crate::inputs::Inputs>> {
+    let msg = &ctx.templates.messages;
     let mut inputs = crate::inputs::expand(args);
     if !narratives {
         let docs = std::mem::take(&mut inputs.narratives);
@@ -311,17 +312,28 @@ pub fn batch_inputs_with(
             .into());
         }
     }
-    for (kept, dropped) in &inputs.duplicates {
-        eprintln!(
-            "{}",
-            msg.text("inputs.duplicate", &[("path", &dropped.display()), ("kept", &kept.display())])
-        );
-    }
-    for s in &inputs.skipped {
-        eprintln!(
-            "{}",
-            msg.text("inputs.skipped", &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))])
-        );
+    if ctx.global.quiet {
+        // --quiet keeps only summaries: one line says how many were passed over.
+        let n = inputs.duplicates.len() + inputs.skipped.len();
+        if n > 0 {
+            eprintln!("{}", msg.text("inputs.skipped_quiet", &[("n", &n)]));
+        }
+    } else {
+        for (kept, dropped) in &inputs.duplicates {
+            eprintln!(
+                "{}",
+                msg.text("inputs.duplicate", &[("path", &dropped.display()), ("kept", &kept.display())])
+            );
+        }
+        for s in &inputs.skipped {
+            eprintln!(
+                "{}",
+                msg.text(
+                    "inputs.skipped",
+                    &[("path", &s.path.display()), ("reason", &msg.text(s.reason, &[]))]
+                )
+            );
+        }
     }
     if inputs.files.is_empty() && inputs.narratives.is_empty() {
         eprintln!("{}", msg.text("inputs.nothing", &[]));

@@ -63,7 +63,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let cfg = Config::load(&t.store)?;
     let outputs: Vec<&std::path::Path> =
         std::iter::once(args.output.as_path()).chain(args.json.as_deref()).collect();
-    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, msg)? else {
+    let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, ctx)? else {
         return Ok(ExitStatus::Error);
     };
     if let Some(tables) = args.tables.as_deref().filter(|p| !p.exists()) {
