@@ -1,6 +1,6 @@
 //! The outcome of checking files: per-file results ([`FileReport`]), their
 //! status and the batch totals, in the JSON shape of cli.md (`files[]` and
-//! `summary`), plus the findings report's columns ([`Column`]).
+//! `summary`), plus the findings report's columns ([`ReportColumn`]).
 //!
 //! Plain data shared by `check` (which produces it), `explain` (which reads an
 //! earlier findings report back) and `report` (which renders it); it depends on
