@@ -112,7 +112,7 @@ fn rezip(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
 fn main() {
     let secs: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(60);
     let seed: u64 = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let t = juesuan::template::Templates::embedded();
+    let t = juesuan::config::Templates::embedded();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut corpus: Vec<Vec<u8>> = Vec::new();
     for d in ["samples", "samples/variants", "samples/county/某市/甲县"] {

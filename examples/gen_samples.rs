@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
 fn main() -> anyhow::Result<()> {
-    let t = juesuan::template::Templates::embedded();
+    let t = juesuan::config::Templates::embedded();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     for f in juesuan::samples::generate(&root, &t.layouts, &t.messages)? {
         println!("samples/{f}");

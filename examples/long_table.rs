@@ -14,7 +14,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(30_000);
     let out = std::path::PathBuf::from(args.next().unwrap_or_else(|| format!("long-{n}.xlsx")));
-    let t = juesuan::template::Templates::embedded();
+    let t = juesuan::config::Templates::embedded();
     let seeds: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/src/seed_tables.json"),
     )?)?;

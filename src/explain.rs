@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::check::FileReport;
 use crate::i18n::{Catalog, Lang};
-use crate::report::findings_xlsx::COLUMNS;
+use crate::outcome::FileReport;
+use crate::outcome::ReportColumn as C;
 use rust_decimal::Decimal;
 
 use crate::workbook::{self, ReadError, Value};
@@ -39,14 +39,16 @@ pub fn read(path: &Path, msg: &Catalog) -> Result<Explanations, ReadError> {
     let wb = workbook::open(path)?;
     let mut out = Explanations::new();
     let header = |key: &str| [Lang::Zh, Lang::En].map(|l| msg.clone().with_lang(l).text(key, &[]));
-    let want = |i: usize| header(COLUMNS[i]);
+    let want = |c: C| header(c.key());
     for sheet in &wb.sheets {
         let Some((hr, cells)) = sheet.rows().next() else { continue };
-        let find = |i: usize| cells.iter().find(|(_, v)| want(i).contains(&v.text())).map(|(c, _)| *c);
-        let (Some(cf), Some(cc), Some(cr), Some(ce)) = (find(0), find(4), find(5), find(11)) else {
+        let find = |c: C| cells.iter().find(|(_, v)| want(c).contains(&v.text())).map(|(c, _)| *c);
+        let (Some(cf), Some(cc), Some(cr), Some(ce)) =
+            (find(C::File), find(C::Cell), find(C::Rule), find(C::Explanation))
+        else {
             continue;
         };
-        let (cx, ca) = (find(7), find(8));
+        let (cx, ca) = (find(C::Expected), find(C::Actual));
         for (r, _) in sheet.rows().filter(|(r, _)| *r > hr) {
             let text = |c: u32| match sheet.get(r, c) {
                 Value::Empty => String::new(),
@@ -72,7 +74,7 @@ pub fn read(path: &Path, msg: &Catalog) -> Result<Explanations, ReadError> {
 /// often sits in the folder being checked and is not a broken submission.
 pub fn is_findings_report(wb: &workbook::Workbook, msg: &Catalog) -> bool {
     let header = |key: &str| [Lang::Zh, Lang::En].map(|l| msg.clone().with_lang(l).text(key, &[]));
-    let (rule, note) = (header(COLUMNS[5]), header(COLUMNS[11]));
+    let (rule, note) = (header(C::Rule.key()), header(C::Explanation.key()));
     wb.sheets.iter().any(|sheet| {
         sheet.rows().next().is_some_and(|(_, cells)| {
             let has = |h: &[String; 2]| cells.iter().any(|(_, v)| h.contains(&v.text()));
@@ -139,8 +141,8 @@ fn file_name(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{FileReport, Status};
     use crate::finding::{Finding, Severity};
+    use crate::outcome::{FileReport, Status};
 
     fn report(path: &str) -> FileReport {
         let mut r = FileReport::unreadable(std::path::Path::new(path), String::new());

@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod consolidate;
 pub mod error;
 pub mod explain;
@@ -16,6 +17,7 @@ pub mod inputs;
 pub mod location;
 pub mod model;
 pub mod narrative;
+pub mod outcome;
 pub mod prior;
 pub mod report;
 pub mod rules;

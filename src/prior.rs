@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::check::FileReport;
+use crate::config::Templates;
 use crate::consolidate::Accumulator;
 use crate::model::Department;
+use crate::outcome::FileReport;
 use crate::rules::eval::{YearFigure, change_figures};
-use crate::template::Templates;
 
 /// One of last year's workbooks, read.
 #[derive(Clone, Debug)]

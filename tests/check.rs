@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
+use juesuan::config::Templates;
 use juesuan::model::Unit;
 use juesuan::report::standard::Style;
-use juesuan::template::Templates;
 use rust_decimal::Decimal;
 
 mod support;

@@ -243,8 +243,8 @@ fn a_column_only_some_inputs_have_is_left_out_with_a_note() {
     assert_eq!(j["summary"]["errors"], 0, "{}", j["files"][0]["findings"]);
     let d = juesuan::model::extract::read_department(
         &juesuan::workbook::open(&out).unwrap(),
-        &juesuan::template::Templates::embedded().layouts,
-        &juesuan::template::Templates::embedded().messages,
+        &juesuan::config::Templates::embedded().layouts,
+        &juesuan::config::Templates::embedded().messages,
     );
     let cols: Vec<&str> = d.table(5).unwrap().columns.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(cols, ["合计"], "the fund columns are left out");

@@ -203,7 +203,7 @@ fn rules(j: &serde_json::Value) -> Vec<String> {
 }
 
 fn total_of(out: &Path) -> Decimal {
-    let t = juesuan::template::Templates::embedded();
+    let t = juesuan::config::Templates::embedded();
     let wb = juesuan::workbook::open(out).unwrap();
     income(&juesuan::model::extract::read_department(&wb, &t.layouts, &t.messages))
 }
@@ -311,7 +311,7 @@ fn a_40000_character_string_in_convert_or_score_input_is_cut_with_a_finding() {
 
 /// A self-assessment workbook of the seed projects, the first one renamed.
 fn score_workbook(path: &Path, first_name: &str) {
-    let t = juesuan::template::Templates::embedded();
+    let t = juesuan::config::Templates::embedded();
     let cfg = juesuan::score::Config::load(&t.store).unwrap();
     let sheets: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("samples/src/seed_scoresheets.json")).unwrap(),

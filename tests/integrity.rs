@@ -363,7 +363,7 @@ fn formula_text_from_inputs_stays_text() {
 
 fn write_unit(path: &Path, name: &str) {
     use juesuan::report::standard::{Options, workbook};
-    let t = juesuan::template::Templates::embedded();
+    let t = juesuan::config::Templates::embedded();
     let seeds: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("samples/src/seed_tables.json")).unwrap())
             .unwrap();

@@ -7,11 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
+use juesuan::config::Templates;
 use juesuan::finding::{Finding, Severity};
 use juesuan::model::{Department, Unit};
 use juesuan::narrative::{check, draft, parse};
 use juesuan::report::standard::Style;
-use juesuan::template::Templates;
 
 mod support;
 use support::{bin, json, root, seed, text, write};

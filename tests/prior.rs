@@ -7,12 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
+use juesuan::config::Templates;
 use juesuan::finding::Severity;
 use juesuan::model::{Department, Unit};
 use juesuan::report::standard::Style;
 use juesuan::rules::eval::{PriorYear, evaluate_rule_with_prior};
 use juesuan::rules::{Kind, Rule};
-use juesuan::template::Templates;
 use rust_decimal::Decimal;
 
 mod support;

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use juesuan::config::Templates;
 use juesuan::model::extract::read_department;
 use juesuan::model::{Department, RowKey, Unit};
 use juesuan::report::standard::{Options, Style, workbook};
-use juesuan::template::Templates;
 use rust_decimal::Decimal;
 
 mod support;

@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+use juesuan::config::Templates;
 use juesuan::model::Department;
 use juesuan::model::extract::read_department;
-use juesuan::template::Templates;
 use rust_decimal::Decimal;
 
 mod support;

@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use juesuan::config::Templates;
 use juesuan::finding::Severity;
 use juesuan::location::CellRef;
 use juesuan::model::{Amount, Column, Department, Row, RowKey};
 use juesuan::rules::eval::evaluate_rule;
 use juesuan::rules::{Kind, Rule};
-use juesuan::template::Templates;
 use rust_decimal::Decimal;
 
 fn seeds() -> serde_json::Value {

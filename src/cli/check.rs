@@ -6,7 +6,8 @@ use clap::Args;
 use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
-use crate::check::{CheckReport, FileReport, PriorLookup, check_file_with};
+use crate::check::{PriorLookup, check_file_with};
+use crate::outcome::{CheckReport, FileReport};
 use crate::report::{findings_xlsx, text};
 
 /// Audits department workbooks: sums, hierarchies, balances, cross-table equalities.

@@ -15,10 +15,10 @@ use clap::Args;
 use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
-use crate::check::FileReport;
 use crate::consolidate::batch::{Batch, Node, Options};
 use crate::consolidate::tree::{Tree, node_file, root_name};
 use crate::model::{Department, Unit};
+use crate::outcome::FileReport;
 
 /// Sums every readable department workbook under INPUT into the standard tables.
 #[derive(Debug, Args)]

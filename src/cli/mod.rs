@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::Templates;
 use crate::i18n::Lang;
-use crate::template::Templates;
 
 /// Outcome of a subcommand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -512,7 +512,7 @@ mod tests {
     /// under a 款 of 150 元 = 0.02 万元. Balanced, the totals are the sums.
     #[test]
     fn three_half_cent_items_come_out_balanced() {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         let s: serde_json::Value =
             serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap();
         let mut d = crate::samples::seed_department(&s["000"], &t.layouts, true);
@@ -561,7 +561,7 @@ mod tests {
     /// row adds up exactly and the cell is listed; beyond it, the
     /// discrepancy is real and stays for the audit.
     fn consolidated_with_gap(gap: Decimal) -> (Vec<crate::finding::Finding>, Vec<Adjustment>) {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         let s: serde_json::Value =
             serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap();
         let mut d = crate::samples::seed_department(&s["000"], &t.layouts, true);

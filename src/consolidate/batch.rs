@@ -19,15 +19,15 @@ use super::node::{self, Offsets};
 use super::offset::{self, Role};
 use super::spool::{Lines, Ranges, Spool};
 use super::tree::Tree;
-use crate::check::{FileReport, Status};
+use crate::config::Templates;
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::model::{Department, RowKey, Unit};
+use crate::outcome::{FileReport, Status};
 use crate::report::balance_xlsx::{add_adjustments_sheet, add_offsets_sheet};
 use crate::report::consolidate_xlsx::{UnitRow, add_findings_sheet, add_units_sheet};
 use crate::report::findings_xlsx::{self, FindingRow};
 use crate::report::{save, standard};
-use crate::template::Templates;
 
 /// What the run produces, beyond its inputs.
 #[derive(Clone, Copy, Debug)]
@@ -71,7 +71,7 @@ pub struct Summary {
 #[derive(Debug, Default, Serialize)]
 pub struct Totals {
     #[serde(flatten)]
-    pub inputs: crate::check::Summary,
+    pub inputs: crate::outcome::Summary,
     pub output_errors: usize,
     pub output_warnings: usize,
 }
@@ -459,7 +459,7 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, t: &Templates)
         warnings: c.warnings,
         reason: r.error.clone(),
         tables_read: r.tables_read_text(),
-        tables_missing: crate::check::tables_missing_words(r, msg),
+        tables_missing: crate::outcome::tables_missing_words(r, msg),
         ..UnitRow::default()
     };
     if let Some(d) = dep {

@@ -221,7 +221,7 @@ mod tests {
 
     #[test]
     fn sums_exactly_across_units() {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         let s: serde_json::Value =
             serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap();
         let a = crate::samples::seed_department(&s["000"], &t.layouts, true);

@@ -6,10 +6,10 @@
 
 use rust_decimal::Decimal;
 
+use crate::config::Templates;
 use crate::finding::{Finding, Severity};
 use crate::model::Unit;
 use crate::rules::eval::fmt;
-use crate::template::Templates;
 
 /// 冲抵 totals of a node in 元.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

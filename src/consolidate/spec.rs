@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn the_embedded_file_is_valid_and_an_unknown_row_is_refused_with_its_line() {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         assert_eq!(t.consolidate.units_column.len(), UNITS_COLUMNS);
         let mut store = t.store.clone();
         let f = store.files.get_mut("consolidate.toml").unwrap();

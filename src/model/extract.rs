@@ -1086,7 +1086,7 @@ mod tests {
 
     #[test]
     fn titles_by_alias_longest_first() {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         let l = &t.layouts;
         let c = |s: &str| title_candidates(&norm_header(s), l);
         assert_eq!(c("收入支出决算总表"), vec![1]);
@@ -1105,7 +1105,7 @@ mod tests {
 
     #[test]
     fn title_block_parsing() {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         let l = &t.layouts;
         assert_eq!(
             department_in("编制单位:攀枝花市科学技术协会单位:万元", l),

@@ -16,9 +16,9 @@ use std::path::Path;
 pub use lexicon::Lexicon;
 pub use read::{Document, is_narrative_path};
 
-use crate::check::{FileKind, FileReport, Status};
+use crate::config::Templates;
 use crate::model::Department;
-use crate::template::Templates;
+use crate::outcome::{FileKind, FileReport, Status};
 
 /// Paragraphs looked at for the title and the 编制单位.
 const HEAD: usize = 12;

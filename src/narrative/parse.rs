@@ -417,7 +417,7 @@ fn scope_of(c: &[char], t: &Token, subject: usize, heading_scope: &str, lex: &Le
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::Templates;
+    use crate::config::Templates;
 
     fn lex() -> Lexicon {
         let t = Templates::embedded();

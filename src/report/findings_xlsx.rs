@@ -6,26 +6,10 @@
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatUnderline, Url, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 
-use crate::check::FileReport;
 use crate::i18n::Catalog;
+use crate::outcome::FileReport;
+use crate::outcome::ReportColumn as C;
 use crate::report::page::{self, Fit};
-
-/// Column keys, in order; their headers come from the message catalogue.
-pub const COLUMNS: [&str; 13] = [
-    "report.col.file",
-    "report.col.table",
-    "report.col.row",
-    "report.col.column",
-    "report.col.cell",
-    "report.col.rule",
-    "report.col.severity",
-    "report.col.expected",
-    "report.col.actual",
-    "report.col.difference",
-    "report.col.message",
-    "report.col.explanation",
-    "report.col.line",
-];
 
 /// Column widths: long texts wrap, so thirteen columns fit a landscape page legibly.
 const WIDTHS: [f64; 13] = [28.0, 18.0, 16.0, 14.0, 16.0, 9.0, 6.0, 11.0, 11.0, 10.0, 56.0, 20.0, 6.0];
@@ -117,8 +101,8 @@ pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> 
     for (c, w) in WIDTHS.iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
-    for (c, key) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, msg.text(key, &[]), &bold)?;
+    for c in C::ALL {
+        ws.write_string_with_format(0, c.index(), msg.text(c.key(), &[]), &bold)?;
     }
     // Printed: landscape, fitted to the width, the header on every page.
     page::setup(ws, Some((0, 0)), Fit::Width)
@@ -143,46 +127,48 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) ->
         &x.cells,
     ];
     let mut n = texts.iter().zip(WIDTHS).map(|(t, w)| page::lines(t, w - 1.0)).max().unwrap_or(1);
-    n = n.max(page::lines(&x.message, WIDTHS[10] - 1.0));
-    n = n.max(page::lines(x.explanation.as_deref().unwrap_or(""), WIDTHS[11] - 1.0));
+    n = n.max(page::lines(&x.message, WIDTHS[usize::from(C::Message.index())] - 1.0));
+    n = n.max(page::lines(
+        x.explanation.as_deref().unwrap_or(""),
+        WIDTHS[usize::from(C::Explanation.index())] - 1.0,
+    ));
     if n > 1 {
         ws.set_row_height(row, page::height(n))?;
     }
-    ws.write_string_with_format(row, 0, &x.file, &wrap)?;
+    ws.write_string_with_format(row, C::File.index(), &x.file, &wrap)?;
     if let Some(t) = &x.table {
-        ws.write_string_with_format(row, 1, t, &wrap)?;
+        ws.write_string_with_format(row, C::Table.index(), t, &wrap)?;
     }
     if let Some(r) = &x.row {
-        ws.write_string_with_format(row, 2, r, &wrap)?;
+        ws.write_string_with_format(row, C::Row.index(), r, &wrap)?;
     }
     if let Some(c) = &x.column {
-        ws.write_string_with_format(row, 3, c, &wrap)?;
+        ws.write_string_with_format(row, C::Column.index(), c, &wrap)?;
     }
     if !x.cells.is_empty() {
-        let written = x
-            .url
-            .as_ref()
-            .is_some_and(|u| ws.write_url_with_format(row, 4, Url::new(u).set_text(&x.cells), &link).is_ok());
+        let written = x.url.as_ref().is_some_and(|u| {
+            ws.write_url_with_format(row, C::Cell.index(), Url::new(u).set_text(&x.cells), &link).is_ok()
+        });
         if !written {
-            ws.write_string_with_format(row, 4, &x.cells, &wrap)?;
+            ws.write_string_with_format(row, C::Cell.index(), &x.cells, &wrap)?;
         }
     }
-    ws.write_string_with_format(row, 5, &x.rule, &wrap)?;
+    ws.write_string_with_format(row, C::Rule.index(), &x.rule, &wrap)?;
     // Rows keep the JSON word (spooled, compared); the sheet shows the officer's word.
     let severity =
         crate::finding::Severity::parse(&x.severity).map_or_else(|| x.severity.clone(), |s| s.label(msg));
-    ws.write_string_with_format(row, 6, severity, &wrap)?;
+    ws.write_string_with_format(row, C::Severity.index(), severity, &wrap)?;
     if let Some(v) = &x.values {
         for (i, n) in v.iter().enumerate() {
-            ws.write_number_with_format(row, 7 + i as u16, *n, &num)?;
+            ws.write_number_with_format(row, C::Expected.index() + i as u16, *n, &num)?;
         }
     }
-    ws.write_string_with_format(row, 10, crate::text::cell_text(&x.message), &wrap)?;
+    ws.write_string_with_format(row, C::Message.index(), crate::text::cell_text(&x.message), &wrap)?;
     if let Some(e) = &x.explanation {
-        ws.write_string_with_format(row, 11, crate::text::cell_text(e), &wrap)?;
+        ws.write_string_with_format(row, C::Explanation.index(), crate::text::cell_text(e), &wrap)?;
     }
     if let Some(l) = x.line {
-        ws.write_number(row, 12, l as f64)?;
+        ws.write_number(row, C::Line.index(), l as f64)?;
     }
     Ok(())
 }
@@ -193,7 +179,7 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) ->
 /// When rust_xlsxwriter rejects a value.
 pub fn finish(ws: &mut Worksheet, last: u32) -> Result<(), XlsxError> {
     ws.set_freeze_panes(1, 0)?;
-    ws.autofilter(0, 0, last.max(1), (COLUMNS.len() - 1) as u16)?;
+    ws.autofilter(0, 0, last.max(1), C::Line.index())?;
     Ok(())
 }
 

@@ -876,7 +876,7 @@ mod tests {
 
     #[test]
     fn sheet_names_fit_excel_limits() {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         for l in &t.layouts.tables {
             let n = sheet_name(l);
             assert!(n.chars().count() <= 31, "{n}");

@@ -5,9 +5,9 @@
 
 use std::io::Write;
 
-use crate::check::{CheckReport, FileKind, FileReport, Status};
 use crate::finding::{Finding, Severity};
 use crate::i18n::Catalog;
+use crate::outcome::{CheckReport, FileKind, FileReport, Status};
 use crate::rules::eval::fmt;
 
 /// One finding as one line.

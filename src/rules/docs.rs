@@ -122,7 +122,7 @@ infos, false for errors).
 ```text
 check := sum (\"=\" | \">=\" | \"<=\") sum
 sum   := term ((\"+\" | \"-\") term)*
-term  := NUMBER | ref | \"sum(\" ref \")\"
+term  := \"0\" | NUMBER UNIT | ref | \"sum(\" ref \")\"
 ref   := \"prior.\"? \"T\" N (\".\" SIDE)? \"[\" rows \"]\" \".\" COLUMN
 rows  := \"*\" | \"children\" | \"类\" | \"款\" | \"项\" | ROW (\",\" ROW)*
 ```
@@ -132,6 +132,9 @@ rows  := \"*\" | \"children\" | \"类\" | \"款\" | \"项\" | ROW (\",\" ROW)*
 - `each = \"T2\"` repeats the rule for every row (`:code` code rows only,
   `:parent` code rows that have sub-codes, `:类` 3-digit rows); `*` is that row,
   `children` its direct sub-codes.
+- A number compared against amounts carries its unit, `100万元` or `1000000元`,
+  and is converted to the department's unit when evaluated; only `0` stands
+  alone (a bare `100` is refused at load with file and line).
 - `columns = [\"*\"]` repeats it for every column the table has; `@` is that column.
 - `when` lists conditions that must all hold: `has(T2.教育收费)` (the optional
   column exists), `empty(T10, T11)` (every listed table is all zero),

@@ -411,6 +411,17 @@ impl Evaluator<'_> {
                     text.push_str(&n.to_string());
                     prev_prefix.clear();
                 }
+                Term::Amount(n, unit) => {
+                    // Every table is in `self.unit` by now (see `in_one_unit`).
+                    let n = n * unit.factor_to(self.unit);
+                    if *pos {
+                        v.sum += n
+                    } else {
+                        v.sum -= n
+                    }
+                    text.push_str(&format!("{n}{}", self.unit.as_str()));
+                    prev_prefix.clear();
+                }
                 Term::Ref(r) => {
                     let t = self.eval_ref(r, cur, col)?;
                     if *pos {

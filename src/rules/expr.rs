@@ -3,7 +3,7 @@
 //! ```text
 //! check := sum ("=" | ">=" | "<=") sum
 //! sum   := term (("+" | "-") term)*
-//! term  := NUMBER | ref | "sum(" ref ")"
+//! term  := "0" | NUMBER UNIT | ref | "sum(" ref ")"      (UNIT: 万元 or 元)
 //! ref   := "prior."? "T" N ("." SIDE)? "[" sel "]" ("." COLUMN)?
 //! sel   := "*" | "children" | "类" | "款" | "项" | ROW ("," ROW)*
 //! ```
@@ -13,6 +13,8 @@
 //! iterates over (`columns = "*"`). A reference to several rows is their sum.
 //! `prior.` names last year's table (`prior.T1.支出[年末结转和结余].决算数`),
 //! read from the workbook `--prior` matched with the department.
+
+use crate::model::Unit;
 
 /// Which rows a reference means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +43,11 @@ pub struct Ref {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Term {
+    /// A bare number: only `0` is accepted, as zero needs no unit.
     Number(rust_decimal::Decimal),
+    /// An amount with its unit (`100万元`, `1000000元`), converted to the unit
+    /// of the tables when evaluated, so a literal means the same in every file.
+    Amount(rust_decimal::Decimal, Unit),
     Ref(Ref),
 }
 
@@ -79,7 +85,7 @@ impl Check {
     pub fn refs(&self) -> impl Iterator<Item = &Ref> {
         self.left.terms.iter().chain(&self.right.terms).filter_map(|(_, t)| match t {
             Term::Ref(r) => Some(r),
-            Term::Number(_) => None,
+            Term::Number(_) | Term::Amount(..) => None,
         })
     }
 }
@@ -191,7 +197,23 @@ impl Parser<'_> {
                     self.pos += 1;
                 }
                 let t: String = self.chars[start..self.pos].iter().collect();
-                t.parse().map(Term::Number).or_else(|_| self.err(format!("bad number `{t}`")))
+                let Ok(n) = t.parse::<rust_decimal::Decimal>() else {
+                    return self.err(format!("bad number `{t}`"));
+                };
+                // `万元` before `元`: the longer unit wins.
+                if self.eat("万元") {
+                    Ok(Term::Amount(n, Unit::WanYuan))
+                } else if self.eat("元") {
+                    Ok(Term::Amount(n, Unit::Yuan))
+                } else if n.is_zero() {
+                    Ok(Term::Number(n))
+                } else {
+                    // A bare number would mean 万元 in one file and 元 in another.
+                    self.pos = start;
+                    self.err(format!(
+                        "`{t}` needs its unit: write `{t}万元` or `{t}元` (only 0 may stand alone)"
+                    ))
+                }
             }
             Some('T' | 'p') => self.prior_or_current().map(Term::Ref),
             _ => self.err("expected a number, `sum(` or a table reference such as `T2[合计].本年收入合计`"),
@@ -266,7 +288,10 @@ mod tests {
         let c = parse("T13[三公经费].决算数/公务接待费 >= T8[30217].决算数 - T9[30217].决算数").unwrap();
         assert_eq!(c.op, Op::Ge);
         assert!(!c.right.terms[1].0);
-        assert!(parse("T6[类].合计 <= 5").is_ok());
+        let c = parse("T6[类].合计 <= 5万元 + 30元").unwrap();
+        assert_eq!(c.right.terms[0].1, Term::Amount(5.into(), Unit::WanYuan));
+        assert_eq!(c.right.terms[1].1, Term::Amount(30.into(), Unit::Yuan));
+        assert!(matches!(parse("T6[类].合计 >= 0.00").unwrap().right.terms[0].1, Term::Number(_)));
         let c = parse("T1.收入[年初结转和结余].决算数 = prior.T1.支出[年末结转和结余].决算数").unwrap();
         let (Term::Ref(l), Term::Ref(r)) = (&c.left.terms[0].1, &c.right.terms[0].1) else { panic!() };
         assert!(!l.prior && r.prior && r.table == 1 && r.side.as_deref() == Some("支出"));
@@ -282,5 +307,8 @@ mod tests {
         assert_eq!(e.at, 15, "the second `=`");
         assert!(parse("T2[合计.本年收入合计 = 3").is_err());
         assert!(parse("T2[合计].本年收入合计").is_err());
+        let e = parse("T6[类].合计 <= 100").unwrap_err();
+        assert_eq!(e.at, 12, "at the bare number");
+        assert!(e.message.contains("100万元"), "{}", e.message);
     }
 }

@@ -857,7 +857,7 @@ mod tests {
     use super::*;
 
     fn cfg() -> (Config, Catalog) {
-        let t = crate::template::Templates::embedded();
+        let t = crate::config::Templates::embedded();
         (Config::load(&t.store).unwrap(), t.messages)
     }
 

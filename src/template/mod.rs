@@ -1,4 +1,7 @@
-//! Loading `templates/`: table layouts, audit rules, scoring config, messages.
+//! The raw template store (`templates/`, embedded or overlaid) and the table layouts.
+//!
+//! It knows nothing of rules, scoring, messages or narratives: those parse their
+//! own files from the [`Store`], and `config::Templates` assembles them.
 //!
 //! Defaults are embedded in the binary at build time; `--templates DIR` overlays
 //! a directory on them. Rule files (`rules/*.toml`) and message catalogues
@@ -15,7 +18,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::i18n::{Catalog, Lang};
 pub use layout::{Layouts, TableLayout};
 
 mod embedded {
@@ -108,55 +110,4 @@ fn overlay(base: &Path, dir: &Path, store: &mut Store) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// Everything loaded and validated from a store.
-#[derive(Clone, Debug)]
-pub struct Templates {
-    pub store: Store,
-    pub messages: Catalog,
-    pub layouts: Layouts,
-    pub rules: crate::rules::RuleSet,
-    /// The tool-level finding ids (`findings.toml`).
-    pub findings: crate::finding::Registry,
-    /// The 决算说明 vocabulary (`narrative/lexicon.toml`).
-    pub narrative: crate::narrative::Lexicon,
-    /// The sections and sentence frames `narrate` drafts (`narrative/draft.toml`).
-    pub narrative_draft: crate::narrative::draft::Frame,
-    /// Ids `consolidate` reads (`consolidate.toml`).
-    pub consolidate: crate::consolidate::spec::Spec,
-}
-
-impl Templates {
-    /// Loads and validates every template.
-    ///
-    /// # Errors
-    /// The first invalid file, with its path and line.
-    pub fn load(dir: Option<&Path>, lang: Lang) -> Result<Self, Error> {
-        let store = Store::load(dir)?;
-        let mut messages = Catalog::default();
-        for (_, f) in store.under("messages") {
-            messages.merge(Catalog::parse(&f.origin, &f.text)?);
-        }
-        let messages = messages.with_lang(lang);
-        let layouts = Layouts::load(&store)?;
-        let rules = crate::rules::RuleSet::load(&store, &layouts)?;
-        // Validated here too, so a broken scoring.toml stops every command (exit 2
-        // with file:line), not only `score`.
-        crate::score::Config::load(&store)?;
-        let findings = crate::finding::Registry::load(&store)?;
-        let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
-        let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
-        let consolidate = crate::consolidate::spec::Spec::load(&store, &layouts)?;
-        Ok(Self { store, messages, layouts, rules, findings, narrative, narrative_draft, consolidate })
-    }
-
-    /// The embedded defaults (tests and tools that take no `--templates`).
-    ///
-    /// # Panics
-    /// Only if the embedded templates are invalid, which the test suite rules out.
-    pub fn embedded() -> Self {
-        #[allow(clippy::expect_used)]
-        Self::load(None, Lang::Zh).expect("embedded templates are valid (tested)")
-    }
 }

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use juesuan::config::Templates;
 use juesuan::model::{Department, Unit};
 use juesuan::report::standard::{Options, Style, workbook};
-use juesuan::template::Templates;
 
 /// The `juesuan` binary under test.
 pub fn bin() -> Command {

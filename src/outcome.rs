@@ -1,0 +1,271 @@
+//! The outcome of checking files: per-file results ([`FileReport`]), their
+//! status and the batch totals, in the JSON shape of cli.md (`files[]` and
+//! `summary`), plus the findings report's columns ([`ReportColumn`]).
+//!
+//! Plain data shared by `check` (which produces it), `explain` (which reads an
+//! earlier findings report back) and `report` (which renders it); it depends on
+//! none of them, so the three never import each other through it.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::finding::{Counts, Severity};
+/// `ok` (no error or warning), `findings`, or `unreadable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Findings,
+    Unreadable,
+}
+
+/// What an input file is (cli.md `files[].kind`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    #[default]
+    Workbook,
+    /// A 决算说明 (`.docx`/`.txt`).
+    Narrative,
+}
+
+/// Where a table was found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TableRef {
+    pub table: u8,
+    pub title: String,
+    pub sheet: String,
+}
+
+/// One input file's outcome (cli.md `files[]`).
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub kind: FileKind,
+    /// Narratives only: the paired workbook's path, or `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_with: Option<Option<String>>,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub department: Option<String>,
+    pub year: Option<i32>,
+    pub unit: Option<String>,
+    pub tables: Vec<TableRef>,
+    /// Of the thirteen tables, those not found, and (a subset) those found by
+    /// title whose body could not be read.
+    pub missing_tables: Vec<u8>,
+    pub unreadable_tables: Vec<u8>,
+    pub findings: Vec<Finding>,
+    /// A workbook of another kind (a 绩效自评表): skipped with a note, not counted.
+    #[serde(skip)]
+    pub other_kind: bool,
+}
+
+impl FileReport {
+    pub fn unreadable(path: &Path, reason: String) -> Self {
+        Self {
+            path: path.display().to_string(),
+            kind: FileKind::Workbook,
+            paired_with: None,
+            status: Status::Unreadable,
+            error: Some(reason),
+            department: None,
+            year: None,
+            unit: None,
+            tables: Vec::new(),
+            missing_tables: (1..=13).collect(),
+            unreadable_tables: Vec::new(),
+            findings: Vec::new(),
+            other_kind: false,
+        }
+    }
+
+    /// The tables read, as ranges: `1–7, 9–13`.
+    pub fn tables_read_text(&self) -> String {
+        table_ranges(&self.tables.iter().map(|t| t.table).collect::<Vec<_>>())
+    }
+
+    /// The tables missing (not found at all), as ranges.
+    pub fn tables_absent_text(&self) -> String {
+        let absent: Vec<u8> =
+            self.missing_tables.iter().copied().filter(|n| !self.unreadable_tables.contains(n)).collect();
+        table_ranges(&absent)
+    }
+
+    /// Severity counts; with `strict` false, explained findings do not count
+    /// (unless their rule is not explainable).
+    pub fn counts(&self, strict: bool) -> Counts {
+        Counts::of(self.findings.iter().filter(|f| strict || !f.waived()))
+    }
+
+    /// Recomputes `status` from the findings.
+    pub fn refresh_status(&mut self) {
+        if self.status != Status::Unreadable {
+            let bad = self.findings.iter().any(|f| f.severity >= Severity::Warning);
+            self.status = if bad { Status::Findings } else { Status::Ok };
+        }
+    }
+}
+
+/// 分户表's "missing or unreadable" cell: `13`, `8（无法读取）`, `13；8（无法读取）`.
+pub fn tables_missing_words(r: &FileReport, msg: &crate::i18n::Catalog) -> String {
+    let absent = r.tables_absent_text();
+    if r.unreadable_tables.is_empty() {
+        return absent;
+    }
+    let unreadable =
+        msg.text("consolidate.tables_unreadable", &[("tables", &table_ranges(&r.unreadable_tables))]);
+    if absent.is_empty() { unreadable } else { format!("{absent}；{unreadable}") }
+}
+
+/// Table numbers as ranges: `[1, 2, 3, 5, 9, 10]` → `1–3, 5, 9–10`.
+pub fn table_ranges(nos: &[u8]) -> String {
+    let mut v = nos.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i { format!("{}–{}", v[i], v[j]) } else { v[i].to_string() });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+/// Batch totals (cli.md `summary`).
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub ok: usize,
+    pub with_errors: usize,
+    pub unreadable: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings an officer has explained (说明), not counted above unless `--strict`.
+    pub explained: usize,
+}
+
+/// The whole `check` report (cli.md JSON).
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub files: Vec<FileReport>,
+    pub summary: Summary,
+}
+
+impl CheckReport {
+    pub fn new(files: Vec<FileReport>, strict: bool) -> Self {
+        let mut s = Summary { files: files.len(), ..Summary::default() };
+        for f in &files {
+            let c = f.counts(strict);
+            s.errors += c.errors;
+            s.warnings += c.warnings;
+            s.infos += c.infos;
+            s.explained += f.findings.iter().filter(|x| x.waived()).count();
+            match f.status {
+                Status::Unreadable => s.unreadable += 1,
+                Status::Ok => s.ok += 1,
+                Status::Findings => {}
+            }
+            if c.errors > 0 {
+                s.with_errors += 1;
+            }
+        }
+        Self { tool: "juesuan", version: env!("CARGO_PKG_VERSION"), files, summary: s }
+    }
+
+    /// Exit status of cli.md: failure on unreadable input or error findings.
+    pub fn failed(&self) -> bool {
+        self.summary.unreadable > 0 || self.summary.errors > 0
+    }
+}
+
+/// The columns of the findings workbook (`check --report`), in sheet order.
+/// The writer (`report::findings_xlsx`) and the reader of officers' 说明
+/// (`explain`) both address columns through this enum, never by number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportColumn {
+    File,
+    Table,
+    Row,
+    Column,
+    Cell,
+    Rule,
+    Severity,
+    Expected,
+    Actual,
+    Difference,
+    Message,
+    Explanation,
+    Line,
+}
+
+impl ReportColumn {
+    /// Every column, in sheet order (`ALL[c.index()] == c`).
+    pub const ALL: [Self; 13] = [
+        Self::File,
+        Self::Table,
+        Self::Row,
+        Self::Column,
+        Self::Cell,
+        Self::Rule,
+        Self::Severity,
+        Self::Expected,
+        Self::Actual,
+        Self::Difference,
+        Self::Message,
+        Self::Explanation,
+        Self::Line,
+    ];
+
+    /// Zero-based sheet column.
+    pub const fn index(self) -> u16 {
+        self as u16
+    }
+
+    /// The message key of the column's header.
+    pub const fn key(self) -> &'static str {
+        match self {
+            Self::File => "report.col.file",
+            Self::Table => "report.col.table",
+            Self::Row => "report.col.row",
+            Self::Column => "report.col.column",
+            Self::Cell => "report.col.cell",
+            Self::Rule => "report.col.rule",
+            Self::Severity => "report.col.severity",
+            Self::Expected => "report.col.expected",
+            Self::Actual => "report.col.actual",
+            Self::Difference => "report.col.difference",
+            Self::Message => "report.col.message",
+            Self::Explanation => "report.col.explanation",
+            Self::Line => "report.col.line",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn report_columns_are_in_sheet_order() {
+        for (i, c) in super::ReportColumn::ALL.iter().enumerate() {
+            assert_eq!(usize::from(c.index()), i);
+        }
+    }
+
+    #[test]
+    fn table_ranges() {
+        assert_eq!(super::table_ranges(&[1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13]), "1–7, 9–13");
+        assert_eq!(super::table_ranges(&[8]), "8");
+        assert_eq!(super::table_ranges(&[13, 1, 2]), "1–2, 13");
+        assert_eq!(super::table_ranges(&[]), "");
+    }
+}

@@ -1,0 +1,154 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The module graph of `src/` points one way: no import cycle between top-level
+//! modules, except the allow-listed ones below, each with its reason. The list
+//! may only shrink: an allow-listed edge that is no longer part of a cycle fails
+//! the test too, so it is removed when the cycle is broken.
+//!
+//! `python3 scripts/modgraph.py src` prints the same graph for a human.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Edges `from -> to` that still close a cycle, and why they are tolerated.
+const ALLOWED: &[(&str, &str, &str)] = &[
+    ("check", "config", CONFIG),
+    ("check", "prior", PRIOR),
+    ("config", "consolidate", CONFIG),
+    ("config", "narrative", CONFIG),
+    ("consolidate", "check", BATCH),
+    ("consolidate", "config", CONFIG),
+    ("consolidate", "prior", PRIOR),
+    ("consolidate", "report", BATCH),
+    ("inputs", "narrative", FILES),
+    ("inputs", "report", FILES),
+    ("narrative", "config", CONFIG),
+    ("prior", "check", PRIOR),
+    ("prior", "config", CONFIG),
+    ("prior", "consolidate", PRIOR),
+    ("prior", "inputs", FILES),
+    ("report", "consolidate", BATCH),
+    ("report", "narrative", FILES),
+];
+
+const CONFIG: &str = "Pipelines (check, consolidate, prior, narrative) take the whole `config::Templates` while `config` assembles their parsed pieces (Lexicon, Spec); fix: pass the pieces, not the aggregate";
+const BATCH: &str = "`consolidate::batch` orchestrates reading, auditing and writing, so it imports check, prior and report while report/prior use consolidate's types; fix: move the batch driver above them (an app layer)";
+const PRIOR: &str = "`prior` re-reads last year's accounts through the check pipeline and consolidate's balancing, and consolidate/check ask prior for figures; fix: split prior's reading from its comparison";
+const FILES: &str = "`report::docx` renders narrative drafts and `inputs` sorts narrative files from workbooks; `inputs` reads `report::save::LOCK_FILE`; fix: move the file classification and lock name below both";
+
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+/// Every `crate::NAME` a module's non-test code mentions (comments skipped,
+/// `use crate::{a, b}` groups included).
+fn graph(src: &Path) -> Graph {
+    let mut g = Graph::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().and_then(|x| x.to_str()) != Some("rs") {
+                continue;
+            }
+            let rel = p.strip_prefix(src).unwrap();
+            let first = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+            let top = first.trim_end_matches(".rs").to_string();
+            if top == "lib" || top == "main" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            let deps = g.entry(top.clone()).or_default();
+            for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+                for names in line.split("crate::").skip(1) {
+                    let names = names.strip_prefix('{').unwrap_or(names);
+                    // A group lists several modules; a path names one.
+                    let group = line.contains("crate::{");
+                    for part in names.split(',') {
+                        let name: String = part
+                            .trim()
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        if !name.is_empty() && name != top && name.chars().all(|c| !c.is_ascii_uppercase()) {
+                            deps.insert(name);
+                        }
+                        if !group {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    g
+}
+
+fn reaches(g: &Graph, from: &str, to: &str) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from.to_string()];
+    while let Some(x) = stack.pop() {
+        if x == to {
+            return true;
+        }
+        if seen.insert(x.clone()) {
+            stack.extend(g.get(&x).into_iter().flatten().cloned());
+        }
+    }
+    false
+}
+
+/// The edges `a -> b` with a path back from `b` to `a`.
+fn cycle_edges(g: &Graph) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for (a, deps) in g {
+        for b in deps {
+            if reaches(g, b, a) {
+                out.insert((a.clone(), b.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn top_level_modules_have_no_new_import_cycle() {
+    let g = graph(&support::root().join("src"));
+    assert!(g.contains_key("check") && g.contains_key("outcome"), "graph read: {g:?}");
+    let cycles = cycle_edges(&g);
+    let allowed: BTreeSet<(String, String)> =
+        ALLOWED.iter().map(|(a, b, _)| ((*a).to_string(), (*b).to_string())).collect();
+    let new: Vec<_> = cycles.difference(&allowed).collect();
+    assert!(new.is_empty(), "import edges that close a cycle between top-level modules: {new:?}");
+    let stale: Vec<_> = allowed.difference(&cycles).collect();
+    assert!(stale.is_empty(), "allow-listed edges no longer in a cycle, remove them: {stale:?}");
+}
+
+#[test]
+fn the_cycle_finder_finds_a_cycle() {
+    let mut g = Graph::new();
+    g.entry("a".into()).or_default().insert("b".into());
+    g.entry("b".into()).or_default().insert("c".into());
+    g.entry("c".into()).or_default().insert("a".into());
+    g.entry("c".into()).or_default().insert("d".into());
+    let e = cycle_edges(&g);
+    assert_eq!(e.len(), 3);
+    assert!(!e.contains(&("c".into(), "d".into())));
+}
+
+#[test]
+fn layers_point_down_where_the_cycles_were_broken() {
+    let g = graph(&support::root().join("src"));
+    let dep = |a: &str, b: &str| g.get(a).is_some_and(|d| d.contains(b));
+    // The template store knows nothing of what is built from it.
+    for up in ["rules", "score", "narrative", "finding", "consolidate", "config"] {
+        assert!(!dep("template", up), "template imports {up}");
+    }
+    // check → explain → report → check was a cycle; the outcome module broke it.
+    assert!(!dep("explain", "report") && !dep("explain", "check") && !dep("report", "check"));
+    assert!(!dep("outcome", "check") && !dep("outcome", "report") && !dep("outcome", "explain"));
+}
