@@ -10,9 +10,11 @@ pub mod balance;
 pub mod batch;
 pub mod node;
 pub mod offset;
+pub mod pairs;
 pub mod spec;
 pub mod spool;
 pub mod tree;
+pub mod units;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -59,9 +61,8 @@ impl Accumulator {
             let f = t.unit.or(dep.unit).unwrap_or_default().factor_to(Unit::Yuan);
             let acc = self.tables.entry(t.no).or_default();
             acc.inputs += 1;
-            if f != Decimal::ONE {
-                acc.slack += Decimal::new(5, 3) * f;
-            }
+            // 万元 figures, also when converted to 元 (`Department::precision`).
+            acc.slack += dep.table_rounding_unit(t).rounding_in(Unit::Yuan);
             acc.notes += usize::from(t.note.is_some());
             for c in t.columns.iter().filter(|c| c.known) {
                 let k = (c.id.clone(), c.side.clone());
@@ -106,6 +107,17 @@ impl Accumulator {
                 }
             }
         }
+    }
+
+    /// Adds one amount to a summed cell (冲抵 between paired units, `pairs`);
+    /// a table no input had is left alone.
+    pub fn adjust(&mut self, d: &pairs::Delta) {
+        let Some(t) = self.tables.get_mut(&d.table) else { return };
+        let e = t
+            .rows
+            .entry((d.side.clone(), d.key.clone()))
+            .or_insert_with(|| (d.label.clone(), BTreeMap::new()));
+        *e.1.entry(d.column.clone()).or_insert(Decimal::ZERO) += d.value;
     }
 
     /// Per table, the rounding the inputs brought in, in 元 (see `TableAcc::slack`).

@@ -23,6 +23,9 @@ pub struct Options {
     pub department: Option<String>,
     pub year: Option<i32>,
     pub unit: Unit,
+    /// The unit the figures were rounded in, when coarser than `unit`
+    /// (`Department::precision`): the unit line says so, `单位：元（由万元折算）`.
+    pub precision: Option<Unit>,
     /// Write all thirteen tables, blank, with their fixed and 类 rows (`template`).
     pub blank: bool,
     /// Layout variations, for samples and tests of the reader (default: none).
@@ -808,7 +811,10 @@ fn title_block(
     let n = widths.len();
     let dept = msg.text("std.department", &[("name", &opts.department.as_deref().unwrap_or(""))]);
     let year = opts.year.map(|y| msg.text("std.year", &[("year", &y)]));
-    let unit = msg.text("std.unit", &[("unit", &opts.unit.as_str())]);
+    let unit = match opts.precision.filter(|p| p.is_coarser_than(opts.unit)) {
+        Some(p) => msg.text("std.unit_converted", &[("unit", &opts.unit.as_str()), ("from", &p.as_str())]),
+        None => msg.text("std.unit", &[("unit", &opts.unit.as_str())]),
+    };
     let at = |j: usize| c0 + j as u16;
     if n < 3 {
         ws.write_string(row, c0, &dept)?;
