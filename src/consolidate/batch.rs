@@ -393,6 +393,9 @@ impl<'t> Batch<'t> {
             n.notes.iter().filter(|f| f.severity == Severity::Warning).count();
         own.findings.extend(n.notes.iter().cloned());
         own.findings.extend(node::partial_column_findings(&n.acc.partial_columns(), t));
+        let mixed = node::mixed_form_findings(&n.acc.mixed_forms(), t);
+        self.summary.summary.output_warnings += mixed.len();
+        own.findings.extend(mixed);
         if let Some(f) = node::year_findings(&n.acc.years(), t) {
             self.summary.summary.output_warnings += 1;
             own.findings.push(f);

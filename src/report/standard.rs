@@ -230,6 +230,12 @@ fn block_side(b: usize) -> String {
     format!("#{b}")
 }
 
+/// Whether a table's code rows are 功能分类 codes (`2…`) only.
+pub fn function_keyed(t: &Table) -> bool {
+    let mut codes = t.code_rows().filter_map(|r| r.key.code()).peekable();
+    codes.peek().is_some() && codes.all(|c| c.starts_with('2'))
+}
+
 fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, style: &Style) -> Vec<OutCol> {
     let present: BTreeSet<&str> = table
         .map(|t| t.columns.iter().filter(|c| c.known).map(|c| c.id.as_str()).collect())
@@ -283,9 +289,11 @@ fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, style
     if layout.sides.is_empty() {
         match layout.key {
             KeyKind::Function | KeyKind::Economic => {
-                let code =
-                    if layout.key == KeyKind::Function { "std.function_code" } else { "std.economic_code" };
-                if style.split_codes && layout.key == KeyKind::Function {
+                // T5 is published keyed by 经济分类 or by 功能分类: the
+                // header follows the table's own codes (issue 10).
+                let function = layout.key == KeyKind::Function || table.is_some_and(function_keyed);
+                let code = if function { "std.function_code" } else { "std.economic_code" };
+                if style.split_codes && function {
                     for (i, w) in ["类", "款", "项"].iter().enumerate() {
                         out.push(OutCol {
                             header: vec![item.clone(), (*w).to_string()],
