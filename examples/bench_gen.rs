@@ -57,6 +57,7 @@ fn main() -> anyhow::Result<()> {
             department: Some(name.clone()),
             year: d.year,
             unit,
+            precision: None,
             blank: false,
             style,
         };

@@ -56,6 +56,7 @@ fn main() -> anyhow::Result<()> {
         department: d.department.clone(),
         year: d.year,
         unit: Unit::Yuan,
+        precision: None,
         blank: false,
         style: Default::default(),
     };

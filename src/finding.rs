@@ -29,6 +29,7 @@ pub const TOOL_IDS: &[&str] = &[
     "year-missing",
     "unit-missing",
     "consolidate-column-partial",
+    "consolidate-table-mixed-form",
     "offset-unmatched",
     "offset-internal",
     "offset-internal-mismatch",

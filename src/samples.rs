@@ -536,6 +536,7 @@ pub fn generate(
             department: p.dep.department.clone(),
             year: p.dep.year,
             unit: p.unit,
+            precision: None,
             blank: false,
             style: p.style,
         };

@@ -373,6 +373,7 @@ fn write_unit(path: &Path, name: &str) {
         department: Some(name.to_string()),
         year: dep.year,
         unit: juesuan::model::Unit::WanYuan,
+        precision: None,
         blank: false,
         style: Default::default(),
     };

@@ -78,7 +78,14 @@ fn write(dir: &Path, name: &str, dep: &Department, unit: Unit, style: Style) -> 
     let t = Templates::embedded();
     let mut d = dep.clone();
     d.convert_unit(unit);
-    let opts = Options { department: d.department.clone(), year: d.year, unit, blank: false, style };
+    let opts = Options {
+        department: d.department.clone(),
+        year: d.year,
+        unit,
+        precision: None,
+        blank: false,
+        style,
+    };
     let mut wb = workbook(&d, &t.layouts, &t.messages, &opts).unwrap();
     let path = dir.join(name);
     juesuan::report::save::save(&mut wb, &path).unwrap();

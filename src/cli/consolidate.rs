@@ -45,6 +45,10 @@ pub struct ConsolidateArgs {
     /// name) and its subordinates (`[下属]`) in the same node (冲抵).
     #[arg(long)]
     pub offset_internal: bool,
+    /// Units file (CSV: path or 编制单位, 单位代码, 上级单位代码, 主管/下属): offset
+    /// only the flows between a 下属 and the 主管 it names (implies 冲抵), 单位代码 in 分户表.
+    #[arg(long, value_name = "FILE")]
+    pub units: Option<PathBuf>,
     /// Last year's workbooks or directories: 上年对比 sheet, 年初 = 上年年末 checks.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub prior: Vec<PathBuf>,
@@ -86,6 +90,9 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
 
     let opts = Options { unit: args.unit, offset_internal: args.offset_internal };
     let mut batch = Batch::new(t, opts, tree, nodes)?;
+    if let Some(u) = &args.units {
+        batch.set_units(crate::consolidate::units::Units::load(u, msg)?);
+    }
     let prior = super::load_prior(&args.prior, ctx)?;
     let lookup = prior.as_ref().map(|set| crate::check::PriorLookup { set, roots: &args.inputs });
     if let Some(p) = &prior {

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{Ctx, ExitStatus};
+use crate::consolidate::balance::{Adjustment, round_and_balance};
 use crate::finding::Severity;
 use crate::model::Unit;
 use crate::model::extract::read_department;
@@ -42,7 +43,12 @@ struct Report<'a> {
     input: String,
     output: String,
     unit: &'static str,
+    /// The unit the figures were rounded in, when coarser than `unit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<&'static str>,
     tables: usize,
+    /// Amounts written differently from ordinary rounding (to a coarser unit).
+    adjustments: &'a [Adjustment],
     coercions: &'a [crate::model::CoercionRecord],
     findings: &'a [crate::finding::Finding],
 }
@@ -84,16 +90,26 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     }
     let from = dep.unit.unwrap_or_default();
     let to = args.unit.unwrap_or(from);
-    dep.convert_unit(to);
+    let adjustments = to_unit(&mut dep, to, &ctx.templates);
     let opts = standard::Options {
         department: dep.department.clone(),
         year: dep.year,
         unit: to,
+        precision: dep.precision,
         blank: false,
         style: Default::default(),
     };
     let mut out = standard::workbook(&dep, &ctx.templates.layouts, msg, &opts)
         .context("building the standard workbook")?;
+    if !adjustments.is_empty() {
+        crate::report::balance_xlsx::add_adjustments_sheet(
+            &mut out,
+            &adjustments,
+            &ctx.templates.layouts,
+            msg,
+        )
+        .context("building the standard workbook")?;
+    }
     outputs.save(&mut out, &args.output)?;
 
     if let Some(j) = &args.json {
@@ -103,7 +119,9 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             input: args.input.display().to_string(),
             output: args.output.display().to_string(),
             unit: to.as_str(),
+            precision: dep.precision.map(Unit::as_str),
             tables: dep.tables.len(),
+            adjustments: &adjustments,
             coercions: &dep.coercions,
             findings: &dep.findings,
         };
@@ -124,6 +142,15 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         if from != to {
             let line = msg.text("convert.unit_changed", &[("from", &from.as_str()), ("to", &to.as_str())]);
             writeln!(stdout, "{line}")?;
+        }
+        if let Some(p) = dep.precision {
+            let per = p.rounding_in(to).normalize();
+            let args =
+                [("from", &p.as_str() as &dyn std::fmt::Display), ("unit", &to.as_str()), ("per", &per)];
+            writeln!(stdout, "{}", msg.text("convert.precision_kept", &args))?;
+        }
+        if !adjustments.is_empty() {
+            writeln!(stdout, "{}", msg.text("convert.balanced", &[("count", &adjustments.len())]))?;
         }
         if !dep.missing.is_empty() {
             let names: Vec<String> = dep.missing.iter().map(|n| format!("T{n:02}")).collect();
@@ -157,6 +184,23 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         writeln!(stdout, "{line}")?;
     }
     Ok(status(&dep))
+}
+
+/// Converts `dep` to `to`. To a finer unit the amounts are exact and keep the
+/// coarser unit's rounding envelope (`Department::precision`); to a coarser
+/// one they are rounded to the cent and balanced like a consolidation
+/// (舍位平衡), and the amounts written differently from ordinary rounding are
+/// returned. Real discrepancies of the input stay as they are.
+fn to_unit(dep: &mut crate::model::Department, to: Unit, t: &crate::config::Templates) -> Vec<Adjustment> {
+    if !to.is_coarser_than(dep.rounding_unit()) {
+        dep.convert_unit(to);
+        return Vec::new();
+    }
+    // The rounding already in the figures, per table, in 元 (tables in 万元
+    // in a 元 workbook): gaps within it are closed, as in consolidate.
+    let slack: std::collections::BTreeMap<u8, rust_decimal::Decimal> =
+        dep.tables.values().map(|tb| (tb.no, dep.table_rounding_unit(tb).rounding_in(Unit::Yuan))).collect();
+    round_and_balance(dep, to, &slack, &t.rules, &t.layouts, &t.messages)
 }
 
 fn status(dep: &crate::model::Department) -> ExitStatus {

@@ -31,6 +31,7 @@ pub fn run(args: &TemplateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         department: None,
         year: args.year,
         unit: args.unit,
+        precision: None,
         blank: true,
         style: Default::default(),
     };

@@ -517,6 +517,8 @@ mod tests {
             serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap();
         let mut d = crate::samples::seed_department(&s["000"], &t.layouts, true);
         d.convert_unit(Unit::Yuan);
+        // Amounts of a 元 workbook: exact, no 万元 rounding brought in.
+        d.precision = None;
         let t2 = d.tables.get_mut(&2).unwrap();
         let template = t2.rows.iter().find(|r| r.key == RowKey::Code("2060101".into())).unwrap().clone();
         t2.rows.retain(|r| r.key == RowKey::Label("合计".into()));

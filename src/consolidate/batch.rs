@@ -17,6 +17,7 @@ use super::Accumulator;
 use super::balance::round_and_balance;
 use super::node::{self, Offsets};
 use super::offset::{self, Role};
+use super::pairs::{self, NodePairs};
 use super::spool::{Lines, Ranges, Spool};
 use super::tree::Tree;
 use crate::config::Templates;
@@ -100,6 +101,10 @@ pub struct Node {
     offset_rows: Vec<OffsetRow>,
     units: Ranges,
     findings: Ranges,
+    /// `--units`: the paired units summed here (settled before writing).
+    pairs: NodePairs,
+    /// Findings of the units-file 冲抵 about this node (what stays unpaired).
+    notes: Vec<Finding>,
 }
 
 /// One unit's offset flows (amounts in 元).
@@ -124,6 +129,8 @@ impl Node {
             offset_rows: Vec::new(),
             units: Ranges::default(),
             findings: Ranges::default(),
+            pairs: NodePairs::default(),
+            notes: Vec::new(),
         }
     }
 }
@@ -145,6 +152,8 @@ pub struct Batch<'t> {
     spools: Spools,
     /// Last year's sums per node (`--prior`), for each node's 上年对比 sheet.
     prior: Option<BTreeMap<PathBuf, Accumulator>>,
+    /// `--units`: roles, 单位代码 and pairs for 冲抵 (instead of file-name markers).
+    units: Option<super::units::Units>,
     pub summary: Summary,
 }
 
@@ -175,7 +184,7 @@ impl<'t> Batch<'t> {
             unit: opts.unit.as_str(),
             ..Summary::default()
         };
-        Ok(Self { t, opts, tree, nodes, spools, prior: None, summary })
+        Ok(Self { t, opts, tree, nodes, spools, prior: None, units: None, summary })
     }
 
     /// The node keys, root first (to sum last year's accounts per node).
@@ -186,6 +195,11 @@ impl<'t> Batch<'t> {
     /// Last year's sums per node: each node then gets a 上年对比 sheet.
     pub fn set_prior(&mut self, totals: BTreeMap<PathBuf, Accumulator>) {
         self.prior = Some(totals);
+    }
+
+    /// `--units`: 冲抵 between the units the file pairs, 单位代码 in 分户表.
+    pub fn set_units(&mut self, units: super::units::Units) {
+        self.units = Some(units);
     }
 
     /// Folds one input into every node above it and spools its records.
@@ -213,7 +227,14 @@ impl<'t> Batch<'t> {
         // 冲抵: the unit enters the nodes from its offset scope upwards without its
         // internal flows, and the nodes below that scope as submitted.
         let dir = self.tree.dir_of(path);
-        let role = self.opts.offset_internal.then(|| offset::role_of(path)).flatten();
+        let entry = self
+            .units
+            .as_ref()
+            .and_then(|u| u.find(path, dep.as_ref().and_then(|d| d.department.as_deref())));
+        // With a units file, roles and pairs come from it (`pairs`), not from file names.
+        let by_name = self.opts.offset_internal && self.units.is_none();
+        let role = by_name.then(|| offset::role_of(path)).flatten();
+        let (sup, sub) = self.paired(entry, dep.as_ref(), &mut report);
         let scope = role.and_then(|r| self.tree.offset_scope(&dir, r));
         if role.is_some() && scope.is_none() && dep.is_some() {
             report.findings.push(Finding::new(
@@ -257,6 +278,14 @@ impl<'t> Batch<'t> {
             _ => (None, Offsets::default()),
         };
         let mut row = unit_row(&report, dep.as_ref(), self.opts.unit, self.t);
+        row.code = entry.map(|e| e.code.clone());
+        if let Some(s) = &sub {
+            let to = Unit::Yuan.factor_to(self.opts.unit);
+            let cents = |v: Decimal| {
+                (v * to).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+            };
+            row.offset = Some([cents(s.receipts), cents(s.remits)]);
+        }
         if let Some(role) = role.filter(|_| scope.is_some()) {
             let to = Unit::Yuan.factor_to(self.opts.unit);
             let (inc, exp) = match role {
@@ -300,6 +329,9 @@ impl<'t> Batch<'t> {
                 n.offsets.add(&offsets);
                 n.offset_rows.extend(offset_row.clone());
             }
+            if let Some(e) = entry.filter(|_| dep.is_some()) {
+                n.pairs.add(&e.code, sup.as_ref(), sub.as_ref());
+            }
             n.units.push(unit_range.clone());
             n.findings.push(finding_range.clone());
         }
@@ -319,7 +351,13 @@ impl<'t> Batch<'t> {
         s.read = totals.files - totals.unreadable;
         let keys: Vec<PathBuf> = self.nodes.keys().cloned().collect();
         for k in keys {
-            let Some(n) = self.nodes.remove(&k) else { continue };
+            let Some(mut n) = self.nodes.remove(&k) else { continue };
+            if self.units.is_some() {
+                let (rows, offsets, notes) = n.pairs.settle(&mut n.acc, self.opts.unit, self.t);
+                n.offset_rows.extend(rows);
+                n.offsets.add(&offsets);
+                n.notes = notes;
+            }
             let last_year = self.prior.as_mut().map(|p| p.remove(&k).unwrap_or_default());
             self.write_node(&n, last_year.as_ref(), out)?;
             self.summary.outputs.push(n.output.display().to_string());
@@ -351,7 +389,13 @@ impl<'t> Batch<'t> {
         self.summary.summary.output_warnings +=
             extra.iter().filter(|f| f.severity == Severity::Warning).count();
         own.findings.extend(extra);
+        self.summary.summary.output_warnings +=
+            n.notes.iter().filter(|f| f.severity == Severity::Warning).count();
+        own.findings.extend(n.notes.iter().cloned());
         own.findings.extend(node::partial_column_findings(&n.acc.partial_columns(), t));
+        let mixed = node::mixed_form_findings(&n.acc.mixed_forms(), t);
+        self.summary.summary.output_warnings += mixed.len();
+        own.findings.extend(mixed);
         if let Some(f) = node::year_findings(&n.acc.years(), t) {
             self.summary.summary.output_warnings += 1;
             own.findings.push(f);
@@ -365,6 +409,7 @@ impl<'t> Batch<'t> {
             department: Some(n.name.clone()),
             year: dep.year,
             unit,
+            precision: None,
             blank: false,
             style: standard::Style::default(),
         };
@@ -384,7 +429,7 @@ impl<'t> Batch<'t> {
             .chain(findings_xlsx::rows(&own).into_iter().map(Ok));
         add_findings_sheet(&mut wb, rows, msg)?;
         add_adjustments_sheet(&mut wb, &adjustments, &t.layouts, msg)?;
-        if self.opts.offset_internal {
+        if self.opts.offset_internal || self.units.is_some() {
             add_offsets_sheet(&mut wb, &n.offset_rows, unit, msg)?;
         }
         if let Some(figures) = &figures {
@@ -392,6 +437,37 @@ impl<'t> Batch<'t> {
                 .map_err(out_err)?;
         }
         out.save(&mut wb, &n.output)
+    }
+
+    /// The units-file record of one input: a 主管's flows, or a 下属 paired
+    /// with a 主管 of the file; a 下属 the file does not pair gets
+    /// `offset-unmatched` on its report.
+    fn paired(
+        &self,
+        entry: Option<&super::units::Entry>,
+        dep: Option<&Department>,
+        report: &mut FileReport,
+    ) -> (Option<pairs::Supervisor>, Option<pairs::Subordinate>) {
+        let (Some(units), Some(e), Some(d)) = (&self.units, entry, dep) else { return (None, None) };
+        let spec = &self.t.consolidate;
+        match e.role {
+            Some(Role::Supervisor) => (Some(pairs::supervisor(d, &report.path, spec)), None),
+            Some(Role::Subordinate) => match e.parent.as_deref().filter(|p| units.is_supervisor(p)) {
+                Some(p) => (None, Some(pairs::subordinate(d, &report.path, p, spec))),
+                None => {
+                    let parent = e.parent.clone().unwrap_or_default();
+                    let msg = &self.t.messages;
+                    report.findings.push(Finding::new(
+                        "offset-unmatched",
+                        Severity::Warning,
+                        msg.text("units.unpaired", &[("code", &e.code), ("parent", &parent)]),
+                    ));
+                    report.refresh_status();
+                    (None, None)
+                }
+            },
+            None => (None, None),
+        }
     }
 
     /// The JSON report: the summary, then every input's report (cli.md `files`)

@@ -10,9 +10,11 @@ pub mod balance;
 pub mod batch;
 pub mod node;
 pub mod offset;
+pub mod pairs;
 pub mod spec;
 pub mod spool;
 pub mod tree;
+pub mod units;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,6 +35,10 @@ struct TableAcc {
     rows: BTreeMap<(Option<String>, RowKey), RowSums>,
     notes: usize,
     inputs: usize,
+    /// Inputs whose table is keyed by 功能分类 codes only / by 经济分类 codes
+    /// only (T5 is published in either form; the two are not summed together).
+    function_keyed: usize,
+    economic_keyed: usize,
     /// Half a printed unit (in 元) summed over the inputs that gave this table
     /// in 万元: how far the exact sums may miss an equality through the
     /// inputs' own rounding (舍位平衡 closes such gaps; larger ones are real).
@@ -59,10 +65,12 @@ impl Accumulator {
             let f = t.unit.or(dep.unit).unwrap_or_default().factor_to(Unit::Yuan);
             let acc = self.tables.entry(t.no).or_default();
             acc.inputs += 1;
-            if f != Decimal::ONE {
-                acc.slack += Decimal::new(5, 3) * f;
-            }
+            // 万元 figures, also when converted to 元 (`Department::precision`).
+            acc.slack += dep.table_rounding_unit(t).rounding_in(Unit::Yuan);
             acc.notes += usize::from(t.note.is_some());
+            let (function, economic) = key_forms(t);
+            acc.function_keyed += usize::from(function && !economic);
+            acc.economic_keyed += usize::from(economic && !function);
             for c in t.columns.iter().filter(|c| c.known) {
                 let k = (c.id.clone(), c.side.clone());
                 match acc.columns.iter_mut().find(|(x, _)| *x == k) {
@@ -93,6 +101,8 @@ impl Accumulator {
             acc.inputs += t.inputs;
             acc.notes += t.notes;
             acc.slack += t.slack;
+            acc.function_keyed += t.function_keyed;
+            acc.economic_keyed += t.economic_keyed;
             for (c, n) in &t.columns {
                 match acc.columns.iter_mut().find(|(x, _)| x == c) {
                     Some((_, m)) => *m += n,
@@ -106,6 +116,17 @@ impl Accumulator {
                 }
             }
         }
+    }
+
+    /// Adds one amount to a summed cell (冲抵 between paired units, `pairs`);
+    /// a table no input had is left alone.
+    pub fn adjust(&mut self, d: &pairs::Delta) {
+        let Some(t) = self.tables.get_mut(&d.table) else { return };
+        let e = t
+            .rows
+            .entry((d.side.clone(), d.key.clone()))
+            .or_insert_with(|| (d.label.clone(), BTreeMap::new()));
+        *e.1.entry(d.column.clone()).or_insert(Decimal::ZERO) += d.value;
     }
 
     /// Per table, the rounding the inputs brought in, in 元 (see `TableAcc::slack`).
@@ -129,6 +150,18 @@ impl Accumulator {
         out
     }
 
+    /// Tables whose inputs mix 功能分类-keyed and 经济分类-keyed forms (T5):
+    /// (table, inputs keyed by function, inputs keyed by economic class). Such a
+    /// table is left out of the consolidation rather than summed as one table
+    /// of mixed rows (`department`), and the node says so.
+    pub fn mixed_forms(&self) -> Vec<(u8, usize, usize)> {
+        self.tables
+            .iter()
+            .filter(|(_, t)| t.function_keyed > 0 && t.economic_keyed > 0)
+            .map(|(no, t)| (*no, t.function_keyed, t.economic_keyed))
+            .collect()
+    }
+
     /// Years seen, most frequent first (more than one is worth a warning).
     pub fn years(&self) -> Vec<i32> {
         let mut v: Vec<(i32, usize)> = self.years.iter().map(|(y, n)| (*y, *n)).collect();
@@ -150,6 +183,9 @@ impl Accumulator {
         };
         for (no, acc) in &self.tables {
             let Some(layout) = layouts.table(*no) else { continue };
+            if acc.function_keyed > 0 && acc.economic_keyed > 0 {
+                continue;
+            }
             let sheet: Arc<str> = Arc::from(format!("T{no:02}").as_str());
             // Columns in the template's order, so sums look like the standard form.
             let mut columns: Vec<Column> = Vec::new();
@@ -213,6 +249,12 @@ impl Accumulator {
         dep.missing = (1..=13).filter(|n| !dep.tables.contains_key(n)).collect();
         dep
     }
+}
+
+/// Whether a table has 功能分类 (`2…`) and 经济分类 (`3…`) code rows.
+fn key_forms(t: &Table) -> (bool, bool) {
+    let codes = || t.code_rows().filter_map(|r| r.key.code());
+    (codes().any(|c| c.starts_with('2')), codes().any(|c| c.starts_with('3')))
 }
 
 #[cfg(test)]

@@ -89,6 +89,27 @@ pub fn partial_column_findings(partial: &[(u8, String, usize, usize)], t: &Templ
         .collect()
 }
 
+/// `consolidate-table-mixed-form` (warning) for each table whose inputs mix
+/// 功能分类- and 经济分类-keyed forms: it is left out rather than summed as
+/// one table of mixed rows.
+pub fn mixed_form_findings(mixed: &[(u8, usize, usize)], t: &Templates) -> Vec<Finding> {
+    mixed
+        .iter()
+        .map(|(no, function, economic)| {
+            let table = t.layouts.table(*no).map_or_else(String::new, |l| l.title.clone());
+            Finding::new(
+                "consolidate-table-mixed-form",
+                Severity::Warning,
+                t.messages.text(
+                    "consol.table_mixed_form",
+                    &[("table", &table), ("function", function), ("economic", economic)],
+                ),
+            )
+            .with_place(crate::finding::Place { table: Some(*no), row: None, column: None })
+        })
+        .collect()
+}
+
 /// `consolidate-mixed-years` when the inputs are of more than one year.
 pub fn year_findings(years: &[i32], t: &Templates) -> Option<Finding> {
     (years.len() > 1).then(|| {

@@ -256,9 +256,17 @@ fn year_in(t: &str) -> Option<i32> {
     None
 }
 
+/// The clause `convert` adds to the unit line of a workbook converted to a
+/// finer unit (`单位：元（由万元折算）`, message `std.unit_converted`), with the
+/// unit the figures were rounded in.
+const PRECISION_MARKS: [(&str, Unit); 2] = [("由万元折算", Unit::WanYuan), ("由万元换算", Unit::WanYuan)];
+
 fn unit_in(t: &str) -> Option<Unit> {
     let idx = t.find("单位")?;
-    let rest = &t[idx..];
+    let mut rest = t[idx..].to_string();
+    for (mark, _) in PRECISION_MARKS {
+        rest = rest.replace(mark, "");
+    }
     if rest.contains("万元") {
         Some(Unit::WanYuan)
     } else if rest.contains('元') {
@@ -266,6 +274,13 @@ fn unit_in(t: &str) -> Option<Unit> {
     } else {
         None
     }
+}
+
+/// The unit the figures were rounded in, when the unit line says they were
+/// converted (see `PRECISION_MARKS`).
+fn precision_in(t: &str) -> Option<Unit> {
+    let rest = &t[t.find("单位")?..];
+    PRECISION_MARKS.iter().find(|(m, _)| rest.contains(m)).map(|(_, u)| *u)
 }
 
 /// The unit named by a 编制单位 / 部门 / 单位名称 label. What follows the
@@ -413,6 +428,8 @@ fn read_region(
         for (c, t) in texts(cells) {
             year = year.or_else(|| year_in(&t));
             unit = unit.or_else(|| unit_in(&t));
+            // One converted table is enough: `convert` marks all of them.
+            dep.precision = dep.precision.or_else(|| precision_in(&t));
             // The title names the table, never the unit, except for a leading
             // unit name (`某局2024年度收入决算表`), used only when no 编制单位
             // label says otherwise.
@@ -1125,6 +1142,9 @@ mod tests {
         assert_eq!(department_in_title("部门收支决算总表", l), None);
         assert_eq!(unit_in("金额单位:元"), Some(Unit::Yuan));
         assert_eq!(unit_in("单位:万元"), Some(Unit::WanYuan));
+        assert_eq!(unit_in("单位：元（由万元折算）"), Some(Unit::Yuan));
+        assert_eq!(precision_in("单位：元（由万元折算）"), Some(Unit::WanYuan));
+        assert_eq!(precision_in("单位：元"), None);
         assert_eq!(year_in("攀枝花市科学技术协会2024年度部门决算"), Some(2024));
         assert_eq!(year_in("12024年"), None);
     }

@@ -53,6 +53,21 @@ impl Unit {
             _ => Decimal::ONE,
         }
     }
+
+    /// Whether one printed step (0.01) of `self` is larger than one of `other`.
+    pub fn is_coarser_than(self, other: Unit) -> bool {
+        self.factor_to(Unit::Yuan) > other.factor_to(Unit::Yuan)
+    }
+
+    /// The rounding one printed amount of this unit may carry, expressed in
+    /// `to`: half a cent of a 万元 figure (0.005 万元 = 50 元); 元 figures are
+    /// exact to the cent by convention (tables.md §1).
+    pub fn rounding_in(self, to: Unit) -> Decimal {
+        match self {
+            Unit::WanYuan => Decimal::new(5, 3) * self.factor_to(to),
+            Unit::Yuan => Decimal::ZERO,
+        }
+    }
 }
 
 impl std::str::FromStr for Unit {
@@ -295,6 +310,11 @@ pub struct Department {
     pub department: Option<String>,
     pub year: Option<i32>,
     pub unit: Option<Unit>,
+    /// The unit the amounts were rounded to, when coarser than `unit`: a 万元
+    /// workbook converted to 元 keeps the 万元 rounding of its figures, and
+    /// its equalities keep the 万元 envelope (`convert` writes it in the unit
+    /// line, `单位：元（由万元折算）`, and the reader takes it back).
+    pub precision: Option<Unit>,
     /// Tables found, by number.
     pub tables: BTreeMap<u8, Table>,
     /// Table numbers not found.
@@ -311,12 +331,35 @@ impl Department {
         self.tables.get(&no)
     }
 
-    /// Converts every table to one unit.
+    /// Converts every table to one unit. Converting to a finer unit records
+    /// the coarsest unit the figures were rounded in as `precision`.
     pub fn convert_unit(&mut self, to: Unit) {
+        // As `Table::convert_unit` reads them: a table without a unit is in 万元.
+        let from = self.tables.values().map(|t| t.unit.unwrap_or_default());
+        let coarsest = from.chain(self.precision).fold(to, |a, u| if u.is_coarser_than(a) { u } else { a });
         for t in self.tables.values_mut() {
             t.convert_unit(to);
         }
         self.unit = Some(to);
+        self.precision = Some(coarsest).filter(|u| u.is_coarser_than(to));
+    }
+
+    /// The unit the amounts were rounded in: `precision`, else `unit`.
+    pub fn rounding_unit(&self) -> Unit {
+        let unit = self.unit.unwrap_or_default();
+        self.precision.filter(|p| p.is_coarser_than(unit)).unwrap_or(unit)
+    }
+
+    /// The unit a table's figures were rounded in: its own unit, or the
+    /// department's `precision` when coarser.
+    pub fn table_rounding_unit(&self, t: &Table) -> Unit {
+        let unit = t.unit.or(self.unit).unwrap_or_default();
+        self.precision.filter(|p| p.is_coarser_than(unit)).unwrap_or(unit)
+    }
+
+    /// The rounding envelope of one printed amount, in the department's unit.
+    pub fn rounding(&self) -> Decimal {
+        self.rounding_unit().rounding_in(self.unit.unwrap_or_default())
     }
 }
 
@@ -368,5 +411,32 @@ mod index_tests {
         c.rows[0].key = RowKey::Code("207".into());
         c.reindex();
         assert!(c.row_by_code("207").is_some() && c.row_by_code("206").is_none());
+    }
+}
+
+#[cfg(test)]
+mod precision_tests {
+    use super::*;
+
+    /// 万元 → 元 remembers the 万元 rounding (50 元 per amount); back to 万元
+    /// the figures are whole cents again and the envelope is 万元's own.
+    #[test]
+    fn converting_to_a_finer_unit_keeps_the_coarser_rounding() {
+        let t = crate::config::Templates::embedded();
+        let s: serde_json::Value =
+            serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap();
+        let mut d = crate::samples::seed_department(&s["000"], &t.layouts, false);
+        d.convert_unit(Unit::WanYuan);
+        assert_eq!((d.precision, d.rounding()), (None, Decimal::new(5, 3)));
+        d.convert_unit(Unit::Yuan);
+        assert_eq!((d.precision, d.rounding()), (Some(Unit::WanYuan), Decimal::from(50)));
+        d.convert_unit(Unit::WanYuan);
+        assert_eq!((d.precision, d.rounding()), (None, Decimal::new(5, 3)));
+        // Figures in 元 to begin with (as read from a 元 workbook) are exact.
+        d.convert_unit(Unit::Yuan);
+        d.precision = None;
+        assert_eq!(d.rounding(), Decimal::ZERO);
+        d.convert_unit(Unit::Yuan);
+        assert_eq!(d.precision, None);
     }
 }

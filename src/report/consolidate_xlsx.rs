@@ -34,9 +34,12 @@ pub struct UnitRow {
     pub tables_read: String,
     #[serde(default)]
     pub tables_missing: String,
+    /// 单位代码 from `--units`.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
-const HEADERS: [&str; 19] = [
+const HEADERS: [&str; 20] = [
     "consolidate.col.no",
     "report.col.file",
     "consolidate.col.department",
@@ -56,12 +59,13 @@ const HEADERS: [&str; 19] = [
     "consol.col.offset_expenditure",
     "consolidate.col.tables_read",
     "consolidate.col.tables_missing",
+    "units.col.code",
 ];
 
 /// Column widths: long texts wrap, the sheet prints fitted to a landscape page.
-const WIDTHS: [f64; 19] = [
+const WIDTHS: [f64; 20] = [
     5.0, 30.0, 22.0, 6.0, 7.0, 8.0, 12.0, 12.0, 12.0, 12.0, 12.0, 11.0, 6.0, 6.0, 24.0, 11.0, 11.0, 12.0,
-    14.0,
+    14.0, 12.0,
 ];
 
 /// Sums of the 分户表 amounts over a group of rows (a directory, or all).
@@ -228,6 +232,9 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         }
         ws.write_string_with_format(r, 17, &u.tables_read, &wrap)?;
         ws.write_string_with_format(r, 18, &u.tables_missing, &wrap)?;
+        if let Some(code) = &u.code {
+            ws.write_string_with_format(r, 19, code, &wrap)?;
+        }
     }
     // Directories that hold every row are the 合计 itself.
     while let Some((d, sums)) = open.pop() {

@@ -23,6 +23,9 @@ pub struct Options {
     pub department: Option<String>,
     pub year: Option<i32>,
     pub unit: Unit,
+    /// The unit the figures were rounded in, when coarser than `unit`
+    /// (`Department::precision`): the unit line says so, `单位：元（由万元折算）`.
+    pub precision: Option<Unit>,
     /// Write all thirteen tables, blank, with their fixed and 类 rows (`template`).
     pub blank: bool,
     /// Layout variations, for samples and tests of the reader (default: none).
@@ -227,6 +230,12 @@ fn block_side(b: usize) -> String {
     format!("#{b}")
 }
 
+/// Whether a table's code rows are 功能分类 codes (`2…`) only.
+pub fn function_keyed(t: &Table) -> bool {
+    let mut codes = t.code_rows().filter_map(|r| r.key.code()).peekable();
+    codes.peek().is_some() && codes.all(|c| c.starts_with('2'))
+}
+
 fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, style: &Style) -> Vec<OutCol> {
     let present: BTreeSet<&str> = table
         .map(|t| t.columns.iter().filter(|c| c.known).map(|c| c.id.as_str()).collect())
@@ -280,9 +289,11 @@ fn columns_for(layout: &TableLayout, table: Option<&Table>, msg: &Catalog, style
     if layout.sides.is_empty() {
         match layout.key {
             KeyKind::Function | KeyKind::Economic => {
-                let code =
-                    if layout.key == KeyKind::Function { "std.function_code" } else { "std.economic_code" };
-                if style.split_codes && layout.key == KeyKind::Function {
+                // T5 is published keyed by 经济分类 or by 功能分类: the
+                // header follows the table's own codes (issue 10).
+                let function = layout.key == KeyKind::Function || table.is_some_and(function_keyed);
+                let code = if function { "std.function_code" } else { "std.economic_code" };
+                if style.split_codes && function {
                     for (i, w) in ["类", "款", "项"].iter().enumerate() {
                         out.push(OutCol {
                             header: vec![item.clone(), (*w).to_string()],
@@ -808,7 +819,10 @@ fn title_block(
     let n = widths.len();
     let dept = msg.text("std.department", &[("name", &opts.department.as_deref().unwrap_or(""))]);
     let year = opts.year.map(|y| msg.text("std.year", &[("year", &y)]));
-    let unit = msg.text("std.unit", &[("unit", &opts.unit.as_str())]);
+    let unit = match opts.precision.filter(|p| p.is_coarser_than(opts.unit)) {
+        Some(p) => msg.text("std.unit_converted", &[("unit", &opts.unit.as_str()), ("from", &p.as_str())]),
+        None => msg.text("std.unit", &[("unit", &opts.unit.as_str())]),
+    };
     let at = |j: usize| c0 + j as u16;
     if n < 3 {
         ws.write_string(row, c0, &dept)?;

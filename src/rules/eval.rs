@@ -3,7 +3,8 @@
 //! - Amounts are compared exactly. In a 万元 department a difference within the
 //!   rounding envelope `0.005 × (printed values involved)` (tables.md §1: n parts
 //!   plus the total) is an *info* finding (可能为取整误差); beyond it the rule's
-//!   severity applies. In 元 the envelope is zero unless the rule sets `tolerance`.
+//!   severity applies. In 元 the envelope is zero unless the rule sets `tolerance`
+//!   or the figures were rounded in 万元 (`Department::precision`).
 //! - A code row that is absent is zero (tables list only the codes they use). A
 //!   missing table, column or fixed row, or a cell that is not a number, makes
 //!   the rule report *insufficient data* (info) naming what is missing — never a
@@ -624,10 +625,10 @@ impl Evaluator<'_> {
                     );
                     continue;
                 }
-                let envelope = rule.tolerance.unwrap_or_else(|| match self.unit {
-                    Unit::WanYuan => Decimal::new(5, 3) * Decimal::from(l.count + r.count),
-                    Unit::Yuan => Decimal::ZERO,
-                });
+                // In the unit the figures were rounded in: 万元 figures
+                // converted to 元 keep the 万元 envelope (`Department::precision`).
+                let envelope =
+                    rule.tolerance.unwrap_or_else(|| self.dep.rounding() * Decimal::from(l.count + r.count));
                 let rounding = gap <= envelope;
                 let severity = if rounding { Severity::Info } else { rule.severity };
                 let relation = match check.op {

@@ -47,7 +47,14 @@ pub fn write(path: &Path, dep: &Department, unit: Unit, style: Style) {
     let t = Templates::embedded();
     let mut d = dep.clone();
     d.convert_unit(unit);
-    let opts = Options { department: d.department.clone(), year: d.year, unit, blank: false, style };
+    let opts = Options {
+        department: d.department.clone(),
+        year: d.year,
+        unit,
+        precision: None,
+        blank: false,
+        style,
+    };
     let mut wb = workbook(&d, &t.layouts, &t.messages, &opts).unwrap();
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).unwrap();
