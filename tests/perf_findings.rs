@@ -25,7 +25,10 @@ fn cell(row: &[(u32, Value)], col: u32) -> String {
 
 /// Runs consolidate over `in/`; returns the input notes per file (from the
 /// JSON), the 审核结果 note rows per input file and the 分户表 note column.
-fn run(dir: &std::path::Path, extra: &[&str]) -> (Vec<(String, usize)>, Vec<String>, Vec<(String, String)>) {
+/// Input notes per file, note rows of 审核结果 (their file), 分户表's (path, 提示数).
+type Run = (Vec<(String, usize)>, Vec<String>, Vec<(String, String)>);
+
+fn run(dir: &std::path::Path, extra: &[&str]) -> Run {
     let out = dir.join(format!("sum{}.xlsx", extra.len()));
     let o = bin()
         .arg("consolidate")
