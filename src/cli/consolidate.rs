@@ -52,6 +52,10 @@ pub struct ConsolidateArgs {
     /// Last year's workbooks or directories: 上年对比 sheet, 年初 = 上年年末 checks.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub prior: Vec<PathBuf>,
+    /// List every note (提示, e.g. rounding differences) in 审核结果; by default
+    /// they are only counted in 分户表.
+    #[arg(long)]
+    pub with_info: bool,
 }
 
 /// Files read in parallel per chunk: at most this many departments are in
@@ -88,7 +92,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let planned: Vec<&Path> = nodes.values().map(|n| n.output.as_path()).chain(json).collect();
     let mut out = super::plan_outputs(&planned, msg)?;
 
-    let opts = Options { unit: args.unit, offset_internal: args.offset_internal };
+    let opts = Options { unit: args.unit, offset_internal: args.offset_internal, with_info: args.with_info };
     let mut batch = Batch::new(t, opts, tree, nodes)?;
     if let Some(u) = &args.units {
         batch.set_units(crate::consolidate::units::Units::load(u, msg)?);

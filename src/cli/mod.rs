@@ -198,13 +198,19 @@ pub fn write_json(
     value: &impl serde::Serialize,
     outputs: &mut crate::report::save::OutputSet,
 ) -> anyhow::Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
-    bytes.push(b'\n');
+    use std::io::Write;
+    // Streamed through a buffer, never built whole in memory (issue 16: a
+    // batch's JSON is about 90 MB per 1,000 万元 files).
+    let fill = |w: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(w);
+        serde_json::to_writer_pretty(&mut w, value)?;
+        writeln!(w)?;
+        w.flush()
+    };
     if path == std::path::Path::new("-") {
-        use std::io::Write;
-        std::io::stdout().lock().write_all(&bytes)?;
+        fill(&mut std::io::stdout().lock())?;
     } else {
-        outputs.write(path, &bytes)?;
+        outputs.stage_with(path, |f| fill(f))?;
     }
     Ok(())
 }

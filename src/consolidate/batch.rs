@@ -37,6 +37,8 @@ pub struct Options {
     pub unit: Unit,
     /// Offset internal flows between marked units (冲抵).
     pub offset_internal: bool,
+    /// List the inputs' notes (提示) in 审核结果, not only count them in 分户表.
+    pub with_info: bool,
 }
 
 /// The monitor-readable summary (cli.md § consolidate).
@@ -312,7 +314,8 @@ impl<'t> Batch<'t> {
             }
         });
         let unit_range = self.spools.units.push(&row).map_err(io)?;
-        let finding_range = self.spools.findings.push(&findings_xlsx::rows(&report)).map_err(io)?;
+        let finding_range =
+            self.spools.findings.push(&listed_rows(&report, self.opts.with_info)).map_err(io)?;
         let file_range = self.spools.files.push(&report).map_err(io)?;
         self.spools.all_files.push(file_range);
         drop(report);
@@ -513,6 +516,18 @@ impl Serialize for Files {
     }
 }
 
+/// The 审核结果 rows of one input. Notes (提示) are the bulk of a 万元 batch
+/// (dozens of rounding differences per department) and are only counted in
+/// 分户表 unless `with_info`; an explained note stays, since its 说明 is the
+/// officer's. Listed notes carry no hyperlink (`findings_xlsx::rows`), so
+/// memory stays flat with `--with-info` too.
+fn listed_rows(report: &FileReport, with_info: bool) -> Vec<FindingRow> {
+    let note = Severity::Info.as_str();
+    let mut rows = findings_xlsx::rows(report);
+    rows.retain(|r| with_info || r.severity != note || r.explanation.is_some());
+    rows
+}
+
 fn amount(dep: &Department, table: u8, key: &str, side: Option<&str>, col: &str) -> Option<Decimal> {
     dep.table(table)?.row(&RowKey::Label(key.into()), side)?.get(col).map(|a| a.value)
 }
@@ -533,6 +548,7 @@ fn unit_row(r: &FileReport, dep: Option<&Department>, unit: Unit, t: &Templates)
         status: msg.text(status, &[]),
         errors: c.errors,
         warnings: c.warnings,
+        infos: c.infos,
         reason: r.error.clone(),
         tables_read: r.tables_read_text(),
         tables_missing: crate::outcome::tables_missing_words(r, msg),

@@ -24,6 +24,9 @@ pub struct UnitRow {
     pub amounts: [Option<Decimal>; 6],
     pub errors: usize,
     pub warnings: usize,
+    /// Notes (提示): counted here, listed in 审核结果 only with `--with-info`.
+    #[serde(default)]
+    pub infos: usize,
     pub reason: Option<String>,
     /// 冲抵: (income, expenditure) removed from this unit before summing, in
     /// the consolidation's unit; `None` when nothing was offset.
@@ -39,7 +42,7 @@ pub struct UnitRow {
     pub code: Option<String>,
 }
 
-const HEADERS: [&str; 20] = [
+const HEADERS: [&str; 21] = [
     "consolidate.col.no",
     "report.col.file",
     "consolidate.col.department",
@@ -59,13 +62,15 @@ const HEADERS: [&str; 20] = [
     "consol.col.offset_expenditure",
     "consolidate.col.tables_read",
     "consolidate.col.tables_missing",
+    // Added last, so the columns before them keep their places.
+    "perf.col.infos",
     "units.col.code",
 ];
 
 /// Column widths: long texts wrap, the sheet prints fitted to a landscape page.
-const WIDTHS: [f64; 20] = [
+const WIDTHS: [f64; 21] = [
     5.0, 30.0, 22.0, 6.0, 7.0, 8.0, 12.0, 12.0, 12.0, 12.0, 12.0, 11.0, 6.0, 6.0, 24.0, 11.0, 11.0, 12.0,
-    14.0, 12.0,
+    14.0, 6.0, 12.0,
 ];
 
 /// Sums of the 分户表 amounts over a group of rows (a directory, or all).
@@ -76,6 +81,7 @@ struct Sums {
     offset: [Option<Decimal>; 2],
     errors: usize,
     warnings: usize,
+    infos: usize,
 }
 
 impl Sums {
@@ -91,6 +97,7 @@ impl Sums {
         }
         self.errors += u.errors;
         self.warnings += u.warnings;
+        self.infos += u.infos;
     }
 }
 
@@ -113,6 +120,7 @@ fn write_sums(
     }
     ws.write_number_with_format(r, 12, s.errors as f64, bold)?;
     ws.write_number_with_format(r, 13, s.warnings as f64, bold)?;
+    ws.write_number_with_format(r, 19, s.infos as f64, bold)?;
     for (k, a) in s.offset.iter().enumerate() {
         if let Some(v) = a {
             ws.write_number_with_format(r, 15 + k as u16, v.to_f64().unwrap_or(0.0), num)?;
@@ -224,6 +232,7 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         total.add(&u);
         ws.write_number_with_format(r, 12, u.errors as f64, &wrap)?;
         ws.write_number_with_format(r, 13, u.warnings as f64, &wrap)?;
+        ws.write_number_with_format(r, 19, u.infos as f64, &wrap)?;
         if let Some(reason) = &u.reason {
             ws.write_string_with_format(r, 14, reason, &wrap)?;
         }
@@ -233,7 +242,7 @@ pub fn add_units_sheet<E: From<XlsxError>>(
         ws.write_string_with_format(r, 17, &u.tables_read, &wrap)?;
         ws.write_string_with_format(r, 18, &u.tables_missing, &wrap)?;
         if let Some(code) = &u.code {
-            ws.write_string_with_format(r, 19, code, &wrap)?;
+            ws.write_string_with_format(r, 20, code, &wrap)?;
         }
     }
     // Directories that hold every row are the 合计 itself.

@@ -1,5 +1,6 @@
 //! The findings workbook (`check --report`, and `审核结果` in consolidations):
-//! one row per finding with a hyperlink to the source cell, the compared
+//! one row per finding with a hyperlink to the source cell (errors and
+//! warnings; notes name their cells as text), the compared
 //! amounts as numbers, and an empty 说明 column for the officer; filterable,
 //! header frozen. `explain` reads the 说明 back for the next run.
 
@@ -74,7 +75,15 @@ pub fn rows(f: &FileReport) -> Vec<FindingRow> {
             row: x.place.row.clone(),
             column: x.place.column.clone(),
             cells: all.join(" "),
-            url: x.anchor().map(|cell| file_url(&cell.file, &cell.sheet_a1())),
+            // Notes (提示) name their cells as text only: rust_xlsxwriter keeps
+            // every hyperlink of a sheet in memory until the workbook is saved,
+            // even in constant-memory mode, and a 万元 batch has dozens of
+            // rounding notes per department (issue 16). Errors and warnings,
+            // the rows an officer follows up, keep their link.
+            url: x
+                .anchor()
+                .filter(|_| x.severity != crate::finding::Severity::Info)
+                .map(|cell| file_url(&cell.file, &cell.sheet_a1())),
             rule: x.rule.clone(),
             severity: x.severity.as_str().to_string(),
             values: x
@@ -214,7 +223,8 @@ pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> R
 /// When rust_xlsxwriter rejects a value.
 pub fn workbook(files: &[FileReport], msg: &Catalog) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
+    // Rows go to a temporary file as they are written, not kept in memory.
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("report.sheet_findings", &[]))?;
     write_sheet(ws, files, msg)?;
     Ok(wb)
@@ -228,5 +238,20 @@ mod tests {
     fn links_keep_the_absolute_path() {
         assert_eq!(file_url("/no/such/a.xlsx", "'S 1'!C4"), "file:////no/such/a.xlsx#'S 1'!C4");
         assert_eq!(file_url(r"C:\报送\a.xlsx", "S!A1"), r"file:///C:\报送\a.xlsx#S!A1");
+    }
+
+    #[test]
+    fn notes_name_their_cells_without_a_link() {
+        use crate::finding::{Finding, Severity};
+        use crate::location::CellRef;
+        let cell = CellRef::new("/no/a.xlsx".into(), "S".into(), 3, 2);
+        let mut f = FileReport::unreadable(std::path::Path::new("/no/a.xlsx"), String::new());
+        f.error = None;
+        for s in [Severity::Info, Severity::Warning] {
+            f.findings.push(Finding::new("offset-unmatched", s, "m").with_cells([cell.clone()]));
+        }
+        let r = rows(&f);
+        assert_eq!((r[0].url.as_deref(), r[0].cells.as_str()), (None, "S!C4"));
+        assert!(r[1].url.as_deref().is_some_and(|u| u.starts_with("file:////no/a.xlsx#")), "{r:?}");
     }
 }
