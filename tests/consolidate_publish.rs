@@ -142,10 +142,8 @@ fn bump(dep: &mut juesuan::model::Department, no: u8, key: &str, side: Option<&s
 
 /// With --offset-internal, 冲抵调整 lists each unit's offset flows by row and
 /// 分户表 shows them per unit.
-#[test]
-fn offsets_are_listed_by_unit_and_row_and_in_the_units_sheet() {
-    let dir = tempfile::tempdir().unwrap();
-    let node = dir.path().join("甲县");
+/// A 主管 that granted 10 to its 下属, and the 下属 that received it (T1, T3, T2).
+fn offset_pair() -> (juesuan::model::Department, juesuan::model::Department) {
     let mut sup = juesuan::samples::scaled(&seed("000", true), 1, "甲县教育局");
     for r in ["合计", "206", "20601", "2060101"] {
         bump(&mut sup, 3, r, None, "对附属单位补助支出", 10);
@@ -174,6 +172,14 @@ fn offsets_are_listed_by_unit_and_row_and_in_the_units_sheet() {
     ] {
         bump(&mut sub, 1, k, Some(side), "决算数", 10);
     }
+    (sup, sub)
+}
+
+#[test]
+fn offsets_are_listed_by_unit_and_row_and_in_the_units_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("甲县");
+    let (sup, sub) = offset_pair();
     write(&node.join("甲县教育局[主管].xlsx"), &sup, Unit::WanYuan, Style::default());
     write(&node.join("甲县第一中学[下属].xlsx"), &sub, Unit::Yuan, Style::default());
     let out = dir.path().join("offset.xlsx");
@@ -211,6 +217,41 @@ fn offsets_are_listed_by_unit_and_row_and_in_the_units_sheet() {
     );
     let wb = juesuan::workbook::open(&plain).unwrap();
     assert!(wb.sheets.iter().all(|s| &*s.name != "冲抵调整"));
+}
+
+/// Without markers or a units file, a department directory gives the roles:
+/// its own-level workbook (…本级) is the 主管, the other workbooks under it are
+/// 下属; their flows are offset and the output passes its own audit.
+#[test]
+fn roles_come_from_a_department_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = dir.path().join("甲县");
+    let (sup, sub) = offset_pair();
+    write(&node.join("甲县教育局/甲县教育局本级.xlsx"), &sup, Unit::WanYuan, Style::default());
+    write(&node.join("甲县教育局/学校/甲县第一中学.xlsx"), &sub, Unit::Yuan, Style::default());
+    let out = dir.path().join("offset.xlsx");
+    let o = bin()
+        .arg("consolidate")
+        .arg(&node)
+        .arg("-o")
+        .arg(&out)
+        .args(["--offset-internal", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let rows = sheet_rows(&out, "冲抵调整");
+    let amount = |row: &str, role: &str| {
+        rows.iter()
+            .find(|r| {
+                at(r, 4).map(Value::text).as_deref() == Some(row)
+                    && at(r, 2).is_some_and(|v| v.text() == role)
+            })
+            .map(|r| num(r, 5))
+    };
+    assert_eq!(amount("对附属单位补助支出", "主管"), Some(Decimal::from(10)), "{rows:#?}");
+    assert_eq!(amount("上级补助收入", "下属"), Some(Decimal::from(10)), "{rows:#?}");
+    let check = bin().arg("check").arg(&out).arg("--quiet").output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
 }
 
 /// A fund column only some inputs have (T5 一般公共预算财政拨款 …) is left out

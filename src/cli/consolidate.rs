@@ -41,8 +41,8 @@ pub struct ConsolidateArgs {
     /// Write a JSON summary here (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Offset internal flows between a supervising unit (`[主管]` in its file
-    /// name) and its subordinates (`[下属]`) in the same node (冲抵).
+    /// Offset internal flows between a supervising unit and its subordinates
+    /// (冲抵): roles from `[主管]`/`[下属]` in file names, else from folders.
     #[arg(long)]
     pub offset_internal: bool,
     /// Units file (CSV: path or 编制单位, 单位代码, 上级单位代码, 主管/下属): offset

@@ -235,7 +235,7 @@ impl<'t> Batch<'t> {
             .and_then(|u| u.find(path, dep.as_ref().and_then(|d| d.department.as_deref())));
         // With a units file, roles and pairs come from it (`pairs`), not from file names.
         let by_name = self.opts.offset_internal && self.units.is_none();
-        let role = by_name.then(|| offset::role_of(path)).flatten();
+        let role = by_name.then(|| self.tree.role(path)).flatten();
         let (sup, sub) = self.paired(entry, dep.as_ref(), &mut report);
         let scope = role.and_then(|r| self.tree.offset_scope(&dir, r));
         if role.is_some() && scope.is_none() && dep.is_some() {

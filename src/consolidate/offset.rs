@@ -4,7 +4,9 @@
 //!
 //! Roles come from the file name (documented in the README): a name containing
 //! `[主管]` or `（主管）` marks the supervising unit of its directory node, `[下属]`
-//! or `（下属）` a subordinate. For a subordinate its 上级补助收入 (income from the
+//! or `（下属）` a subordinate. Unmarked files take their role from the directory
+//! structure (`super::tree`): a department's own workbook (`教育局本级.xlsx`, or
+//! named like its directory) supervises the other workbooks under it. For a subordinate its 上级补助收入 (income from the
 //! supervisor) and 上缴上级支出 (remittances to it) are removed; for the
 //! supervisor its 对附属单位补助支出 and 附属单位上缴收入 (the ids are in
 //! `templates/consolidate.toml`). Every total that
@@ -33,6 +35,21 @@ pub fn role_of(path: &std::path::Path) -> Option<Role> {
     } else {
         None
     }
+}
+
+/// Whether an unmarked file is its directory's own-level (本级) workbook: its
+/// name, without brackets and markers, ends with 本级 or is the directory's
+/// name (`教育局/教育局本级.xlsx`, `教育局/教育局.xlsx`).
+pub fn is_own_level(path: &std::path::Path) -> bool {
+    let clean = |s: &str| {
+        s.replace("[主管]", "")
+            .chars()
+            .filter(|c| !c.is_whitespace() && !"[]()（）【】".contains(*c))
+            .collect::<String>()
+    };
+    let Some(stem) = path.file_stem().map(|s| clean(&s.to_string_lossy())) else { return false };
+    let dir = path.parent().and_then(|p| p.file_name()).map(|s| clean(&s.to_string_lossy()));
+    stem.ends_with("本级") || dir.is_some_and(|d| !d.is_empty() && d == stem)
 }
 
 /// The internal amounts removed from one unit: (income removed, expenditure removed).
@@ -127,5 +144,15 @@ mod tests {
         assert_eq!(role_of(std::path::Path::new("a/甲县教育局[主管].xlsx")), Some(Role::Supervisor));
         assert_eq!(role_of(std::path::Path::new("a/第一中学（下属）.xlsx")), Some(Role::Subordinate));
         assert_eq!(role_of(std::path::Path::new("a/财政局.xlsx")), None);
+    }
+
+    #[test]
+    fn own_level_workbooks_by_name() {
+        let own = |s: &str| is_own_level(std::path::Path::new(s));
+        assert!(own("甲县/教育局/教育局本级.xlsx"));
+        assert!(own("甲县/教育局/教育局（本级）.xls"));
+        assert!(own("甲县/教育局/教育局.xlsx"));
+        assert!(!own("甲县/教育局/第一中学.xlsx"));
+        assert!(!own("教育局.xlsx"));
     }
 }

@@ -1,5 +1,11 @@
 //! The directory tree of a consolidation: which node each input file belongs
-//! to, the nodes to write, and where a marked unit's internal flows are offset.
+//! to, the nodes to write, each unit's 冲抵 role and where its internal flows
+//! are offset.
+//!
+//! Roles: a file-name marker (`[主管]`, `[下属]`) wins; otherwise a directory
+//! holding its own-level workbook (`教育局/教育局本级.xlsx`) is a department:
+//! that workbook is the 主管 and every other unmarked workbook in the directory
+//! or below it (up to a nearer department) is a 下属.
 //!
 //! Node keys are paths relative to the input they came from (the root is the
 //! empty path). This module looks at paths only; it reads no workbook.
@@ -14,8 +20,11 @@ use super::offset::{self, Role};
 pub struct Tree {
     /// Each input argument and the key its files go under.
     roots: Vec<(PathBuf, PathBuf)>,
-    /// Node keys that directly contain a `[主管]` file.
+    /// Node keys that directly contain a `[主管]` file or an own-level workbook.
     supervised: BTreeSet<PathBuf>,
+    /// Node keys whose own-level workbook makes them departments (roles from
+    /// the directory structure).
+    departments: BTreeSet<PathBuf>,
     /// The node key of every input file.
     dirs: BTreeSet<PathBuf>,
 }
@@ -47,11 +56,18 @@ impl Tree {
     }
 
     fn with_roots(roots: Vec<(PathBuf, PathBuf)>, files: &[PathBuf]) -> Self {
-        let mut tree = Self { roots, supervised: BTreeSet::new(), dirs: BTreeSet::new() };
+        let mut tree = Self { roots, ..Self::default() };
         for f in files {
             let d = tree.dir_of(f);
-            if offset::role_of(f) == Some(Role::Supervisor) {
-                tree.supervised.insert(d.clone());
+            match offset::role_of(f) {
+                Some(Role::Supervisor) => {
+                    tree.supervised.insert(d.clone());
+                }
+                None if offset::is_own_level(f) => {
+                    tree.supervised.insert(d.clone());
+                    tree.departments.insert(d.clone());
+                }
+                _ => {}
             }
             tree.dirs.insert(d);
         }
@@ -88,6 +104,23 @@ impl Tree {
             }
         }
         out
+    }
+
+    /// A file's 冲抵 role: its marker, else 主管 if it is the own-level
+    /// workbook of a department directory, else 下属 if a department directory
+    /// holds it, else none (summed as submitted).
+    pub fn role(&self, file: &Path) -> Option<Role> {
+        if let Some(r) = offset::role_of(file) {
+            return Some(r);
+        }
+        let dir = self.dir_of(file);
+        if self.departments.contains(&dir) && offset::is_own_level(file) {
+            Some(Role::Supervisor)
+        } else if Self::ancestors(&dir).iter().any(|a| self.departments.contains(a)) {
+            Some(Role::Subordinate)
+        } else {
+            None
+        }
     }
 
     /// The node whose consolidation offsets a marked unit's internal flows: for
@@ -153,5 +186,21 @@ mod tests {
         assert_eq!(t.offset_scope(&p("甲县/乡镇"), Role::Subordinate), Some(p("甲县")));
         assert_eq!(t.offset_scope(&p("乙县"), Role::Subordinate), None);
         assert_eq!(t.offset_scope(&p("乙县"), Role::Supervisor), Some(p("乙县")));
+    }
+
+    #[test]
+    fn a_department_directory_gives_roles_without_markers() {
+        let files = [
+            p("in/甲县/教育局/教育局本级.xlsx"),
+            p("in/甲县/教育局/第一中学.xlsx"),
+            p("in/甲县/教育局/乡镇/中心校.xlsx"),
+            p("in/甲县/财政局.xlsx"),
+            p("in/甲县/教育局/进修学校[主管].xlsx"),
+        ];
+        let t = Tree::with_roots(vec![(p("in"), PathBuf::new())], &files);
+        let roles: Vec<_> = files.iter().map(|f| t.role(f)).collect();
+        use Role::*;
+        assert_eq!(roles, [Some(Supervisor), Some(Subordinate), Some(Subordinate), None, Some(Supervisor)]);
+        assert_eq!(t.offset_scope(&p("甲县/教育局/乡镇"), Subordinate), Some(p("甲县/教育局")));
     }
 }
