@@ -92,27 +92,46 @@ pub fn is_findings_report(wb: &workbook::Workbook, msg: &Catalog) -> bool {
 /// without `.` segments, then by the file name alone when exactly one file of
 /// that name appears in the old report. Rule and cells must always match.
 pub fn apply(files: &mut [FileReport], ex: &Explanations) -> usize {
-    let by_norm: BTreeMap<(String, &str, &str), &Note> =
-        ex.iter().map(|((f, r, c), e)| ((normalise(f), r.as_str(), c.as_str()), e)).collect();
-    let mut names: BTreeMap<String, std::collections::BTreeSet<&str>> = BTreeMap::new();
-    for (f, _, _) in ex.keys() {
-        names.entry(file_name(f)).or_default().insert(f.as_str());
+    let m = Matcher::new(ex);
+    files.iter_mut().map(|f| m.apply(f)).sum()
+}
+
+/// The explanations of an earlier report indexed for matching, so that each
+/// file can be explained as soon as it is checked (a batch need not hold
+/// every report until the end).
+pub struct Matcher<'a> {
+    ex: &'a Explanations,
+    by_norm: BTreeMap<(String, &'a str, &'a str), &'a Note>,
+    by_name: BTreeMap<(String, &'a str, &'a str), &'a Note>,
+}
+
+impl<'a> Matcher<'a> {
+    pub fn new(ex: &'a Explanations) -> Self {
+        let by_norm = ex.iter().map(|((f, r, c), e)| ((normalise(f), r.as_str(), c.as_str()), e)).collect();
+        let mut names: BTreeMap<String, std::collections::BTreeSet<&str>> = BTreeMap::new();
+        for (f, _, _) in ex.keys() {
+            names.entry(file_name(f)).or_default().insert(f.as_str());
+        }
+        let by_name = ex
+            .iter()
+            .filter(|((f, _, _), _)| names.get(&file_name(f)).is_some_and(|s| s.len() == 1))
+            .map(|((f, r, c), e)| ((file_name(f), r.as_str(), c.as_str()), e))
+            .collect();
+        Self { ex, by_norm, by_name }
     }
-    let by_name: BTreeMap<(String, &str, &str), &Note> = ex
-        .iter()
-        .filter(|((f, _, _), _)| names.get(&file_name(f)).is_some_and(|s| s.len() == 1))
-        .map(|((f, r, c), e)| ((file_name(f), r.as_str(), c.as_str()), e))
-        .collect();
-    let mut n = 0;
-    for f in files {
+
+    /// Explains the findings of one file (see [`apply`]); returns how many matched.
+    pub fn apply(&self, f: &mut FileReport) -> usize {
         let (norm, name) = (normalise(&f.path), file_name(&f.path));
+        let mut n = 0;
         for x in &mut f.findings {
             let cells: Vec<String> = x.cells.iter().map(crate::location::CellRef::report_a1).collect();
             let cells = cells.join(" ");
-            let found = ex
+            let found = self
+                .ex
                 .get(&(f.path.clone(), x.rule.clone(), cells.clone()))
-                .or_else(|| by_norm.get(&(norm.clone(), x.rule.as_str(), cells.as_str())).copied())
-                .or_else(|| by_name.get(&(name.clone(), x.rule.as_str(), cells.as_str())).copied());
+                .or_else(|| self.by_norm.get(&(norm.clone(), x.rule.as_str(), cells.as_str())).copied())
+                .or_else(|| self.by_name.get(&(name.clone(), x.rule.as_str(), cells.as_str())).copied());
             let now = x.values.as_ref().map(|v| (v.expected, v.actual));
             match found {
                 Some(e) if same_amounts(e.amounts, now) => {
@@ -123,8 +142,8 @@ pub fn apply(files: &mut [FileReport], ex: &Explanations) -> usize {
                 None => {}
             }
         }
+        n
     }
-    n
 }
 
 /// The path without `.` segments and with `/` separators.

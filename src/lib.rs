@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod samples;
 pub mod score;
+pub mod spool;
 pub mod template;
 pub mod text;
 pub mod workbook;

@@ -140,7 +140,7 @@ pub fn table_ranges(nos: &[u8]) -> String {
 }
 
 /// Batch totals (cli.md `summary`).
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub files: usize,
     pub ok: usize,
@@ -153,39 +153,28 @@ pub struct Summary {
     pub explained: usize,
 }
 
-/// The whole `check` report (cli.md JSON).
-#[derive(Clone, Debug, Serialize)]
-pub struct CheckReport {
-    pub tool: &'static str,
-    pub version: &'static str,
-    pub files: Vec<FileReport>,
-    pub summary: Summary,
-}
-
-impl CheckReport {
-    pub fn new(files: Vec<FileReport>, strict: bool) -> Self {
-        let mut s = Summary { files: files.len(), ..Summary::default() };
-        for f in &files {
-            let c = f.counts(strict);
-            s.errors += c.errors;
-            s.warnings += c.warnings;
-            s.infos += c.infos;
-            s.explained += f.findings.iter().filter(|x| x.waived()).count();
-            match f.status {
-                Status::Unreadable => s.unreadable += 1,
-                Status::Ok => s.ok += 1,
-                Status::Findings => {}
-            }
-            if c.errors > 0 {
-                s.with_errors += 1;
-            }
+impl Summary {
+    /// Counts one more file (cli.md `summary`).
+    pub fn add(&mut self, f: &FileReport, strict: bool) {
+        let c = f.counts(strict);
+        self.files += 1;
+        self.errors += c.errors;
+        self.warnings += c.warnings;
+        self.infos += c.infos;
+        self.explained += f.findings.iter().filter(|x| x.waived()).count();
+        match f.status {
+            Status::Unreadable => self.unreadable += 1,
+            Status::Ok => self.ok += 1,
+            Status::Findings => {}
         }
-        Self { tool: "juesuan", version: env!("CARGO_PKG_VERSION"), files, summary: s }
+        if c.errors > 0 {
+            self.with_errors += 1;
+        }
     }
 
     /// Exit status of cli.md: failure on unreadable input or error findings.
     pub fn failed(&self) -> bool {
-        self.summary.unreadable > 0 || self.summary.errors > 0
+        self.unreadable > 0 || self.errors > 0
     }
 }
 

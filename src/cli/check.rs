@@ -7,8 +7,10 @@ use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
 use crate::check::{PriorLookup, check_file_with};
-use crate::outcome::{CheckReport, FileReport};
-use crate::report::{findings_xlsx, text};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::outcome::FileReport;
+use crate::report::{check_batch, text};
 
 /// Audits department workbooks: sums, hierarchies, balances, cross-table equalities.
 #[derive(Debug, Args)]
@@ -58,91 +60,92 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let mut out = super::plan_outputs(&outputs, msg)?;
     let prior = super::load_prior(&args.prior, ctx)?;
     let lookup = prior.as_ref().map(|set| PriorLookup { set, roots: &args.inputs });
+    // An earlier report's 说明 are read first, so each file is explained as it is checked.
+    let explanations = match &args.explanations {
+        Some(old) => Some(crate::explain::read(old, msg).map_err(|e| {
+            let reason = msg.text(e.key(), &[("detail", &e.detail())]);
+            crate::error::Error::Usage(
+                msg.text("common.unreadable", &[("path", &old.display()), ("reason", &reason)]),
+            )
+        })?),
+        None => None,
+    };
+    let matcher = explanations.as_ref().map(crate::explain::Matcher::new);
+    let matched = AtomicUsize::new(0);
+    let to_stdout = args.json.as_deref() == Some(std::path::Path::new("-"));
+    let opts = check_batch::Options {
+        strict: args.strict,
+        verbosity: text::Verbosity { show_info: args.show_info, quiet: ctx.global.quiet },
+        console: !to_stdout,
+        json: args.json.is_some(),
+        report: args.report.is_some(),
+    };
+    // Each report is explained, rendered and spooled as soon as its file is
+    // checked: memory does not grow with the batch's findings.
+    let sink = check_batch::Sink::new(msg, opts)?;
+    let done = |mut r: FileReport| -> std::io::Result<()> {
+        if let Some(m) = &matcher {
+            matched.fetch_add(m.apply(&mut r), Ordering::Relaxed);
+        }
+        sink.push(&r)
+    };
     let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.check", msg);
     // Files are read in parallel; `collect` keeps the sorted input order.
-    let (mut files, deps): (Vec<FileReport>, Vec<Option<crate::model::Department>>) = inputs
+    let deps: Vec<Option<crate::model::Department>> = inputs
         .files
         .par_iter()
         .map(|p| {
             let (r, d) = check_file_with(p, &ctx.templates, lookup);
             bar.inc(1);
+            done(r)?;
             // Departments are kept only to pair them with narratives.
-            (r, d.filter(|_| keep))
+            Ok(d.filter(|_| keep))
         })
-        .unzip();
+        .collect::<std::io::Result<_>>()?;
     bar.finish_and_clear();
     let read: Vec<(&std::path::Path, &crate::model::Department)> =
         inputs.files.iter().zip(&deps).filter_map(|(p, d)| d.as_ref().map(|d| (p.as_path(), d))).collect();
-    files.extend(
-        inputs
-            .narratives
-            .par_iter()
-            .map(|n| {
-                let paired = if args.narrative.is_some() { read.first().copied() } else { pair(n, &read) };
-                // Last year's tables of the paired department, for the N8 change checks.
-                let last = paired.and_then(|(p, d)| Some(&prior.as_ref()?.find(d, p, &args.inputs)?.dep));
-                crate::narrative::check_file(n, &ctx.templates, paired, last)
-            })
-            .collect::<Vec<_>>(),
-    );
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.retain(|f| {
-        if f.other_kind && !ctx.global.quiet {
-            eprintln!(
-                "{}",
-                msg.text(
-                    "inputs.skipped",
-                    &[("path", &f.path), ("reason", &f.error.clone().unwrap_or_default())]
-                )
-            );
-        }
-        !f.other_kind
-    });
-    if let Some(old) = &args.explanations {
-        match crate::explain::read(old, msg) {
-            Ok(ex) => {
-                let matched = crate::explain::apply(&mut files, &ex);
-                eprintln!(
-                    "{}",
-                    msg.text(
-                        "check.explanations_read",
-                        &[("path", &old.display()), ("n", &ex.len()), ("matched", &matched)]
-                    )
-                );
-            }
-            Err(e) => {
-                let reason = msg.text(e.key(), &[("detail", &e.detail())]);
-                return Err(crate::error::Error::Usage(
-                    msg.text("common.unreadable", &[("path", &old.display()), ("reason", &reason)]),
-                )
-                .into());
-            }
-        }
+    inputs.narratives.par_iter().try_for_each(|n| {
+        let paired = if args.narrative.is_some() { read.first().copied() } else { pair(n, &read) };
+        // Last year's tables of the paired department, for the N8 change checks.
+        let last = paired.and_then(|(p, d)| Some(&prior.as_ref()?.find(d, p, &args.inputs)?.dep));
+        done(crate::narrative::check_file(n, &ctx.templates, paired, last))
+    })?;
+    let mut batch = sink.finish();
+    for (path, reason) in batch.skipped().filter(|_| !ctx.global.quiet) {
+        eprintln!("{}", msg.text("inputs.skipped", &[("path", &path), ("reason", &reason)]));
     }
-    let report = CheckReport::new(files, args.strict);
+    if let (Some(old), Some(ex)) = (&args.explanations, &explanations) {
+        eprintln!(
+            "{}",
+            msg.text(
+                "check.explanations_read",
+                &[("path", &old.display()), ("n", &ex.len()), ("matched", &matched.load(Ordering::Relaxed))]
+            )
+        );
+    }
     if let Some(path) = &args.report {
-        let mut wb = findings_xlsx::workbook(&report.files, msg)?;
+        let mut wb = batch.workbook()?;
         out.save(&mut wb, path)?;
     }
     if let Some(path) = &args.json {
-        super::write_json(path, &report, &mut out)?;
+        super::write_json(path, &batch.json()?, &mut out)?;
     }
     out.commit()?;
     let written: Vec<String> =
         args.report.iter().chain(args.json.iter()).map(|p| p.display().to_string()).collect();
     let closing = super::outputs_line(&written, msg);
-    if args.json.as_deref() != Some(std::path::Path::new("-")) {
+    if !to_stdout {
         use std::io::Write;
-        let verbosity = text::Verbosity { show_info: args.show_info, quiet: ctx.global.quiet };
         let mut out = std::io::stdout().lock();
-        text::write(&mut out, &report, args.strict, msg, verbosity)?;
+        batch.write_console(&mut out)?;
         if let Some(line) = &closing {
             writeln!(out, "{line}")?;
         }
     } else if let Some(line) = &closing {
         eprintln!("{line}");
     }
-    Ok(if report.failed() { ExitStatus::Failure } else { ExitStatus::Success })
+    Ok(if batch.summary().failed() { ExitStatus::Failure } else { ExitStatus::Success })
 }
 
 /// The workbook a narrative belongs to (cli.md): the one whose 编制单位 the

@@ -18,7 +18,6 @@ use super::balance::round_and_balance;
 use super::node::{self, Offsets};
 use super::offset::{self, Role};
 use super::pairs::{self, NodePairs};
-use super::spool::{Lines, Ranges, Spool};
 use super::tree::Tree;
 use crate::config::Templates;
 use crate::error::Error;
@@ -29,6 +28,7 @@ use crate::report::balance_xlsx::{add_adjustments_sheet, add_offsets_sheet};
 use crate::report::consolidate_xlsx::{UnitRow, add_findings_sheet, add_units_sheet};
 use crate::report::findings_xlsx::{self, FindingRow};
 use crate::report::{save, standard};
+use crate::spool::{Lines, Ranges, Spool};
 
 /// What the run produces, beyond its inputs.
 #[derive(Clone, Copy, Debug)]

@@ -12,7 +12,6 @@ pub mod node;
 pub mod offset;
 pub mod pairs;
 pub mod spec;
-pub mod spool;
 pub mod tree;
 pub mod units;
 

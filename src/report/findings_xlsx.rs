@@ -124,6 +124,13 @@ pub fn write_header(ws: &mut Worksheet, msg: &Catalog) -> Result<(), XlsxError> 
 /// When rust_xlsxwriter rejects a value.
 pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) -> Result<(), XlsxError> {
     let num = Format::new().set_num_format("#,##0.00").set_align(FormatAlign::Top);
+    // Unexplained notes (提示) are one line high, their texts not wrapped (a
+    // message runs on into the empty 说明 cell; the cell holds the whole
+    // text). rust_xlsxwriter keeps every row given a height in memory until
+    // the workbook is saved — about 600 bytes a row, even in constant-memory
+    // mode — and a 万元 batch has dozens of notes per department (issue 16).
+    // Errors and warnings, the rows an officer follows up, wrap to their height.
+    let one_line = x.severity == crate::finding::Severity::Info.as_str() && x.explanation.is_none();
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     let link = wrap.clone().set_font_color(Color::Blue).set_underline(FormatUnderline::Single);
     // Wrapped rows are given their height (spreadsheets do not grow them on
@@ -141,7 +148,7 @@ pub fn write_row(ws: &mut Worksheet, row: u32, x: &FindingRow, msg: &Catalog) ->
         x.explanation.as_deref().unwrap_or(""),
         WIDTHS[usize::from(C::Explanation.index())] - 1.0,
     ));
-    if n > 1 {
+    if n > 1 && !one_line {
         ws.set_row_height(row, page::height(n))?;
     }
     ws.write_string_with_format(row, C::File.index(), &x.file, &wrap)?;
@@ -192,41 +199,41 @@ pub fn finish(ws: &mut Worksheet, last: u32) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// Fills `ws` with the findings of every file (unreadable files get one row each).
-///
-/// # Errors
-/// When rust_xlsxwriter rejects a value.
-pub fn write_sheet(ws: &mut Worksheet, files: &[FileReport], msg: &Catalog) -> Result<(), XlsxError> {
-    write_header(ws, msg)?;
-    let mut row: u32 = 1;
-    for f in files {
-        let mut rs = rows(f);
-        // A 说明 whose amounts changed is not carried into the 说明 column (it
-        // would waive the new amounts next time): it is quoted in the message.
-        let first = rs.len().saturating_sub(f.findings.len());
-        for (r, x) in rs[first..].iter_mut().zip(&f.findings) {
-            if let Some(e) = &x.stale_explanation {
-                r.message.push_str(&msg.text("report.explanation_stale", &[("text", e)]));
-            }
-        }
-        for x in rs {
-            write_row(ws, row, &x, msg)?;
-            row += 1;
+/// One file's rows as the findings report shows them: [`rows`], with a 说明
+/// whose amounts changed quoted in the message instead of the 说明 column
+/// (it would waive the new amounts next time).
+pub fn report_rows(f: &FileReport, msg: &Catalog) -> Vec<FindingRow> {
+    let mut rs = rows(f);
+    let first = rs.len().saturating_sub(f.findings.len());
+    for (r, x) in rs[first..].iter_mut().zip(&f.findings) {
+        if let Some(e) = &x.stale_explanation {
+            r.message.push_str(&msg.text("report.explanation_stale", &[("text", e)]));
         }
     }
-    finish(ws, row.saturating_sub(1))
+    rs
 }
 
-/// A workbook holding only the findings sheet.
+/// A workbook holding only the findings sheet, filled from `rows` in order
+/// (unreadable files have one row each). The sheet is written in
+/// constant-memory mode: rows go to a temporary file, not kept in memory.
 ///
 /// # Errors
-/// When rust_xlsxwriter rejects a value.
-pub fn workbook(files: &[FileReport], msg: &Catalog) -> Result<Workbook, XlsxError> {
+/// When rust_xlsxwriter rejects a value, or an item of `rows` is an error
+/// (a spool that cannot be read back).
+pub fn workbook(
+    rows: impl IntoIterator<Item = std::io::Result<FindingRow>>,
+    msg: &Catalog,
+) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
-    // Rows go to a temporary file as they are written, not kept in memory.
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(msg.text("report.sheet_findings", &[]))?;
-    write_sheet(ws, files, msg)?;
+    write_header(ws, msg)?;
+    let mut row: u32 = 1;
+    for x in rows {
+        write_row(ws, row, &x.map_err(XlsxError::IoError)?, msg)?;
+        row += 1;
+    }
+    finish(ws, row.saturating_sub(1))?;
     Ok(wb)
 }
 

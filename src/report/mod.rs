@@ -2,6 +2,7 @@
 //! workbook. The only code that touches rust_xlsxwriter.
 
 pub mod balance_xlsx;
+pub mod check_batch;
 pub mod consolidate_xlsx;
 pub mod docx;
 pub mod findings_xlsx;

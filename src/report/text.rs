@@ -3,11 +3,9 @@
 //! errors first. Notes (rounding) are only counted per file unless asked for,
 //! and `--quiet` leaves the batch summary alone.
 
-use std::io::Write;
-
 use crate::finding::{Finding, Severity};
 use crate::i18n::Catalog;
-use crate::outcome::{CheckReport, FileKind, FileReport, Status};
+use crate::outcome::{FileKind, FileReport, Status, Summary};
 use crate::rules::eval::fmt;
 
 /// One finding as one line.
@@ -87,51 +85,46 @@ pub struct Verbosity {
     pub quiet: bool,
 }
 
-/// Writes the whole report.
-///
-/// # Errors
-/// When the output cannot be written (a closed pipe is the caller's business).
-pub fn write(
-    out: &mut impl Write,
-    report: &CheckReport,
-    strict: bool,
-    msg: &Catalog,
-    v: Verbosity,
-) -> std::io::Result<()> {
-    for r in report.files.iter().filter(|_| !v.quiet) {
-        writeln!(out, "{}", file_summary(r, strict, msg))?;
-        // Errors first, then warnings, then notes, each in cell order: an
-        // officer reads what must be fixed before the rounding notes.
-        let mut order: Vec<&Finding> = r.findings.iter().collect();
-        order.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        let mut hidden = 0;
-        for f in order {
-            if f.severity == Severity::Info && !v.show_info {
-                hidden += 1;
-                continue;
-            }
-            writeln!(out, "{}", finding_line(&r.path, f, msg))?;
-        }
-        if hidden > 0 {
-            writeln!(out, "{}", msg.text("console.infos_hidden", &[("n", &hidden)]))?;
-        }
+/// One file's console lines (summary, then its findings, errors first);
+/// empty under `--quiet`.
+pub fn file_block(r: &FileReport, strict: bool, msg: &Catalog, v: Verbosity) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if v.quiet {
+        return out;
     }
-    let s = &report.summary;
-    writeln!(
-        out,
-        "{}",
-        msg.text(
-            "report.batch_summary",
-            &[
-                ("files", &s.files),
-                ("ok", &s.ok),
-                ("with_errors", &s.with_errors),
-                ("unreadable", &s.unreadable),
-                ("errors", &s.errors),
-                ("warnings", &s.warnings),
-                ("infos", &s.infos),
-                ("explained", &s.explained),
-            ],
-        )
+    let _ = writeln!(out, "{}", file_summary(r, strict, msg));
+    // Errors first, then warnings, then notes, each in cell order: an
+    // officer reads what must be fixed before the rounding notes.
+    let mut order: Vec<&Finding> = r.findings.iter().collect();
+    order.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let mut hidden = 0;
+    for f in order {
+        if f.severity == Severity::Info && !v.show_info {
+            hidden += 1;
+            continue;
+        }
+        let _ = writeln!(out, "{}", finding_line(&r.path, f, msg));
+    }
+    if hidden > 0 {
+        let _ = writeln!(out, "{}", msg.text("console.infos_hidden", &[("n", &hidden)]));
+    }
+    out
+}
+
+/// The batch summary line.
+pub fn batch_summary(s: &Summary, msg: &Catalog) -> String {
+    msg.text(
+        "report.batch_summary",
+        &[
+            ("files", &s.files),
+            ("ok", &s.ok),
+            ("with_errors", &s.with_errors),
+            ("unreadable", &s.unreadable),
+            ("errors", &s.errors),
+            ("warnings", &s.warnings),
+            ("infos", &s.infos),
+            ("explained", &s.explained),
+        ],
     )
 }

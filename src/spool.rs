@@ -1,12 +1,12 @@
-//! Spooling per-input results to disk, so a consolidation of many thousands of
-//! workbooks keeps only running sums in memory.
+//! Spooling per-input results to disk, so a batch of many thousands of
+//! workbooks keeps only running sums and an index in memory.
 //!
-//! Each input's 分户表 row, 审核结果 rows and JSON report are appended as one
-//! JSON line to an anonymous temporary file (deleted by the OS when the run
-//! ends, even on a crash). A node of the tree remembers only the byte ranges of
-//! its inputs' lines — coalesced, so a directory's inputs, which are contiguous
-//! in sorted-path order, cost one range — and the writers read them back in
-//! order when the node's workbook is written.
+//! Each input's rendered results (`consolidate`: 分户表 row, 审核结果 rows and
+//! JSON report; `check`: console lines, JSON element and findings rows) are
+//! appended as one JSON line to an anonymous temporary file (deleted by the OS
+//! when the run ends, even on a crash). The caller remembers only byte ranges —
+//! coalesced, so a directory's inputs, contiguous in sorted-path order, cost
+//! one range — and the writers read them back in order at the end.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -35,7 +35,15 @@ impl Spool {
     /// # Errors
     /// When the value cannot be serialised or the disk is full.
     pub fn push<T: Serialize>(&mut self, value: &T) -> io::Result<Range<u64>> {
-        let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
+        self.push_line(serde_json::to_vec(value).map_err(io::Error::other)?)
+    }
+
+    /// Appends one line serialised by the caller (outside any lock it holds
+    /// around the spool); returns its byte range.
+    ///
+    /// # Errors
+    /// When the disk is full.
+    pub fn push_line(&mut self, mut line: Vec<u8>) -> io::Result<Range<u64>> {
         line.push(b'\n');
         self.out.write_all(&line)?;
         let start = self.len;
