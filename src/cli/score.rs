@@ -7,9 +7,9 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
-use crate::finding::Severity;
+use crate::finding::{Finding, Severity};
 use crate::report::score_xlsx;
-use crate::score::{Config, DeptScored, ScoreFinding, Scored, parse, score, score_dept};
+use crate::score::{Config, DeptScored, Scored, parse, score, score_dept};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
 #[derive(Debug, Args)]
@@ -46,7 +46,8 @@ struct Report<'a> {
     projects: &'a [Scored],
     department_tables: &'a [DeptScored],
     /// `--tables`: Σ projects' execution against the final accounts.
-    cross_check: &'a [ScoreFinding],
+    #[serde(serialize_with = "crate::score::serialize_findings")]
+    cross_check: &'a [Finding],
     unreadable: Vec<Unreadable>,
     summary: Summary,
 }
@@ -250,16 +251,17 @@ fn truncation_findings(wb: &crate::workbook::Workbook, projects: &mut [Scored], 
             let cell = sheet.cell_ref(r, c);
             let at = projects.iter().position(|p| p.sheet == *sheet.name).unwrap_or(0);
             let Some(p) = projects.get_mut(at) else { continue };
-            p.findings.push(ScoreFinding {
-                rule: "text-truncated".into(),
-                severity: Severity::Warning,
-                message: msg.text(
-                    "read.text_truncated",
-                    &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
-                ),
-                indicator: None,
-                cells: vec![cell],
-            });
+            p.findings.push(
+                Finding::new(
+                    "text-truncated",
+                    Severity::Warning,
+                    msg.text(
+                        "read.text_truncated",
+                        &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
+                    ),
+                )
+                .with_cells([cell]),
+            );
         }
     }
 }
