@@ -260,7 +260,8 @@ impl Finding {
     }
 }
 
-/// Counts by severity.
+/// Counts by severity: every command's totals (check, consolidate, score)
+/// flatten this into their JSON `summary` as `errors`, `warnings`, `infos`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub errors: usize,
@@ -283,6 +284,14 @@ impl Counts {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.infos += 1,
         }
+    }
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Self) {
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
     }
 }
 

@@ -146,9 +146,8 @@ pub struct Summary {
     pub ok: usize,
     pub with_errors: usize,
     pub unreadable: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
+    #[serde(flatten)]
+    pub counts: Counts,
     /// Findings an officer has explained (说明), not counted above unless `--strict`.
     pub explained: usize,
 }
@@ -167,9 +166,7 @@ impl CheckReport {
         let mut s = Summary { files: files.len(), ..Summary::default() };
         for f in &files {
             let c = f.counts(strict);
-            s.errors += c.errors;
-            s.warnings += c.warnings;
-            s.infos += c.infos;
+            s.counts += c;
             s.explained += f.findings.iter().filter(|x| x.waived()).count();
             match f.status {
                 Status::Unreadable => s.unreadable += 1,
@@ -185,7 +182,7 @@ impl CheckReport {
 
     /// Exit status of cli.md: failure on unreadable input or error findings.
     pub fn failed(&self) -> bool {
-        self.summary.unreadable > 0 || self.summary.errors > 0
+        self.summary.unreadable > 0 || self.summary.counts.errors > 0
     }
 }
 

@@ -7,7 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Counts, Finding, Severity};
 use crate::report::score_xlsx;
 use crate::score::{Config, DeptScored, Scored, parse, score, score_dept};
 
@@ -34,9 +34,8 @@ pub struct ScoreArgs {
 #[derive(Serialize)]
 struct Summary {
     projects: usize,
-    errors: usize,
-    warnings: usize,
-    infos: usize,
+    #[serde(flatten)]
+    counts: Counts,
 }
 
 #[derive(Serialize)]
@@ -145,22 +144,15 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         .flat_map(|s| s.findings.iter())
         .chain(dept.iter().flat_map(|d| d.findings.iter()))
         .chain(cross.iter());
-    let mut summary = Summary { projects: scored.len(), errors: 0, warnings: 0, infos: 0 };
-    for f in all {
-        match f.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Info => summary.infos += 1,
-        }
-    }
-    let failed = summary.errors > 0 || !unreadable.is_empty();
+    let summary = Summary { projects: scored.len(), counts: Counts::of(all) };
+    let failed = summary.counts.errors > 0 || !unreadable.is_empty();
     let closing = msg.text(
         "score.summary",
         &[
             ("projects", &summary.projects),
-            ("errors", &summary.errors),
-            ("warnings", &summary.warnings),
-            ("infos", &summary.infos),
+            ("errors", &summary.counts.errors),
+            ("warnings", &summary.counts.warnings),
+            ("infos", &summary.counts.infos),
             ("unreadable", &unreadable.len()),
             ("skipped", &skipped),
         ],

@@ -21,7 +21,7 @@ use config::{
 };
 pub use config::{Config, Nature};
 
-use crate::finding::{Finding, Place, Severity};
+use crate::finding::{Counts, Finding, Place, Severity};
 use crate::i18n::Catalog;
 
 /// Every rule id the scorer can emit; `scoring.toml` must declare each one
@@ -735,8 +735,7 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
     let computed_total =
         if cfg.scoring.total_from_rounded_rows { computed_total } else { cfg.round(computed_total) };
     let computed_total = computed_total.round_dp(dp);
-    let errors = ctx.findings.iter().filter(|f| f.severity == Severity::Error).count();
-    let warnings = ctx.findings.iter().filter(|f| f.severity == Severity::Warning).count();
+    let Counts { errors, warnings, .. } = Counts::of(&ctx.findings);
     Scored {
         path: p.path.clone(),
         sheet: p.sheet.clone(),
