@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::{Ctx, ExitStatus};
 use crate::finding::{Counts, Finding, Severity};
 use crate::report::score_xlsx;
+use crate::report::text::finding_line;
 use crate::score::{Config, DeptScored, Scored, parse, score, score_dept};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
@@ -191,9 +192,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 )
             )?;
             for f in &s.findings {
-                let at = f.cells.first().map_or_else(|| s.path.clone(), |c| c.to_string());
-                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
-                writeln!(stdout, "{}", crate::text::console(&line))?;
+                writeln!(stdout, "  {}", finding_line(&s.path, f, msg))?;
             }
         }
         for d in dept.iter().filter(|_| !ctx.global.quiet) {
@@ -212,12 +211,11 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 )
             )?;
             for f in &d.findings {
-                let at = f.cells.first().map_or_else(|| d.path.clone(), |c| c.to_string());
-                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
-                writeln!(stdout, "{}", crate::text::console(&line))?;
+                writeln!(stdout, "  {}", finding_line(&d.path, f, msg))?;
             }
         }
         for f in cross.iter().filter(|_| !ctx.global.quiet) {
+            // Points at the accounts' total (the last cell), not the first project.
             let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
             let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
             writeln!(stdout, "{}", crate::text::console(&line))?;
