@@ -155,7 +155,7 @@ impl Comparison {
     }
 }
 
-/// Where in a table a finding sits, in words (for report columns).
+/// Where in a table or score sheet a finding sits, in words (for report columns).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Place {
     /// Table number 1–13, when the finding belongs to one table.
@@ -167,6 +167,9 @@ pub struct Place {
     /// Column header path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// Score findings: the 三级指标 the finding is about (none: the whole sheet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<String>,
 }
 
 /// One thing wrong (or worth knowing) about the data.
@@ -257,7 +260,8 @@ impl Finding {
     }
 }
 
-/// Counts by severity.
+/// Counts by severity: every command's totals (check, consolidate, score)
+/// flatten this into their JSON `summary` as `errors`, `warnings`, `infos`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub errors: usize,
@@ -280,6 +284,14 @@ impl Counts {
             Severity::Warning => self.warnings += 1,
             Severity::Info => self.infos += 1,
         }
+    }
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Self) {
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
     }
 }
 

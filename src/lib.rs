@@ -21,6 +21,7 @@ pub mod outcome;
 pub mod prior;
 pub mod report;
 pub mod rules;
+#[cfg(any(test, feature = "test-support"))]
 pub mod samples;
 pub mod score;
 pub mod spool;

@@ -146,9 +146,8 @@ pub struct Summary {
     pub ok: usize,
     pub with_errors: usize,
     pub unreadable: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
+    #[serde(flatten)]
+    pub counts: Counts,
     /// Findings an officer has explained (说明), not counted above unless `--strict`.
     pub explained: usize,
 }
@@ -158,9 +157,7 @@ impl Summary {
     pub fn add(&mut self, f: &FileReport, strict: bool) {
         let c = f.counts(strict);
         self.files += 1;
-        self.errors += c.errors;
-        self.warnings += c.warnings;
-        self.infos += c.infos;
+        self.counts += c;
         self.explained += f.findings.iter().filter(|x| x.waived()).count();
         match f.status {
             Status::Unreadable => self.unreadable += 1,
@@ -174,7 +171,7 @@ impl Summary {
 
     /// Exit status of cli.md: failure on unreadable input or error findings.
     pub fn failed(&self) -> bool {
-        self.unreadable > 0 || self.errors > 0
+        self.unreadable > 0 || self.counts.errors > 0
     }
 }
 

@@ -2,7 +2,9 @@
 //! (`samples/src/seed_tables.json`) and invented county units derived from them.
 //!
 //! Used by `examples/gen_samples.rs` (which writes `samples/`), by the tests and
-//! by the benchmark generator. Nothing here reads or writes workbooks.
+//! by the benchmark generator. Nothing here reads or writes workbooks. Behind the
+//! `test-support` feature: the binary never needs it, and tests and examples get
+//! it through the crate's self dev-dependency in `Cargo.toml`.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;

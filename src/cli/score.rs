@@ -7,9 +7,10 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
-use crate::finding::Severity;
+use crate::finding::{Counts, Finding, Severity};
 use crate::report::score_xlsx;
-use crate::score::{Config, DeptScored, ScoreFinding, Scored, parse, score, score_dept};
+use crate::report::text::finding_line;
+use crate::score::{Config, DeptScored, Scored, parse, score, score_dept};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
 #[derive(Debug, Args)]
@@ -34,9 +35,8 @@ pub struct ScoreArgs {
 #[derive(Serialize)]
 struct Summary {
     projects: usize,
-    errors: usize,
-    warnings: usize,
-    infos: usize,
+    #[serde(flatten)]
+    counts: Counts,
 }
 
 #[derive(Serialize)]
@@ -46,7 +46,8 @@ struct Report<'a> {
     projects: &'a [Scored],
     department_tables: &'a [DeptScored],
     /// `--tables`: Σ projects' execution against the final accounts.
-    cross_check: &'a [ScoreFinding],
+    #[serde(serialize_with = "crate::score::serialize_findings")]
+    cross_check: &'a [Finding],
     unreadable: Vec<Unreadable>,
     summary: Summary,
 }
@@ -144,22 +145,15 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         .flat_map(|s| s.findings.iter())
         .chain(dept.iter().flat_map(|d| d.findings.iter()))
         .chain(cross.iter());
-    let mut summary = Summary { projects: scored.len(), errors: 0, warnings: 0, infos: 0 };
-    for f in all {
-        match f.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Info => summary.infos += 1,
-        }
-    }
-    let failed = summary.errors > 0 || !unreadable.is_empty();
+    let summary = Summary { projects: scored.len(), counts: Counts::of(all) };
+    let failed = summary.counts.errors > 0 || !unreadable.is_empty();
     let closing = msg.text(
         "score.summary",
         &[
             ("projects", &summary.projects),
-            ("errors", &summary.errors),
-            ("warnings", &summary.warnings),
-            ("infos", &summary.infos),
+            ("errors", &summary.counts.errors),
+            ("warnings", &summary.counts.warnings),
+            ("infos", &summary.counts.infos),
             ("unreadable", &unreadable.len()),
             ("skipped", &skipped),
         ],
@@ -198,9 +192,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 )
             )?;
             for f in &s.findings {
-                let at = f.cells.first().map_or_else(|| s.path.clone(), |c| c.to_string());
-                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
-                writeln!(stdout, "{}", crate::text::console(&line))?;
+                writeln!(stdout, "  {}", finding_line(&s.path, f, msg))?;
             }
         }
         for d in dept.iter().filter(|_| !ctx.global.quiet) {
@@ -219,12 +211,11 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
                 )
             )?;
             for f in &d.findings {
-                let at = f.cells.first().map_or_else(|| d.path.clone(), |c| c.to_string());
-                let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
-                writeln!(stdout, "{}", crate::text::console(&line))?;
+                writeln!(stdout, "  {}", finding_line(&d.path, f, msg))?;
             }
         }
         for f in cross.iter().filter(|_| !ctx.global.quiet) {
+            // Points at the accounts' total (the last cell), not the first project.
             let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
             let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
             writeln!(stdout, "{}", crate::text::console(&line))?;
@@ -250,16 +241,17 @@ fn truncation_findings(wb: &crate::workbook::Workbook, projects: &mut [Scored], 
             let cell = sheet.cell_ref(r, c);
             let at = projects.iter().position(|p| p.sheet == *sheet.name).unwrap_or(0);
             let Some(p) = projects.get_mut(at) else { continue };
-            p.findings.push(ScoreFinding {
-                rule: "text-truncated".into(),
-                severity: Severity::Warning,
-                message: msg.text(
-                    "read.text_truncated",
-                    &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
-                ),
-                indicator: None,
-                cells: vec![cell],
-            });
+            p.findings.push(
+                Finding::new(
+                    "text-truncated",
+                    Severity::Warning,
+                    msg.text(
+                        "read.text_truncated",
+                        &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
+                    ),
+                )
+                .with_cells([cell]),
+            );
         }
     }
 }

@@ -54,9 +54,8 @@ pub struct Summary {
     pub unreadable: usize,
     /// Read inputs with at least one error-level finding: summed and flagged.
     pub with_errors: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
+    #[serde(flatten)]
+    pub counts: crate::finding::Counts,
     /// Cells written differently from ordinary rounding (舍位平衡), all nodes.
     pub adjustments: usize,
     pub unit: &'static str,
@@ -83,7 +82,7 @@ impl Summary {
     /// Exit status 1 (cli.md): an unreadable input, an input error, or an
     /// error in a consolidated workbook itself.
     pub fn failed(&self) -> bool {
-        self.unreadable > 0 || self.errors > 0 || self.summary.output_errors > 0
+        self.unreadable > 0 || self.counts.errors > 0 || self.summary.output_errors > 0
     }
 }
 
@@ -250,9 +249,7 @@ impl<'t> Batch<'t> {
         let c = report.counts(true);
         let totals = &mut self.summary.summary.inputs;
         totals.files += 1;
-        totals.errors += c.errors;
-        totals.warnings += c.warnings;
-        totals.infos += c.infos;
+        totals.counts += c;
         totals.with_errors += usize::from(c.errors > 0);
         match report.status {
             Status::Unreadable => totals.unreadable += 1,
@@ -350,7 +347,7 @@ impl<'t> Batch<'t> {
         let s = &mut self.summary;
         let totals = &s.summary.inputs;
         (s.inputs, s.unreadable, s.with_errors) = (totals.files, totals.unreadable, totals.with_errors);
-        (s.errors, s.warnings, s.infos) = (totals.errors, totals.warnings, totals.infos);
+        s.counts = totals.counts;
         s.read = totals.files - totals.unreadable;
         let keys: Vec<PathBuf> = self.nodes.keys().cloned().collect();
         for k in keys {

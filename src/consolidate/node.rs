@@ -82,8 +82,8 @@ pub fn partial_column_findings(partial: &[(u8, String, usize, usize)], t: &Templ
             )
             .with_place(crate::finding::Place {
                 table: Some(*no),
-                row: None,
                 column: Some(id.clone()),
+                ..crate::finding::Place::default()
             })
         })
         .collect()
@@ -105,7 +105,7 @@ pub fn mixed_form_findings(mixed: &[(u8, usize, usize)], t: &Templates) -> Vec<F
                     &[("table", &table), ("function", function), ("economic", economic)],
                 ),
             )
-            .with_place(crate::finding::Place { table: Some(*no), row: None, column: None })
+            .with_place(crate::finding::Place { table: Some(*no), ..crate::finding::Place::default() })
         })
         .collect()
 }

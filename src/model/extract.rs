@@ -593,7 +593,7 @@ fn read_region(
                         .with_place(Place {
                             table: Some(layout.no),
                             row: Some(row.key.to_string()),
-                            column: None,
+                            ..Place::default()
                         }),
                     );
                     continue;
@@ -1047,7 +1047,7 @@ fn read_row(
     let place = Place {
         table: Some(layout.no),
         row: Some(if key.as_str().is_empty() { label.clone() } else { key.to_string() }),
-        column: None,
+        ..Place::default()
     };
     let unknown = matches!(&key, RowKey::Label(id) if layout.row(id).is_none());
     if unknown {

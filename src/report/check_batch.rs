@@ -264,7 +264,7 @@ mod tests {
         }
         let whole = Whole { tool: "juesuan", version: env!("CARGO_PKG_VERSION"), files: &sorted, summary };
         assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string_pretty(&whole).unwrap());
-        assert_eq!(batch.summary().warnings, 3);
+        assert_eq!(batch.summary().counts.warnings, 3);
         let mut console = Vec::new();
         batch.write_console(&mut console).unwrap();
         let console = String::from_utf8(console).unwrap();

@@ -6,10 +6,11 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
+use crate::finding::Finding;
 use crate::i18n::Catalog;
 use crate::report::page::{self, Fit};
 use crate::score::config::{Config, first, mentions};
-use crate::score::{DeptScored, Project, ScoreFinding, Scored, fmt_trim};
+use crate::score::{DeptScored, Project, Scored, fmt_trim};
 
 struct Fmt {
     title: Format,
@@ -365,7 +366,7 @@ pub fn write_project(
 /// Findings not tied to one project: department-wide tables and the cross-check.
 pub struct Other<'a> {
     pub path: &'a str,
-    pub findings: &'a [ScoreFinding],
+    pub findings: &'a [Finding],
 }
 
 /// The `score` output: 汇总, 问题清单, 部门整体 (when found), one sheet per project.
@@ -460,7 +461,7 @@ pub fn workbook(
             &x.severity.label(msg),
             path,
             project,
-            x.indicator.as_deref().unwrap_or(""),
+            x.place.indicator.as_deref().unwrap_or(""),
             &cells.join(" "),
             &x.message,
         ];

@@ -121,9 +121,9 @@ pub fn batch_summary(s: &Summary, msg: &Catalog) -> String {
             ("ok", &s.ok),
             ("with_errors", &s.with_errors),
             ("unreadable", &s.unreadable),
-            ("errors", &s.errors),
-            ("warnings", &s.warnings),
-            ("infos", &s.infos),
+            ("errors", &s.counts.errors),
+            ("warnings", &s.counts.warnings),
+            ("infos", &s.counts.infos),
             ("explained", &s.explained),
         ],
     )

@@ -620,7 +620,7 @@ impl Evaluator<'_> {
                         Finding::new(rule.id.clone(), rule.severity, message)
                             .with_values(Comparison::new(r.sum, l.sum, least))
                             .with_cells(cells)
-                            .with_place(Place { table, row: words.clone(), column })
+                            .with_place(Place { table, row: words.clone(), column, ..Place::default() })
                             .explainable(rule.explainable),
                     );
                     continue;
@@ -667,7 +667,7 @@ impl Evaluator<'_> {
                     Finding::new(rule.id.clone(), severity, message)
                         .with_values(Comparison::new(r.sum, l.sum, envelope))
                         .with_cells(cells)
-                        .with_place(Place { table, row: words.clone(), column })
+                        .with_place(Place { table, row: words.clone(), column, ..Place::default() })
                         .explainable(rule.explainable),
                 );
             }

@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::config::mentions;
-use super::{Cell, Config, Ctx, ScoreFinding, Scored, fmt_trim};
+use super::{Cell, Config, Ctx, Scored, fmt_trim};
+use crate::finding::Finding;
 use crate::i18n::Catalog;
 use crate::model::{Department, RowKey};
 use crate::template::Layouts;
@@ -48,7 +49,7 @@ pub fn check(
     layouts: &Layouts,
     cfg: &Config,
     msg: &Catalog,
-) -> Vec<ScoreFinding> {
+) -> Vec<Finding> {
     let mut ctx = Ctx { cfg, msg, findings: Vec::new() };
     let (mut all, mut basic) = (Decimal::ZERO, Decimal::ZERO);
     let mut cells: Vec<Cell> = Vec::new();

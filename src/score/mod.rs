@@ -21,7 +21,7 @@ use config::{
 };
 pub use config::{Config, Nature};
 
-use crate::finding::Severity;
+use crate::finding::{Counts, Finding, Place, Severity};
 use crate::i18n::Catalog;
 
 /// Every rule id the scorer can emit; `scoring.toml` must declare each one
@@ -159,14 +159,28 @@ pub fn project_kind(name: &str) -> Option<String> {
     code.chars().find(char::is_ascii_alphabetic).map(|c| c.to_ascii_uppercase().to_string())
 }
 
-/// A finding about a score sheet (cli.md's score JSON shape).
-#[derive(Clone, Debug, Serialize)]
-pub struct ScoreFinding {
-    pub rule: String,
-    pub severity: Severity,
-    pub message: String,
-    pub indicator: Option<String>,
-    pub cells: Vec<CellRef>,
+/// Writes score findings in cli.md's score JSON shape: `indicator` comes
+/// first-class and is `null` for a whole-sheet finding, where the check shape
+/// would flatten the whole `Place` and leave absent keys out.
+///
+/// # Errors
+/// Whatever the serializer reports.
+pub fn serialize_findings<S: serde::Serializer>(findings: &[Finding], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Shape<'a> {
+        rule: &'a str,
+        severity: Severity,
+        message: &'a str,
+        indicator: Option<&'a str>,
+        cells: &'a [CellRef],
+    }
+    s.collect_seq(findings.iter().map(|f| Shape {
+        rule: &f.rule,
+        severity: f.severity,
+        message: &f.message,
+        indicator: f.place.indicator.as_deref(),
+        cells: &f.cells,
+    }))
 }
 
 /// A scored indicator row.
@@ -211,7 +225,8 @@ pub struct Scored {
     pub grade: String,
     pub budget: BudgetScore,
     pub indicators: Vec<ScoredIndicator>,
-    pub findings: Vec<ScoreFinding>,
+    #[serde(serialize_with = "serialize_findings")]
+    pub findings: Vec<Finding>,
     pub errors: usize,
     pub warnings: usize,
     #[serde(skip)]
@@ -230,7 +245,7 @@ pub fn fmt_trim(d: Decimal) -> String {
 struct Ctx<'a> {
     cfg: &'a Config,
     msg: &'a Catalog,
-    findings: Vec<ScoreFinding>,
+    findings: Vec<Finding>,
 }
 
 impl Ctx<'_> {
@@ -257,13 +272,15 @@ impl Ctx<'_> {
         let Some(rule) = self.cfg.rule(id) else { return };
         let title = self.msg.pick(&rule.title, &rule.title_en).to_string();
         let detail = self.msg.text(&format!("score.{id}"), args);
-        self.findings.push(ScoreFinding {
-            rule: id.to_string(),
-            severity: severity.unwrap_or(rule.severity),
-            message: self.msg.text("score.finding", &[("title", &title), ("detail", &detail)]),
-            indicator: indicator.map(String::from),
-            cells: cells.iter().filter_map(|c| c.at.clone()).collect(),
-        });
+        self.findings.push(
+            Finding::new(
+                id,
+                severity.unwrap_or(rule.severity),
+                self.msg.text("score.finding", &[("title", &title), ("detail", &detail)]),
+            )
+            .with_cells(cells.iter().filter_map(|c| c.at.clone()))
+            .with_place(Place { indicator: indicator.map(String::from), ..Place::default() }),
+        );
     }
 }
 
@@ -718,8 +735,7 @@ pub fn score(p: &Project, cfg: &Config, msg: &Catalog) -> Scored {
     let computed_total =
         if cfg.scoring.total_from_rounded_rows { computed_total } else { cfg.round(computed_total) };
     let computed_total = computed_total.round_dp(dp);
-    let errors = ctx.findings.iter().filter(|f| f.severity == Severity::Error).count();
-    let warnings = ctx.findings.iter().filter(|f| f.severity == Severity::Warning).count();
+    let Counts { errors, warnings, .. } = Counts::of(&ctx.findings);
     Scored {
         path: p.path.clone(),
         sheet: p.sheet.clone(),
@@ -747,7 +763,8 @@ pub struct DeptScored {
     pub computed_total: String,
     pub reported_grade: Option<String>,
     pub grade: String,
-    pub findings: Vec<ScoreFinding>,
+    #[serde(serialize_with = "serialize_findings")]
+    pub findings: Vec<Finding>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -855,6 +872,22 @@ mod tests {
         assert!(err.contains("S02") && err.contains("scoring.toml:"), "{err}");
     }
     use super::*;
+
+    /// A score finding is a `Finding` whose indicator rides in its `Place`;
+    /// the score JSON still gives cli.md's shape, `indicator: null` included.
+    #[test]
+    fn score_findings_keep_the_cli_json_shape() {
+        #[derive(Serialize)]
+        struct Wrap(#[serde(serialize_with = "serialize_findings")] Vec<Finding>);
+        let on = Finding::new("S09", Severity::Error, "m")
+            .with_place(Place { indicator: Some("时效".into()), ..Place::default() });
+        let sheet = Finding::new("S16", Severity::Warning, "w");
+        let json = serde_json::to_string(&Wrap(vec![on, sheet])).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"rule":"S09","severity":"error","message":"m","indicator":"时效","cells":[]},{"rule":"S16","severity":"warning","message":"w","indicator":null,"cells":[]}]"#
+        );
+    }
 
     fn cfg() -> (Config, Catalog) {
         let t = crate::config::Templates::embedded();
