@@ -50,6 +50,7 @@ measure floor2 env RAYON_NUM_THREADS=2 "$BIN/examples/floor" "$IN"
 measure floor1 env RAYON_NUM_THREADS=1 "$BIN/examples/floor" "$IN"
 measure check2 env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet
 measure json2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet --json "$WORK/check.json"
+measure rep2   env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet --json "$WORK/check-r.json" --report "$WORK/check-r.xlsx"
 measure check1 env RAYON_NUM_THREADS=1 "$BIN/juesuan" check "$IN" --quiet
 measure cons2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" consolidate "$IN" -o "$WORK/out2.xlsx" --quiet
 measure cons1  env RAYON_NUM_THREADS=1 "$BIN/juesuan" consolidate "$IN" -o "$WORK/out1.xlsx" --quiet
@@ -99,6 +100,7 @@ for key, label, files in [
     ("check2", "juesuan check --quiet, 2 threads", n),
     ("check1", "juesuan check --quiet, 1 thread", n),
     ("json2", "juesuan check --json, 2 threads", n),
+    ("rep2", "juesuan check --json --report, 2 threads", n),
     ("cons2", "juesuan consolidate, 2 threads", n),
     ("cons1", "juesuan consolidate, 1 thread", n),
     ("sub2", f"juesuan consolidate, 2 threads, N/10 = {subn}", subn),
@@ -124,6 +126,7 @@ ok = lambda b: "met" if b else "MISSED"
 print("\ntargets:")
 print(f"  check <= 1.1x floor                 {cr:.2f}x  {ok(cr <= 1.1)}")
 print(f"  check --json peak RSS <= 256 MB     {r['json2'][1]:.0f} MB  {ok(r['json2'][1] <= 256)}")
+print(f"  check --report peak RSS <= 256 MB   {r['rep2'][1]:.0f} MB  {ok(r['rep2'][1] <= 256)}")
 print(f"  consolidate <= 1.2x floor           {ratio:.2f}x  {ok(ratio <= 1.2)}")
 print(f"  peak RSS <= 256 MB at N = {n:<6}    {c2[1]:.0f} MB  {ok(c2[1] <= 256)}")
 print(f"  peak RSS flat in N (N vs N/10)      {c2[1] / s2[1]:.2f}x  {ok(c2[1] / s2[1] <= 1.5)}")
