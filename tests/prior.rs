@@ -192,6 +192,14 @@ fn the_change_threshold_needs_both_the_rate_and_the_amount() {
     let mut small_then = earlier(&small);
     set(&mut small_then, Decimal::from(4));
     assert!(!fires(rule, &small, &small_then, &t));
+    // Exactly at the rate (+30 %) is not beyond it.
+    let mut at_rate = now.clone();
+    set(&mut at_rate, Decimal::from(130));
+    let mut at_rate_then = earlier(&at_rate);
+    set(&mut at_rate_then, Decimal::from(100));
+    assert!(!fires(rule, &at_rate, &at_rate_then, &t));
+    set(&mut at_rate, Decimal::from(131));
+    assert!(fires(rule, &at_rate, &at_rate_then, &t));
     // A 类 spent last year and gone this year is a change too (P4c).
     let p4c = t.rules.get("P4c").unwrap();
     let mut gone = earlier(&now);
@@ -201,13 +209,40 @@ fn the_change_threshold_needs_both_the_rate_and_the_amount() {
     row.cells.get_mut("决算数").unwrap().value = Decimal::from(50);
     t1.rows.push(row);
     assert!(fires(p4c, &now, &gone, &t));
+    // The 上年对比 sheet lists it too: zero this year, 50 last year.
+    let figures = juesuan::rules::eval::change_figures(&t.rules, &now, &gone, &t.layouts, &t.messages);
+    assert!(
+        figures.iter().any(|f| f.rule == "P4c" && f.now.is_zero() && f.then == Decimal::from(50)),
+        "{figures:?}"
+    );
     assert!(!fires(p4c, &now, &earlier(&now), &t));
+    // A 类 present in both years that changed is reported once, not once per year.
+    let mut doubled = earlier(&now);
+    let t1 = doubled.tables.get_mut(&1).unwrap();
+    let big = t1
+        .rows
+        .iter_mut()
+        .filter(|r| r.key.code().is_some_and(|c| c.len() == 3))
+        .max_by_key(|r| r.cells["决算数"].value)
+        .unwrap();
+    let code = big.key.clone();
+    let v = big.cells.get_mut("决算数").unwrap();
+    assert!(v.value > Decimal::from(10), "a 类 above the 10 万元 threshold");
+    v.value *= Decimal::from(2);
+    let (_, f) = evaluate_rule_with_prior(p4c, &now, PriorYear::Found(&doubled), &t.layouts, &t.messages);
+    let on_code: Vec<_> =
+        f.iter().filter(|x| x.place.row.as_deref().is_some_and(|r| r.starts_with(code.as_str()))).collect();
+    assert_eq!(on_code.len(), 1, "{f:?}");
     // The same in a 元 department: 10 万元 is 100000 元.
     let mut yuan = now.clone();
     yuan.convert_unit(Unit::Yuan);
     let mut yuan_then = earlier(&yuan);
     set(&mut yuan_then, income(&yuan) / Decimal::from(2));
     assert!(fires(rule, &yuan, &yuan_then, &t));
+    // The finding records the least change reported, in the department's unit.
+    let (_, f) = evaluate_rule_with_prior(rule, &yuan, PriorYear::Found(&yuan_then), &t.layouts, &t.messages);
+    let least = f.iter().find(|x| x.rule == "P4a").and_then(|x| x.values.as_ref()).unwrap().tolerance;
+    assert_eq!(least, Decimal::from(100_000), "{f:?}");
 }
 
 fn copy_tree(from: &Path, to: &Path, rename: impl Fn(&Path) -> PathBuf) {

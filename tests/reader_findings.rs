@@ -168,6 +168,8 @@ fn clean_t6_has_no_reader_finding() {
     assert!(ids.is_empty(), "{:?}", d.findings);
     assert_eq!(d.department.as_deref(), Some("某局"));
     assert_eq!(d.year, Some(2024));
+    // The department remembers its file (`--prior` matching and reports name it).
+    assert!(d.path.ends_with("t6.xlsx"), "{}", d.path);
 }
 
 #[test]
@@ -177,6 +179,7 @@ fn table_unconfirmed_is_an_error_naming_the_header_words_it_lacked() {
     let f = d.findings.iter().find(|f| f.rule == "table-unconfirmed").unwrap();
     assert_eq!(f.severity, juesuan::finding::Severity::Error);
     assert!(f.message.contains("基本支出") && f.message.contains("A1"), "{}", f.message);
+    assert_eq!(f.place.table, Some(6), "one candidate table: the finding names it");
     assert!(d.table(6).is_none());
     assert_eq!(d.unreadable, vec![6]);
     // Pass: the standard header.
@@ -205,10 +208,24 @@ fn column_unknown() {
     });
     let (ids, d) = t6_ids(&header, rows.collect(), false);
     assert!(has(&ids, "column-unknown"), "{:?}", d.findings);
-    assert_eq!(
-        d.findings.iter().find(|f| f.rule == "column-unknown").unwrap().severity,
-        juesuan::finding::Severity::Info
-    );
+    let f = d.findings.iter().find(|f| f.rule == "column-unknown").unwrap();
+    assert_eq!(f.severity, juesuan::finding::Severity::Info);
+    assert_eq!((f.place.table, f.place.column.as_deref()), (Some(6), Some("其他栏目")));
+}
+
+/// A cell that is not a number is an error naming table, row and column.
+#[test]
+fn cell_not_number_names_its_table_row_and_column() {
+    let mut rows = t6_rows();
+    rows[2][3] = T("六万");
+    let (ids, d) = t6_ids(&T6_HEADER, rows, false);
+    assert!(has(&ids, "cell-not-number"), "{:?}", d.findings);
+    let f = d.findings.iter().find(|f| f.rule == "cell-not-number").unwrap();
+    assert_eq!(f.severity, juesuan::finding::Severity::Error);
+    assert_eq!((f.place.table, f.place.column.as_deref()), (Some(6), Some("基本支出")), "{f:?}");
+    assert_eq!(f.cells[0].a1(), "D6");
+    // Pass: the number.
+    assert!(!has(&t6_ids(&T6_HEADER, t6_rows(), false).0, "cell-not-number"));
 }
 
 #[test]
@@ -344,6 +361,7 @@ fn formulas_without_computed_values_are_one_error_per_table() {
     let f: Vec<_> = d.findings.iter().filter(|f| f.rule == "formula-uncomputed").collect();
     assert_eq!(f.len(), 1, "{:?}", d.findings);
     assert_eq!(f[0].cells.len(), 7);
+    assert_eq!(f[0].place.table, Some(6), "the finding names its table");
     assert!(
         f[0].message.contains('7') && f[0].message.contains("C4") && f[0].message.contains("保存"),
         "{}",
@@ -374,7 +392,9 @@ fn table_duplicate_and_table_missing() {
         ws.write_number(2, 2, 1.0).unwrap();
     }
     wb.save(&p).unwrap();
-    assert!(has(&ids(&read(&p)), "table-duplicate"));
+    let d = read(&p);
+    let dup = d.findings.iter().find(|f| f.rule == "table-duplicate").unwrap();
+    assert_eq!(dup.place.table, Some(6), "the finding names its table");
     assert!(!has(&t6_ids(&T6_HEADER, t6_rows(), false).0, "table-duplicate"));
 
     // Missing tables: a warning, so the file is never `ok`; all thirteen: no finding.
@@ -611,4 +631,42 @@ fn check_finds_all_thirteen_tables_in_every_variant() {
             .collect();
         assert!(bad.is_empty(), "{}: {bad:?}", f["path"]);
     }
+}
+
+/// Codes split over 类 | 款 | 项 columns read whether the pieces are text or
+/// numbers (`206`, `1` → `20601`): spreadsheets often store them as numbers.
+#[test]
+fn split_codes_written_as_numbers_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = tmp(&dir, "split.xlsx");
+    let mut rows: Vec<(u32, u16, Vec<C>)> = vec![
+        (0, 0, vec![T("一般公共预算财政拨款支出决算表")]),
+        (1, 0, vec![T("编制单位：某局"), T("2024年度"), T(""), T("单位：万元")]),
+        (3, 0, vec![T("类"), T("款"), T("项")]),
+        (4, 3, vec![T("合计"), N(10.0), N(6.0), N(4.0)]),
+    ];
+    let body = [
+        vec![N(206.0), T(""), T(""), T("科学技术支出")],
+        // A stray zero-width space in 项 is no piece of the code.
+        vec![N(206.0), N(1.0), T("\u{200B}"), T("科学技术管理事务")],
+        vec![N(206.0), N(1.0), N(1.0), T("行政运行")],
+    ];
+    for (i, mut b) in body.into_iter().enumerate() {
+        b.extend([N(10.0), N(6.0), N(4.0)]);
+        rows.push((5 + i as u32, 0, b));
+    }
+    let merges = [
+        (2, 0, 2, 2, "科目编码"),
+        (2, 3, 3, 3, "科目名称"),
+        (2, 4, 3, 4, "合计"),
+        (2, 5, 3, 5, "基本支出"),
+        (2, 6, 3, 6, "项目支出"),
+    ];
+    sheet(&p, &rows, &merges);
+    let d = read(&p);
+    let t6 = d.table(6).unwrap_or_else(|| panic!("{:?}", d.findings));
+    for code in ["206", "20601", "2060101"] {
+        assert!(t6.row_by_code(code).is_some(), "{code}: {:?} {:?}", t6.rows, d.findings);
+    }
+    assert!(ids(&d).is_empty(), "{:?}", d.findings);
 }

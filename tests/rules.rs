@@ -265,6 +265,7 @@ fn a_missing_table_is_insufficient_data_not_a_pass_or_a_false_error() {
         rule.tables.iter().filter_map(|n| d.table(*n)).map(|t| t.title_at.clone()).collect();
     assert!(!present.is_empty());
     assert_eq!(f[0].cells, present);
+    assert!(f[0].place.table.is_some() && f[0].place.table == rule.tables.first().copied());
 }
 
 #[test]
@@ -319,4 +320,146 @@ fn three_public_items_are_compared_one_by_one_when_fund_tables_have_data() {
     let (applied, f) = evaluate_rule(t.rules.get("X16f").unwrap(), &d, &t.layouts, &t.messages);
     assert!(applied);
     assert!(f.iter().any(|x| x.severity == Severity::Error), "{f:?}");
+}
+
+/// A fixed (label) row or a column the rule names but the table lacks is
+/// insufficient data naming what is missing, never read as zero; only an
+/// absent code row counts as zero (mutation check: `eval_ref`'s guards).
+#[test]
+fn a_missing_fixed_row_or_unknown_column_is_insufficient_data_not_zero() {
+    let t = Templates::embedded();
+    let base = bases(&t)[0].1.clone();
+    let only_info = |id: &str, d: &Department, missing: &str| {
+        let (applied, f) = evaluate_rule(t.rules.get(id).unwrap(), d, &t.layouts, &t.messages);
+        assert!(f.iter().all(|x| x.severity == Severity::Info), "{id}: {f:?}");
+        assert!(
+            f.iter().any(|x| x.message.contains("数据不足") && x.message.contains(missing)),
+            "{id}: {f:?}"
+        );
+        applied
+    };
+    // X1 names T2's 合计 row in a row list.
+    let mut d = base.clone();
+    d.tables.get_mut(&2).unwrap().rows.retain(|r| r.key != RowKey::Label("合计".into()));
+    assert!(!only_info("X1", &d, "没有“合计”行"));
+    // X15b iterates T6's rows and reads the same row of T3 (`T3[*]`).
+    let mut d = base.clone();
+    d.tables.get_mut(&3).unwrap().rows.retain(|r| r.key != RowKey::Label("合计".into()));
+    only_info("X15b", &d, "没有“合计”行");
+    // A column the reader did not recognise is not there for the rules.
+    let mut d = base.clone();
+    for c in &mut d.tables.get_mut(&2).unwrap().columns {
+        if c.id == "本年收入合计" {
+            c.known = false;
+        }
+    }
+    assert!(!only_info("X1", &d, "没有“本年收入合计”栏"));
+}
+
+/// A finding names up to three rows of a sum one by one and summarises more
+/// (`… 等 8 行之和`), so the message stays one line (mutation check: the `> 3`).
+#[test]
+fn a_sum_of_up_to_three_rows_is_named_row_by_row() {
+    let t = Templates::embedded();
+    let base = bases(&t)[0].1.clone();
+    let bump = |d: &mut Department, table: u8, side: Option<&str>, row: &str, col: &str| {
+        let r = d.tables.get_mut(&table).unwrap().rows.iter_mut();
+        let mut r = r.filter(|r| side.is_none_or(|s| r.side.as_deref() == Some(s)));
+        let r = r.find(|r| r.key == RowKey::Label(row.into())).unwrap();
+        r.cells.get_mut(col).unwrap().value += Decimal::from(100);
+    };
+    let message = |id: &str, d: &Department| {
+        let (_, f) = evaluate_rule(t.rules.get(id).unwrap(), d, &t.layouts, &t.messages);
+        let e: Vec<_> = f.iter().filter(|x| x.severity == Severity::Error).collect();
+        assert_eq!(e.len(), 1, "{id}: {f:?}");
+        e[0].message.clone()
+    };
+    let mut d = base.clone();
+    bump(&mut d, 2, None, "合计", "财政拨款收入");
+    let m = message("X3a", &d);
+    assert!(
+        m.contains("一般公共预算财政拨款收入、政府性基金预算财政拨款收入、国有资本经营预算财政拨款收入")
+            && !m.contains("等 3 行"),
+        "{m}"
+    );
+    let mut d = base.clone();
+    bump(&mut d, 1, Some("收入"), "本年收入合计", "决算数");
+    let m = message("R1", &d);
+    assert!(m.contains("等 8 行之和"), "{m}");
+}
+
+/// `+ 0` and `− 0` leave a sum as it is (a bare number may only be 0), and an
+/// amount with its unit adds or subtracts in the tables' unit (mutation check:
+/// `eval_sum`'s number and amount arms).
+#[test]
+fn number_and_amount_terms_add_and_subtract() {
+    let t = Templates::embedded();
+    let mut d = bases(&t)[0].1.clone();
+    let mut rule = t.rules.get("X1").unwrap().clone();
+    rule.check = Some(
+        juesuan::rules::expr::parse("T1.收入[本年收入合计].决算数 + 0 = T2[合计].本年收入合计 - 0").unwrap(),
+    );
+    let (applied, f) = evaluate_rule(&rule, &d, &t.layouts, &t.messages);
+    assert!(applied && f.is_empty(), "{f:?}");
+    let t2 = d.tables.get_mut(&2).unwrap();
+    let row = t2.rows.iter_mut().find(|r| r.key == RowKey::Label("合计".into())).unwrap();
+    row.cells.get_mut("本年收入合计").unwrap().value += Decimal::from(100);
+    assert!(fires(&rule, &d, &t, None));
+    // An amount added then taken away (in two units) leaves the sum as it was.
+    let d = bases(&t)[0].1.clone();
+    rule.check = Some(
+        juesuan::rules::expr::parse("T2[合计].本年收入合计 = T1.收入[本年收入合计].决算数 + 1万元 - 10000元")
+            .unwrap(),
+    );
+    let (applied, f) = evaluate_rule(&rule, &d, &t.layouts, &t.messages);
+    assert!(applied && f.is_empty(), "{f:?}");
+}
+
+/// A referenced amount subtracts, and enters the rounding balance's equalities
+/// with coefficient −1; a message names a table and row once for terms in it,
+/// and the right side does not repeat the table the left side named (mutation
+/// check: `eval_sum`'s reference arm, `compare`'s message).
+#[test]
+fn a_subtracted_reference_counts_negatively() {
+    let t = Templates::embedded();
+    let d = bases(&t)[0].1.clone();
+    let mut rule = t.rules.get("X1").unwrap().clone();
+    rule.check = Some(
+        juesuan::rules::expr::parse("T2[合计].本年收入合计 - T1.收入[本年收入合计].决算数 = 0").unwrap(),
+    );
+    let (applied, f) = evaluate_rule(&rule, &d, &t.layouts, &t.messages);
+    assert!(applied && f.is_empty(), "{f:?}");
+    let cell = |no: u8, side: Option<&str>, row: &str, col: &str| {
+        let t = d.table(no).unwrap();
+        t.row(&RowKey::Label(row.into()), side).unwrap().get(col).unwrap().at.clone()
+    };
+    let rules = juesuan::rules::RuleSet { rules: vec![rule] };
+    let eqs = juesuan::rules::eval::equalities(&rules, &d, &t.layouts, &t.messages);
+    assert_eq!(
+        eqs,
+        vec![vec![
+            (cell(2, None, "合计", "本年收入合计"), 1),
+            (cell(1, Some("收入"), "本年收入合计", "决算数"), -1)
+        ]]
+    );
+    // R5: T6[*].合计 = T6[*].基本支出 + T6[*].项目支出, one prefix for both terms.
+    let mut d = d.clone();
+    let t6 = d.tables.get_mut(&6).unwrap();
+    let row = t6.rows.iter_mut().find(|r| r.key == RowKey::Label("合计".into())).unwrap();
+    row.cells.get_mut("合计").unwrap().value += Decimal::from(100);
+    let (_, f) = evaluate_rule(t.rules.get("R5").unwrap(), &d, &t.layouts, &t.messages);
+    let m = &f.iter().find(|x| x.severity == Severity::Error).unwrap().message;
+    // … and the right side does not name the table the left side just named.
+    assert!(m.contains("，「合计」基本支出 + 项目支出为"), "{m}");
+}
+
+/// An all-zero table without its note is reported against that table.
+#[test]
+fn an_empty_table_without_a_note_names_the_table() {
+    let t = Templates::embedded();
+    let rule = t.rules.rules.iter().find(|r| r.kind == Kind::EmptyNote).unwrap();
+    let mut d = bases(&t)[0].1.clone();
+    d.tables.get_mut(&10).unwrap().note = None;
+    let (_, f) = evaluate_rule(rule, &d, &t.layouts, &t.messages);
+    assert!(!f.is_empty() && f.iter().all(|x| x.place.table == Some(10)), "{f:?}");
 }

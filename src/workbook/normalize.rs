@@ -188,6 +188,9 @@ mod tests {
         }
         assert_eq!(t("  "), Ok(None));
         assert_eq!(parse_amount(&Value::Empty), Ok(None));
+        // A cell of spaces is blank for the sheet too (dropped when read).
+        assert!(Value::Text(" \u{3000}".into()).is_empty() && Value::Empty.is_empty());
+        assert!(!Value::Text("x".into()).is_empty() && !Value::Number(Decimal::ZERO).is_empty());
     }
 
     #[test]
@@ -196,5 +199,7 @@ mod tests {
         assert_eq!(parse_amount(&Value::Text("见说明".into())), Err(NotAmount::Text("见说明".into())));
         assert!(parse_amount(&Value::Text("12%".into())).is_err());
         assert!(parse_amount(&Value::Text("1.2.3".into())).is_err());
+        // Only digits, sign, point and exponent: the decimal parser alone would take `1_000`.
+        assert!(parse_amount(&Value::Text("1_000".into())).is_err());
     }
 }
