@@ -119,8 +119,14 @@ impl Var {
     /// inputs' rounding left is thus absorbed by rounding items the other way
     /// where they have room, and otherwise stays on the total that the
     /// relation defines: the fewest amounts change.
+    ///
+    /// The distance counts squared: one amount two cents beyond costs more
+    /// than two amounts one cent beyond, so a gap is spread over the items
+    /// that have room instead of being piled onto one item shared by several
+    /// totals (which kept the sum of distances low but broke the bound).
     fn cost(&self, x: i128) -> (i128, i128) {
-        (self.outside(x), i128::from(x != self.naive))
+        let o = self.outside(x);
+        (o * o, i128::from(x != self.naive))
     }
 }
 
