@@ -22,7 +22,7 @@
 //!    computed from the rounded parts, so every kept equality holds exactly.
 //! 5. A bounded local search then moves parts by whole cents (large steps
 //!    first where the inputs' rounding left a large gap) while that lowers the
-//!    cost: first the total distance of amounts beyond a rounding of their
+//!    cost: first the sum of squared distances of amounts beyond a rounding of their
 //!    exact value, then the number of amounts written differently from
 //!    ordinary rounding. Pairs of moves and seeded kicks follow where a total
 //!    is still beyond. The equalities hold at every step. A gap the inputs'
