@@ -21,13 +21,10 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("consolidate", "config", CONFIG),
     ("consolidate", "prior", PRIOR),
     ("consolidate", "report", BATCH),
-    ("inputs", "narrative", FILES),
-    ("inputs", "report", FILES),
     ("narrative", "config", CONFIG),
     ("prior", "check", PRIOR),
     ("prior", "config", CONFIG),
     ("prior", "consolidate", PRIOR),
-    ("prior", "inputs", FILES),
     ("report", "consolidate", BATCH),
     ("report", "narrative", FILES),
 ];
@@ -35,7 +32,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
 const CONFIG: &str = "Pipelines (check, consolidate, prior, narrative) take the whole `config::Templates` while `config` assembles their parsed pieces (Lexicon, Spec); fix: pass the pieces, not the aggregate";
 const BATCH: &str = "`consolidate::batch` orchestrates reading, auditing and writing, so it imports check, prior and report while report/prior use consolidate's types; fix: move the batch driver above them (an app layer)";
 const PRIOR: &str = "`prior` re-reads last year's accounts through the check pipeline and consolidate's balancing, and consolidate/check ask prior for figures; fix: split prior's reading from its comparison";
-const FILES: &str = "`report::docx` renders narrative drafts and `inputs` sorts narrative files from workbooks; `inputs` reads `report::save::LOCK_FILE`; fix: move the file classification and lock name below both";
+const FILES: &str = "`report::docx` renders narrative drafts (`narrative::draft::{Para, Style}`); fix: move the paragraph types below both";
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 

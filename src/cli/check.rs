@@ -155,7 +155,7 @@ fn pair<'a>(
     narrative: &std::path::Path,
     read: &[(&'a std::path::Path, &'a crate::model::Department)],
 ) -> Option<(&'a std::path::Path, &'a crate::model::Department)> {
-    let doc = crate::narrative::read::read(narrative).ok()?;
+    let doc = crate::document::read(narrative).ok()?;
     let named: Vec<_> = read
         .iter()
         .filter(|(_, d)| crate::narrative::names_department(narrative, &doc, d))
