@@ -5,11 +5,32 @@
 //! `line` in a finding is the line an editor or Word's paragraph count shows
 //! (cli.md).
 //!
+//! The styled paragraphs of a draft ([`Para`]) live here too: `narrative::draft`
+//! builds them and `report::docx` writes them.
+//!
 //! Input layer, beside `workbook`: `inputs` sorts narrative files from
-//! workbooks with it and `narrative` reads them, without either importing the
-//! other.
+//! workbooks with it, `narrative` reads them and `report` writes drafts,
+//! without any of them importing another.
 
 use std::path::Path;
+
+/// What a paragraph is, for the writer's formatting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Title,
+    /// 一、…
+    Heading1,
+    /// （一）…
+    Heading2,
+    Body,
+}
+
+/// One paragraph of the draft.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Para {
+    pub style: Style,
+    pub text: String,
+}
 
 /// Why a narrative could not be read (a message key and a detail).
 #[derive(Clone, Debug, PartialEq, Eq)]

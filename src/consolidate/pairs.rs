@@ -17,12 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 
 use super::Accumulator;
-use super::batch::OffsetRow;
-use super::offset::Role;
 use super::spec::Spec;
 use crate::config::Templates;
 use crate::finding::{Finding, Severity};
 use crate::model::{Department, RowKey, Unit};
+use crate::outcome::{OffsetRow, Role};
 use crate::rules::eval::fmt;
 
 /// One amount to add to a node's sums (negative: removed), in 元.
