@@ -13,10 +13,11 @@ use std::path::Path;
 
 pub use lexicon::Lexicon;
 
-use crate::config::Templates;
 use crate::document::{self, Document};
+use crate::i18n::Catalog;
 use crate::model::Department;
 use crate::outcome::{FileKind, FileReport, Status};
+use crate::rules::RuleSet;
 
 /// Paragraphs looked at for the title and the 编制单位.
 const HEAD: usize = 12;
@@ -37,11 +38,14 @@ pub fn names_department(path: &Path, doc: &Document, dep: &Department) -> bool {
             .any(|p| crate::text::norm_header(p).contains(&name))
 }
 
-/// Reads and checks one narrative, against its paired workbook and last
-/// year's when given.
+/// Reads and checks one narrative with the vocabulary, the rules (for their
+/// tolerances) and the messages of the loaded templates, against its paired
+/// workbook and last year's when given.
 pub fn check_file(
     path: &Path,
-    t: &Templates,
+    lexicon: &Lexicon,
+    rules: &RuleSet,
+    msg: &Catalog,
     paired: Option<(&Path, &Department)>,
     prior: Option<&Department>,
 ) -> FileReport {
@@ -51,7 +55,7 @@ pub fn check_file(
     let doc = match document::read(path) {
         Ok(d) => d,
         Err(e) => {
-            r.error = Some(t.messages.text(e.key, &[("detail", &e.detail)]));
+            r.error = Some(msg.text(e.key, &[("detail", &e.detail)]));
             return r;
         }
     };
@@ -61,8 +65,8 @@ pub fn check_file(
     r.department = dep.and_then(|d| d.department.clone());
     r.year = dep.and_then(|d| d.year);
     r.unit = Some("万元".into());
-    let statements = parse::statements(&doc.paragraphs, &t.narrative);
-    r.findings = check::check(&statements, &t.narrative, &t.rules, &t.messages, dep, prior);
+    let statements = parse::statements(&doc.paragraphs, lexicon);
+    r.findings = check::check(&statements, lexicon, rules, msg, dep, prior);
     r.refresh_status();
     r
 }
