@@ -26,7 +26,7 @@ pub struct Templates {
     /// The sections and sentence frames `narrate` drafts (`narrative/draft.toml`).
     pub narrative_draft: crate::narrative::draft::Frame,
     /// Ids `consolidate` reads (`consolidate.toml`).
-    pub consolidate: crate::consolidate::spec::Spec,
+    pub consolidate: crate::template::consolidation::Spec,
 }
 
 impl Templates {
@@ -49,7 +49,7 @@ impl Templates {
         let findings = crate::finding::Registry::load(&store)?;
         let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
         let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
-        let consolidate = crate::consolidate::spec::Spec::load(&store, &layouts)?;
+        let consolidate = crate::template::consolidation::Spec::load(&store, &layouts)?;
         Ok(Self { store, messages, layouts, rules, findings, narrative, narrative_draft, consolidate })
     }
 

@@ -55,12 +55,17 @@ fn is_lock_file(p: &Path) -> bool {
     p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("~$"))
 }
 
+/// The lock file a run holds in each output directory while it runs
+/// (`report::save` takes it). Named here, below the writers, because expanding
+/// inputs must pass it over.
+pub const LOCK_FILE: &str = ".juesuan.lock";
+
 /// This program's lock file and temporary files (`report::save`): passed over
 /// silently, they are never an officer's input.
 fn is_own_file(p: &Path) -> bool {
-    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-        n == crate::report::save::LOCK_FILE || (n.starts_with(".juesuan-") && n.ends_with(".tmp"))
-    })
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == LOCK_FILE || (n.starts_with(".juesuan-") && n.ends_with(".tmp")))
 }
 
 /// True when the first bytes are a zip (xlsx/xlsm/xlsb/ods) or a compound file (xls).
@@ -91,7 +96,7 @@ pub fn expand(args: &[PathBuf]) -> Inputs {
             Ok(m) if !m.is_file() => {
                 out.skipped.push(Skipped { path: a.clone(), reason: "inputs.not_regular" });
             }
-            Ok(_) if crate::narrative::is_narrative_path(a) => out.narratives.push(a.clone()),
+            Ok(_) if crate::document::is_narrative_path(a) => out.narratives.push(a.clone()),
             Ok(_) => out.files.push(a.clone()),
         }
     }
@@ -208,7 +213,7 @@ fn walk(dir: &Path, out: &mut Inputs, depth: usize) {
         }
         if is_lock_file(&p) {
             out.skipped.push(Skipped { path: p, reason: "read.lock_file" });
-        } else if crate::narrative::is_narrative_path(&p) && crate::narrative::mentions_final_accounts(&p) {
+        } else if crate::document::is_narrative_path(&p) && crate::document::mentions_final_accounts(&p) {
             out.narratives.push(p);
         } else if !has_workbook_extension(&p) && !looks_like_workbook(&p) {
             out.skipped.push(Skipped { path: p, reason: "read.not_workbook_ext" });

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod consolidate;
+pub mod document;
 pub mod error;
 pub mod explain;
 pub mod finding;

@@ -2,16 +2,22 @@
 //! status and the batch totals, in the JSON shape of cli.md (`files[]` and
 //! `summary`), plus the findings report's columns ([`ReportColumn`]).
 //!
-//! Plain data shared by `check` (which produces it), `explain` (which reads an
-//! earlier findings report back) and `report` (which renders it); it depends on
-//! none of them, so the three never import each other through it.
+//! Also the consolidated workbook's own rows: 舍位平衡's [`Adjustment`]s and the
+//! 冲抵 [`OffsetRow`]s with each unit's [`Role`].
+//!
+//! Plain data shared by `check` and `consolidate` (which produce it), `explain`
+//! (which reads an earlier findings report back) and `report` (which renders
+//! it); it depends on none of them, so they never import each other through it.
 
 use std::path::Path;
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::finding::Finding;
 use crate::finding::{Counts, Severity};
+use crate::location::CellRef;
+
 /// `ok` (no error or warning), `findings`, or `unreadable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -236,6 +242,58 @@ impl ReportColumn {
             Self::Line => "report.col.line",
         }
     }
+}
+
+// The consolidated workbook's own rows: `consolidate` produces them and
+// `report::balance_xlsx` lists them (sheets 舍位调整 and 冲抵调整).
+
+/// Why an amount is written differently from its ordinary rounding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Why {
+    /// A total: written as the sum of its written items.
+    Total,
+    /// An item: rounded the other way (or further) so that a total it enters
+    /// stays within its bound.
+    Part,
+}
+
+/// One amount written differently from its ordinary rounding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Adjustment {
+    pub table: u8,
+    pub row: String,
+    pub column: String,
+    /// The cell in the consolidated model (sheet `T01`…, zero-based row/column).
+    #[serde(skip)]
+    pub at: CellRef,
+    /// The exact sum, in the output unit.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub exact: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub naive: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub written: Decimal,
+    pub why: Why,
+}
+
+/// A unit's role in its node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Supervisor,
+    Subordinate,
+}
+
+/// One unit's offset flows (amounts in 元).
+#[derive(Clone, Debug)]
+pub struct OffsetRow {
+    pub path: String,
+    pub department: Option<String>,
+    pub role: Role,
+    /// Income row removed (T1/T2) and its amount.
+    pub income: (String, Decimal),
+    /// Expenditure column removed (T3, and T1 totals) and its amount.
+    pub expenditure: (String, Decimal),
 }
 
 #[cfg(test)]

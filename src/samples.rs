@@ -556,7 +556,7 @@ pub fn generate(
         ("src/narrative_000.text", "攀枝花市科学技术协会2024_决算说明.docx"),
         ("src/narrative_002.text", "凉山州科学技术协会2023_决算说明.docx"),
     ] {
-        use crate::narrative::draft::{Para, Style};
+        use crate::document::{Para, Style};
         let text = std::fs::read_to_string(root.join(src))?;
         let paras: Vec<Para> =
             text.lines().map(|l| Para { style: Style::Body, text: l.to_string() }).collect();

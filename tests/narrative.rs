@@ -242,7 +242,7 @@ fn narrate_writes_a_docx_that_checks_clean_and_is_deterministic() {
     let j = json(&o);
     let n = j["files"].as_array().unwrap().iter().find(|f| f["kind"] == "narrative").unwrap().clone();
     assert!(n["findings"].as_array().unwrap().iter().all(|f| f["severity"] != "error"), "{n}");
-    let doc = juesuan::narrative::read::read(&a).unwrap();
+    let doc = juesuan::document::read(&a).unwrap();
     assert!(doc.paragraphs.iter().any(|p| p.contains("【请说明原因】")));
     assert!(doc.paragraphs[0].contains("凉山州科学技术协会2023年度"));
 }
@@ -356,7 +356,7 @@ fn a_zip_bomb_docx_is_refused_and_long_numbers_are_ignored() {
         }
         z.finish().unwrap();
     }
-    let e = juesuan::narrative::read::from_docx(buf.get_ref()).unwrap_err();
+    let e = juesuan::document::from_docx(buf.get_ref()).unwrap_err();
     assert_eq!(e.key, "read.zip_bomb");
     let f = run(&["本年支出合计99999999999999999999999999999亿元，其中：基本支出1万元，占1%。"], None, None);
     assert!(errors(&f).is_empty(), "{f:?}");

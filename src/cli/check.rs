@@ -109,7 +109,8 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         let paired = if args.narrative.is_some() { read.first().copied() } else { pair(n, &read) };
         // Last year's tables of the paired department, for the N8 change checks.
         let last = paired.and_then(|(p, d)| Some(&prior.as_ref()?.find(d, p, &args.inputs)?.dep));
-        done(crate::narrative::check_file(n, &ctx.templates, paired, last))
+        let t = &ctx.templates;
+        done(crate::narrative::check_file(n, &t.narrative, &t.rules, &t.messages, paired, last))
     })?;
     let mut batch = sink.finish();
     for (path, reason) in batch.skipped().filter(|_| !ctx.global.quiet) {
@@ -155,7 +156,7 @@ fn pair<'a>(
     narrative: &std::path::Path,
     read: &[(&'a std::path::Path, &'a crate::model::Department)],
 ) -> Option<(&'a std::path::Path, &'a crate::model::Department)> {
-    let doc = crate::narrative::read::read(narrative).ok()?;
+    let doc = crate::document::read(narrative).ok()?;
     let named: Vec<_> = read
         .iter()
         .filter(|(_, d)| crate::narrative::names_department(narrative, &doc, d))

@@ -6,10 +6,11 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{Ctx, ExitStatus};
-use crate::consolidate::balance::{Adjustment, round_and_balance};
+use crate::consolidate::balance::round_and_balance;
 use crate::finding::Severity;
 use crate::model::Unit;
 use crate::model::extract::read_department;
+use crate::outcome::Adjustment;
 use crate::report::standard;
 use crate::workbook;
 

@@ -42,43 +42,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
 
 use crate::i18n::Catalog;
 use crate::location::CellRef;
 use crate::model::{Department, Unit};
+use crate::outcome::{Adjustment, Why};
 use crate::rules::RuleSet;
 use crate::template::Layouts;
-
-/// Why an amount is written differently from its ordinary rounding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Why {
-    /// A total: written as the sum of its written items.
-    Total,
-    /// An item: rounded the other way (or further) so that a total it enters
-    /// stays within its bound.
-    Part,
-}
-
-/// One amount written differently from its ordinary rounding.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Adjustment {
-    pub table: u8,
-    pub row: String,
-    pub column: String,
-    /// The cell in the consolidated model (sheet `T01`…, zero-based row/column).
-    #[serde(skip)]
-    pub at: CellRef,
-    /// The exact sum, in the output unit.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub exact: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub naive: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    pub written: Decimal,
-    pub why: Why,
-}
 
 /// Passes of the local search over all parts; each pass is linear in the size
 /// of the tables, and real tables settle in a few.

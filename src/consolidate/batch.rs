@@ -16,14 +16,14 @@ use serde::Serialize;
 use super::Accumulator;
 use super::balance::round_and_balance;
 use super::node::{self, Offsets};
-use super::offset::{self, Role};
+use super::offset;
 use super::pairs::{self, NodePairs};
 use super::tree::Tree;
 use crate::config::Templates;
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::model::{Department, RowKey, Unit};
-use crate::outcome::{FileReport, Status};
+use crate::outcome::{FileReport, OffsetRow, Role, Status};
 use crate::report::balance_xlsx::{add_adjustments_sheet, add_offsets_sheet};
 use crate::report::consolidate_xlsx::{UnitRow, add_findings_sheet, add_units_sheet};
 use crate::report::findings_xlsx::{self, FindingRow};
@@ -106,18 +106,6 @@ pub struct Node {
     pairs: NodePairs,
     /// Findings of the units-file 冲抵 about this node (what stays unpaired).
     notes: Vec<Finding>,
-}
-
-/// One unit's offset flows (amounts in 元).
-#[derive(Clone, Debug)]
-pub struct OffsetRow {
-    pub path: String,
-    pub department: Option<String>,
-    pub role: Role,
-    /// Income row removed (T1/T2) and its amount.
-    pub income: (String, Decimal),
-    /// Expenditure column removed (T3, and T1 totals) and its amount.
-    pub expenditure: (String, Decimal),
 }
 
 impl Node {

@@ -11,7 +11,6 @@ pub mod batch;
 pub mod node;
 pub mod offset;
 pub mod pairs;
-pub mod spec;
 pub mod tree;
 pub mod units;
 

@@ -15,15 +15,9 @@
 
 use rust_decimal::Decimal;
 
-use super::spec::{Flows, Spec};
 use crate::model::{Department, RowKey};
-
-/// A unit's role in its node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Supervisor,
-    Subordinate,
-}
+use crate::outcome::Role;
+use crate::template::consolidation::{Flows, Spec};
 
 /// The role marked in a file name, if any.
 pub fn role_of(path: &std::path::Path) -> Option<Role> {

@@ -17,13 +17,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 
 use super::Accumulator;
-use super::batch::OffsetRow;
-use super::offset::Role;
-use super::spec::Spec;
 use crate::config::Templates;
 use crate::finding::{Finding, Severity};
 use crate::model::{Department, RowKey, Unit};
+use crate::outcome::{OffsetRow, Role};
 use crate::rules::eval::fmt;
+use crate::template::consolidation::Spec;
 
 /// One amount to add to a node's sums (negative: removed), in 元.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -13,7 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::offset::{self, Role};
+use super::offset;
+use crate::outcome::Role;
 
 /// The directory tree of the inputs, as node keys.
 #[derive(Debug, Default)]

@@ -10,9 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::offset::Role;
 use crate::error::Error;
 use crate::i18n::Catalog;
+use crate::outcome::Role;
 
 /// One line of the units file.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,29 +9,12 @@ use serde::Deserialize;
 
 use super::check::lookup;
 use super::lexicon::Lexicon;
+use crate::document::{Para, Style};
 use crate::error::{Error, line_of};
 use crate::model::Department;
 use crate::template::{Layouts, Store};
 
 const FILE: &str = "narrative/draft.toml";
-
-/// What a paragraph is, for the writer's formatting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    Title,
-    /// 一、…
-    Heading1,
-    /// （一）…
-    Heading2,
-    Body,
-}
-
-/// One paragraph of the draft.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Para {
-    pub style: Style,
-    pub text: String,
-}
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

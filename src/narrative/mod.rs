@@ -1,41 +1,26 @@
-//! 决算说明 (the published narrative of the final accounts): reading it
-//! (`read`), turning its sentences into statements (`parse`, words from the
-//! `lexicon`), checking them against each other and the tables (`check`, the
-//! `N` rules) and drafting one from the tables (`draft`, for `narrate`).
-//! Knows nothing about Excel or Word files beyond `read`; writing the draft
-//! is `report::docx`.
+//! 决算说明 (the published narrative of the final accounts): turning its
+//! sentences into statements (`parse`, words from the `lexicon`), checking them
+//! against each other and the tables (`check`, the `N` rules) and drafting one
+//! from the tables (`draft`, for `narrate`). Reading the file into paragraphs
+//! is `crate::document`; writing the draft is `report::docx`.
 
 pub mod check;
 pub mod draft;
 pub mod lexicon;
 pub mod parse;
-pub mod read;
 
 use std::path::Path;
 
 pub use lexicon::Lexicon;
-pub use read::{Document, is_narrative_path};
 
-use crate::config::Templates;
+use crate::document::{self, Document};
+use crate::i18n::Catalog;
 use crate::model::Department;
 use crate::outcome::{FileKind, FileReport, Status};
+use crate::rules::RuleSet;
 
 /// Paragraphs looked at for the title and the 编制单位.
 const HEAD: usize = 12;
-
-/// The word every 决算说明 title and standard section heading contains
-/// (收入支出决算总体情况 …); cli.md makes it the test for a document found in a
-/// directory, so it is fixed here rather than configurable.
-const FINAL_ACCOUNTS: &str = "决算";
-
-/// True when a `.docx`/`.txt` found in a directory is a 决算说明: 决算 in its
-/// file name or text. A document that cannot be read is taken (and reported).
-pub fn mentions_final_accounts(path: &Path) -> bool {
-    if path.file_name().is_some_and(|n| n.to_string_lossy().contains(FINAL_ACCOUNTS)) {
-        return true;
-    }
-    read::read(path).map_or(true, |doc| doc.paragraphs.iter().any(|p| p.contains(FINAL_ACCOUNTS)))
-}
 
 /// True when `dep`'s 编制单位 is named in the document's first lines or its file name.
 pub fn names_department(path: &Path, doc: &Document, dep: &Department) -> bool {
@@ -53,21 +38,24 @@ pub fn names_department(path: &Path, doc: &Document, dep: &Department) -> bool {
             .any(|p| crate::text::norm_header(p).contains(&name))
 }
 
-/// Reads and checks one narrative, against its paired workbook and last
-/// year's when given.
+/// Reads and checks one narrative with the vocabulary, the rules (for their
+/// tolerances) and the messages of the loaded templates, against its paired
+/// workbook and last year's when given.
 pub fn check_file(
     path: &Path,
-    t: &Templates,
+    lexicon: &Lexicon,
+    rules: &RuleSet,
+    msg: &Catalog,
     paired: Option<(&Path, &Department)>,
     prior: Option<&Department>,
 ) -> FileReport {
     let mut r = FileReport::unreadable(path, String::new());
     r.kind = FileKind::Narrative;
     r.paired_with = Some(paired.map(|(p, _)| p.display().to_string()));
-    let doc = match read::read(path) {
+    let doc = match document::read(path) {
         Ok(d) => d,
         Err(e) => {
-            r.error = Some(t.messages.text(e.key, &[("detail", &e.detail)]));
+            r.error = Some(msg.text(e.key, &[("detail", &e.detail)]));
             return r;
         }
     };
@@ -77,8 +65,8 @@ pub fn check_file(
     r.department = dep.and_then(|d| d.department.clone());
     r.year = dep.and_then(|d| d.year);
     r.unit = Some("万元".into());
-    let statements = parse::statements(&doc.paragraphs, &t.narrative);
-    r.findings = check::check(&statements, &t.narrative, &t.rules, &t.messages, dep, prior);
+    let statements = parse::statements(&doc.paragraphs, lexicon);
+    r.findings = check::check(&statements, lexicon, rules, msg, dep, prior);
     r.refresh_status();
     r
 }

@@ -7,11 +7,9 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use crate::consolidate::balance::{Adjustment, Why};
-use crate::consolidate::batch::OffsetRow;
-use crate::consolidate::offset::Role;
 use crate::i18n::Catalog;
 use crate::model::Unit;
+use crate::outcome::{Adjustment, OffsetRow, Role, Why};
 use crate::template::Layouts;
 
 const HEADERS: [&str; 9] = [

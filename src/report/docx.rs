@@ -8,7 +8,7 @@ use docx_rs::{
     SpecialIndentType,
 };
 
-use crate::narrative::draft::{Para, Style};
+use crate::document::{Para, Style};
 
 /// 三号 = 16 pt; docx sizes are half-points.
 const SIZE: usize = 32;

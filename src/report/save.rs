@@ -18,6 +18,7 @@ use std::time::{Duration, SystemTime};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 
 use crate::error::Error;
+use crate::inputs::LOCK_FILE;
 
 fn out_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Output { path: path.to_path_buf(), message: e.to_string() }
@@ -128,9 +129,6 @@ fn remove_stale_temporaries(dir: &Path) {
         }
     }
 }
-
-/// The lock file a run holds in each output directory while it runs.
-pub const LOCK_FILE: &str = ".juesuan.lock";
 
 /// Why a planned output cannot be written; `key` is a message key taking `{path}`.
 #[derive(Debug)]

@@ -1,7 +1,10 @@
 //! The raw template store (`templates/`, embedded or overlaid) and the table layouts.
 //!
 //! It knows nothing of rules, scoring, messages or narratives: those parse their
-//! own files from the [`Store`], and `config::Templates` assembles them.
+//! own files from the [`Store`], and `config::Templates` assembles them. The one
+//! other file parsed here is `consolidate.toml` ([`consolidation::Spec`]): plain
+//! row and column ids checked against the layouts, kept below `config` so that
+//! `config` does not import the `consolidate` pipeline that reads it.
 //!
 //! Defaults are embedded in the binary at build time; `--templates DIR` overlays
 //! a directory on them. Rule files (`rules/*.toml`) and message catalogues
@@ -12,6 +15,7 @@
 //! path whole, as a layout is one unit. Every file is validated at load and
 //! errors name the file and line.
 
+pub mod consolidation;
 pub mod layout;
 
 use std::collections::BTreeMap;

@@ -1,9 +1,36 @@
-//! Reading a 决算说明 into numbered paragraphs: a `.txt` one paragraph per
-//! line, a `.docx` one per body paragraph (through docx-rs; tables ignored).
-//! Numbers are 1-based and empty paragraphs count, so `line` in a finding is
-//! the line an editor or Word's paragraph count shows (cli.md).
+//! A 决算说明 file as numbered paragraphs: which files are one
+//! (`is_narrative_path`, `mentions_final_accounts`) and reading them (`read`):
+//! a `.txt` one paragraph per line, a `.docx` one per body paragraph (through
+//! docx-rs; tables ignored). Numbers are 1-based and empty paragraphs count, so
+//! `line` in a finding is the line an editor or Word's paragraph count shows
+//! (cli.md).
+//!
+//! The styled paragraphs of a draft ([`Para`]) live here too: `narrative::draft`
+//! builds them and `report::docx` writes them.
+//!
+//! Input layer, beside `workbook`: `inputs` sorts narrative files from
+//! workbooks with it, `narrative` reads them and `report` writes drafts,
+//! without any of them importing another.
 
 use std::path::Path;
+
+/// What a paragraph is, for the writer's formatting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Title,
+    /// 一、…
+    Heading1,
+    /// （一）…
+    Heading2,
+    Body,
+}
+
+/// One paragraph of the draft.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Para {
+    pub style: Style,
+    pub text: String,
+}
 
 /// Why a narrative could not be read (a message key and a detail).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +51,20 @@ pub fn is_narrative_path(p: &Path) -> bool {
         p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
         Some("docx" | "txt")
     )
+}
+
+/// The word every 决算说明 title and standard section heading contains
+/// (收入支出决算总体情况 …); cli.md makes it the test for a document found in a
+/// directory, so it is fixed here rather than configurable.
+const FINAL_ACCOUNTS: &str = "决算";
+
+/// True when a `.docx`/`.txt` found in a directory is a 决算说明: 决算 in its
+/// file name or text. A document that cannot be read is taken (and reported).
+pub fn mentions_final_accounts(path: &Path) -> bool {
+    if path.file_name().is_some_and(|n| n.to_string_lossy().contains(FINAL_ACCOUNTS)) {
+        return true;
+    }
+    read(path).map_or(true, |doc| doc.paragraphs.iter().any(|p| p.contains(FINAL_ACCOUNTS)))
 }
 
 /// Reads a `.txt` (UTF-8, BOM allowed) or `.docx`.
