@@ -438,9 +438,50 @@ fn descend(
             }
         }
         if !improved {
+            // A part pushed beyond its own rounding (a large step that closed
+            // a total): move it back one cent together with a partner in a
+            // total they share, so the total keeps its value and the part its
+            // bound.
+            for &p in order {
+                if vars[p].outside(vars[p].value) == 0 {
+                    continue;
+                }
+                if let Some(pair) = part_back(vars, pivots, uses, p, work) {
+                    apply(vars, pivots, uses, &pair);
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
             break;
         }
     }
+}
+
+/// The best pair of one-cent moves that brings part `p` towards its range,
+/// the partner being another part of a total that uses `p`.
+fn part_back(vars: &[Var], pivots: &Pivots, uses: &Uses, p: usize, work: &mut usize) -> Option<Pair> {
+    let s1 = if vars[p].value > vars[p].high { -1 } else { 1 };
+    let mut partners: BTreeSet<usize> = BTreeSet::new();
+    for q in uses.get(&p).into_iter().flatten() {
+        if let Some(e) = pivots.get(q) {
+            partners.extend(e.terms.keys().filter(|j| **j != p));
+        }
+    }
+    let mut best: Option<(Cost, Pair)> = None;
+    for j in partners {
+        if *work > BUDGET {
+            break;
+        }
+        for s2 in [1, -1] {
+            let pair = [(p, s1), (j, s2)];
+            let d = delta(vars, pivots, uses, &pair, work);
+            if d < (0, 0) && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
+                best = Some((d, pair));
+            }
+        }
+    }
+    best.map(|(_, p)| p)
 }
 
 /// A cost: (cents beyond rounding, amounts differing from ordinary rounding).
