@@ -7,7 +7,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
-use crate::finding::{Counts, Finding, Severity};
+use crate::finding::{Counts, Finding};
 use crate::report::score_xlsx;
 use crate::report::text::finding_line;
 use crate::score::{Config, DeptScored, Scored, parse, score, score_dept};
@@ -237,21 +237,9 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
 /// of its sheet (or the file's first project), so the cut is never silent.
 fn truncation_findings(wb: &crate::workbook::Workbook, projects: &mut [Scored], msg: &crate::i18n::Catalog) {
     for sheet in &wb.sheets {
-        for &(r, c, chars) in &sheet.truncated {
-            let cell = sheet.cell_ref(r, c);
-            let at = projects.iter().position(|p| p.sheet == *sheet.name).unwrap_or(0);
-            let Some(p) = projects.get_mut(at) else { continue };
-            p.findings.push(
-                Finding::new(
-                    "text-truncated",
-                    Severity::Warning,
-                    msg.text(
-                        "read.text_truncated",
-                        &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
-                    ),
-                )
-                .with_cells([cell]),
-            );
+        let at = projects.iter().position(|p| p.sheet == *sheet.name).unwrap_or(0);
+        if let Some(p) = projects.get_mut(at) {
+            p.findings.extend(crate::model::extract::truncated(sheet, msg));
         }
     }
 }

@@ -25,24 +25,28 @@ const MAX_HEADER_ROWS: u32 = 8;
 /// Longest cell text that may be a title (longer text is a note or a sentence).
 const MAX_TITLE_CHARS: usize = 80;
 
+/// The `text-truncated` finding of each text the reader cut at
+/// `workbook::TEXT_MAX` in `sheet`, so a cut is never silent.
+pub fn truncated<'a>(sheet: &'a Sheet, msg: &'a Catalog) -> impl Iterator<Item = Finding> + 'a {
+    sheet.truncated.iter().map(move |&(r, c, chars)| {
+        let cell = sheet.cell_ref(r, c);
+        Finding::new(
+            "text-truncated",
+            Severity::Warning,
+            msg.text(
+                "read.text_truncated",
+                &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
+            ),
+        )
+        .with_cells([cell])
+    })
+}
+
 /// Reads every table of a workbook into a `Department`.
 pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Department {
     let mut dep = Department { path: wb.path.to_string(), ..Department::default() };
     for sheet in &wb.sheets {
-        for &(r, c, chars) in &sheet.truncated {
-            let cell = sheet.cell_ref(r, c);
-            dep.findings.push(
-                Finding::new(
-                    "text-truncated",
-                    Severity::Warning,
-                    msg.text(
-                        "read.text_truncated",
-                        &[("cell", &cell), ("chars", &chars), ("max", &crate::workbook::TEXT_MAX)],
-                    ),
-                )
-                .with_cells([cell]),
-            );
-        }
+        dep.findings.extend(truncated(sheet, msg));
     }
     // The sheets juesuan writes beside the tables (分户表, 审核结果, 舍位调整,
     // 冲抵调整, 上年对比) quote table titles in their cells; they never hold a
