@@ -4,16 +4,13 @@
 //! A department is matched by its 编制单位 (normalised: full/half width, spaces,
 //! bracket forms), else by the same path relative to the input root. This
 //! module only loads and matches; the `prior.` rules read the match (`rules`),
-//! and `check`/`consolidate` report what did not match (`prior-missing`).
+//! and `check`/`consolidate` report what did not match (`prior-missing`);
+//! last year's totals per consolidated node are `consolidate::last_year`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::Templates;
-use crate::consolidate::Accumulator;
 use crate::model::Department;
 use crate::outcome::FileReport;
-use crate::rules::eval::{YearFigure, change_figures};
 
 /// One of last year's workbooks, read.
 #[derive(Clone, Debug)]
@@ -73,60 +70,18 @@ fn node_of(path: &Path, rel: &Path, roots: &[PathBuf]) -> PathBuf {
     name.join(dir)
 }
 
-/// Last year's totals per consolidation node: every prior file summed into
-/// its node and each node above it that is in `nodes` (the root is the empty
-/// path), the same way `consolidate` sums this year's inputs.
-pub fn node_totals<'a>(
-    set: &PriorSet,
-    nodes: impl IntoIterator<Item = &'a PathBuf>,
-) -> BTreeMap<PathBuf, Accumulator> {
-    let mut out: BTreeMap<PathBuf, Accumulator> =
-        nodes.into_iter().map(|k| (k.clone(), Accumulator::default())).collect();
-    for f in &set.files {
-        let mut key = PathBuf::new();
-        let mut keys = vec![key.clone()];
-        for c in f.node.components() {
-            key.push(c);
-            keys.push(key.clone());
-        }
-        for k in keys {
-            if let Some(acc) = out.get_mut(&k) {
-                acc.add(&f.dep);
-            }
-        }
-    }
-    out
-}
-
-/// The `上年对比` figures of one consolidated node: last year's sums balanced
-/// into `unit` like this year's `now`, then every `change` rule's figure.
-pub fn node_figures(
-    now: &Department,
-    prior: &Accumulator,
-    name: &str,
-    unit: crate::model::Unit,
-    t: &Templates,
-) -> Vec<YearFigure> {
-    let mut then = prior.department(name, &t.layouts);
-    crate::consolidate::balance::round_and_balance(
-        &mut then,
-        unit,
-        &prior.slack(),
-        &t.rules,
-        &t.layouts,
-        &t.messages,
-    );
-    change_figures(&t.rules, now, &then, &t.layouts, &t.messages)
-}
-
 impl PriorSet {
-    /// Reads every workbook under `args` (files or directories), in parallel
-    /// (tables only: last year's own findings were last year's business).
-    pub fn load(args: &[PathBuf], t: &Templates) -> Self {
+    /// Reads every workbook under `args` (files or directories) with `read`, in
+    /// parallel (tables only: last year's own findings were last year's
+    /// business). `read` is `check::read_file`: prior sits below the audit.
+    pub fn load<R>(args: &[PathBuf], read: R) -> Self
+    where
+        R: Fn(&Path) -> Result<Department, Box<FileReport>> + Sync,
+    {
         use rayon::prelude::*;
         let inputs = crate::inputs::expand(args);
         let read: Vec<(PathBuf, Result<Department, Box<FileReport>>)> =
-            inputs.files.par_iter().map(|p| (p.clone(), crate::check::read_file(p, t))).collect();
+            inputs.files.par_iter().map(|p| (p.clone(), read(p))).collect();
         let mut set = PriorSet::default();
         for (path, dep) in read {
             match dep {

@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The module graph of `src/` points one way: no import cycle between top-level
-//! modules, except the allow-listed ones below, each with its reason. The list
-//! may only shrink: an allow-listed edge that is no longer part of a cycle fails
-//! the test too, so it is removed when the cycle is broken.
+//! modules (the last ones, check ↔ prior ↔ consolidate, were broken by reading
+//! last year through a reader the caller passes, and by summing last year per
+//! node in `consolidate::last_year`).
 //!
 //! `python3 scripts/modgraph.py src` prints the same graph for a human.
 
@@ -10,18 +10,6 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// Edges `from -> to` that still close a cycle, and why they are tolerated.
-const ALLOWED: &[(&str, &str, &str)] = &[
-    ("check", "prior", PRIOR),
-    ("consolidate", "check", BATCH),
-    ("consolidate", "prior", PRIOR),
-    ("prior", "check", PRIOR),
-    ("prior", "consolidate", PRIOR),
-];
-
-const BATCH: &str = "`consolidate::batch` orchestrates reading and auditing, so it imports check, while check reaches consolidate back through prior; fix: move the batch driver above them (an app layer)";
-const PRIOR: &str = "`prior` re-reads last year's accounts through the check pipeline and consolidate's balancing, and consolidate/check ask prior for figures; fix: split prior's reading from its comparison";
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
@@ -102,16 +90,11 @@ fn cycle_edges(g: &Graph) -> BTreeSet<(String, String)> {
 }
 
 #[test]
-fn top_level_modules_have_no_new_import_cycle() {
+fn top_level_modules_have_no_import_cycle() {
     let g = graph(&support::root().join("src"));
     assert!(g.contains_key("check") && g.contains_key("outcome"), "graph read: {g:?}");
     let cycles = cycle_edges(&g);
-    let allowed: BTreeSet<(String, String)> =
-        ALLOWED.iter().map(|(a, b, _)| ((*a).to_string(), (*b).to_string())).collect();
-    let new: Vec<_> = cycles.difference(&allowed).collect();
-    assert!(new.is_empty(), "import edges that close a cycle between top-level modules: {new:?}");
-    let stale: Vec<_> = allowed.difference(&cycles).collect();
-    assert!(stale.is_empty(), "allow-listed edges no longer in a cycle, remove them: {stale:?}");
+    assert!(cycles.is_empty(), "import edges that close a cycle between top-level modules: {cycles:?}");
 }
 
 #[test]

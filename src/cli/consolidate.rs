@@ -100,7 +100,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let prior = super::load_prior(&args.prior, ctx)?;
     let lookup = prior.as_ref().map(|set| crate::check::PriorLookup { set, roots: &args.inputs });
     if let Some(p) = &prior {
-        batch.set_prior(crate::prior::node_totals(p, batch.node_keys()));
+        batch.set_prior(crate::consolidate::last_year::node_totals(p, batch.node_keys()));
     }
     let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.consolidate", msg);
     for chunk in inputs.files.chunks(CHUNK) {

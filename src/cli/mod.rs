@@ -254,7 +254,7 @@ pub fn load_prior(paths: &[PathBuf], ctx: &Ctx) -> anyhow::Result<Option<crate::
         return Ok(None);
     }
     let msg = &ctx.templates.messages;
-    let set = crate::prior::PriorSet::load(paths, &ctx.templates);
+    let set = crate::prior::PriorSet::load(paths, |p| crate::check::read_file(p, &ctx.templates));
     for u in &set.unreadable {
         eprintln!(
             "{}",

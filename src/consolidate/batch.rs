@@ -404,7 +404,7 @@ impl<'t> Batch<'t> {
         let out_err =
             |e: rust_xlsxwriter::XlsxError| Error::Output { path: n.output.clone(), message: e.to_string() };
         let mut wb = standard::workbook(&dep, &t.layouts, msg, &opts).map_err(out_err)?;
-        let figures = last_year.map(|p| crate::prior::node_figures(&dep, p, &n.name, unit, t));
+        let figures = last_year.map(|p| super::last_year::node_figures(&dep, p, &n.name, unit, t));
         drop(dep);
         let units = self.spools.units.read::<UnitRow>(&n.units).map_err(io)?.map(|r| r.map_err(io));
         add_units_sheet(&mut wb, units, msg)?;

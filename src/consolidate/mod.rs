@@ -8,6 +8,7 @@
 
 pub mod balance;
 pub mod batch;
+pub mod last_year;
 pub mod node;
 pub mod offset;
 pub mod pairs;
