@@ -106,7 +106,8 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let read: Vec<(&std::path::Path, &crate::model::Department)> =
         inputs.files.iter().zip(&deps).filter_map(|(p, d)| d.as_ref().map(|d| (p.as_path(), d))).collect();
     inputs.narratives.par_iter().try_for_each(|n| {
-        let paired = if args.narrative.is_some() { read.first().copied() } else { pair(n, &read) };
+        let paired =
+            if args.narrative.is_some() { read.first().copied() } else { crate::narrative::pair(n, &read) };
         // Last year's tables of the paired department, for the N8 change checks.
         let last = paired.and_then(|(p, d)| Some(&prior.as_ref()?.find(d, p, &args.inputs)?.dep));
         let t = &ctx.templates;
@@ -147,29 +148,4 @@ pub fn run(args: &CheckArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         eprintln!("{line}");
     }
     Ok(if batch.summary().failed() { ExitStatus::Failure } else { ExitStatus::Success })
-}
-
-/// The workbook a narrative belongs to (cli.md): the one whose 编制单位 the
-/// document names in its first lines or file name, else the only workbook in
-/// the same folder.
-fn pair<'a>(
-    narrative: &std::path::Path,
-    read: &[(&'a std::path::Path, &'a crate::model::Department)],
-) -> Option<(&'a std::path::Path, &'a crate::model::Department)> {
-    let doc = crate::document::read(narrative).ok()?;
-    let named: Vec<_> = read
-        .iter()
-        .filter(|(_, d)| crate::narrative::names_department(narrative, &doc, d))
-        .copied()
-        .collect();
-    let folder = narrative.parent();
-    let here = |v: &[(&'a std::path::Path, &'a crate::model::Department)]| {
-        let same: Vec<_> = v.iter().filter(|(p, _)| p.parent() == folder).copied().collect();
-        (same.len() == 1).then(|| same[0])
-    };
-    match named.len() {
-        1 => Some(named[0]),
-        0 => here(read),
-        _ => here(&named).or(Some(named[0])),
-    }
 }

@@ -4,13 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use serde::Serialize;
 
 use super::{Ctx, ExitStatus};
-use crate::finding::{Counts, Finding};
-use crate::report::score_xlsx;
-use crate::report::text::finding_line;
-use crate::score::{Config, DeptScored, Scored, parse, score, score_dept};
+use crate::report::{score_xlsx, text};
+use crate::score::batch::{self, FileScore, Report, Unreadable};
+use crate::score::{Config, DeptScored, Scored};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
 #[derive(Debug, Args)]
@@ -30,32 +28,6 @@ pub struct ScoreArgs {
     /// The department's 13-table workbook, to compare project execution with T6/T9.
     #[arg(long, value_name = "DEPT.xlsx")]
     pub tables: Option<PathBuf>,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    projects: usize,
-    #[serde(flatten)]
-    counts: Counts,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    tool: &'static str,
-    version: &'static str,
-    projects: &'a [Scored],
-    department_tables: &'a [DeptScored],
-    /// `--tables`: Σ projects' execution against the final accounts.
-    #[serde(serialize_with = "crate::score::serialize_findings")]
-    cross_check: &'a [Finding],
-    unreadable: Vec<Unreadable>,
-    summary: Summary,
-}
-
-#[derive(Serialize)]
-struct Unreadable {
-    path: String,
-    error: String,
 }
 
 pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
@@ -82,36 +54,19 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let note = |line: String| bar.suspend(|| eprintln!("{line}"));
     for path in &inputs.files {
         bar.inc(1);
-        match crate::workbook::open(path) {
-            Err(e) => {
-                let reason = msg.text(e.key(), &[("detail", &e.detail())]);
+        match batch::read_file(path, &cfg, &t.layouts, msg) {
+            FileScore::Unreadable(reason) => {
                 note(msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)]));
                 unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
             }
-            Ok(wb) => {
-                let found = parse::read(&wb, &cfg);
-                let no_sheets = found.projects.is_empty() && found.dept_tables.is_empty();
-                if no_sheets
-                    && !crate::model::extract::read_department(&wb, &t.layouts, msg).tables.is_empty()
-                {
-                    // A folder of submissions holds the accounts next to the score sheets.
-                    let reason = msg.text("score.skipped_tables", &[]);
-                    note(msg.text("inputs.skipped", &[("path", &path.display()), ("reason", &reason)]));
-                    skipped += 1;
-                    continue;
-                }
-                if no_sheets {
-                    let reason = msg.text("score.no_sheets", &[]);
-                    note(msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)]));
-                    unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
-                }
-                for (name, at) in &found.unmatched_budget {
-                    note(msg.text("score.budget_unmatched", &[("cell", at), ("name", name)]));
-                }
-                let first = scored.len();
-                scored.extend(found.projects.iter().map(|p| score(p, &cfg, msg)));
-                truncation_findings(&wb, &mut scored[first..], msg);
-                dept.extend(found.dept_tables.iter().map(|d| score_dept(d, &cfg, msg)));
+            FileScore::Skipped(reason) => {
+                note(msg.text("inputs.skipped", &[("path", &path.display()), ("reason", &reason)]));
+                skipped += 1;
+            }
+            FileScore::Read { projects, dept: d, notes } => {
+                notes.into_iter().for_each(note);
+                scored.extend(projects);
+                dept.extend(d);
             }
         }
     }
@@ -120,56 +75,36 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let tables_path = args.tables.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     if let Some(tables) = &args.tables {
         // An unreadable accounts workbook is an unreadable input: reported, the run goes on.
-        match crate::workbook::open(tables) {
-            Err(e) => {
-                let reason = msg.text(e.key(), &[("detail", &e.detail())]);
+        match batch::cross_check_file(tables, &scored, &cfg, &t.layouts, msg) {
+            Ok(found) => cross = found,
+            Err(reason) => {
                 eprintln!(
                     "{}",
                     msg.text("common.unreadable", &[("path", &tables.display()), ("reason", &reason)])
                 );
                 unreadable.push(Unreadable { path: tables_path.clone(), error: reason });
             }
-            Ok(wb) => {
-                let mut dep = crate::model::extract::read_department(&wb, &t.layouts, msg);
-                dep.convert_unit(crate::model::Unit::WanYuan);
-                cross = crate::score::cross::check(&scored, &dep, &t.layouts, &cfg, msg);
-            }
         }
     }
-    let others = [score_xlsx::Other { path: &tables_path, findings: &cross }];
-    let mut wb =
-        score_xlsx::workbook(&scored, &dept, &others, &cfg, msg).context("building the score workbook")?;
+    let report = Report::new(scored, dept, cross, unreadable);
+    let others = [score_xlsx::Other { path: &tables_path, findings: &report.cross_check }];
+    let mut wb = score_xlsx::workbook(&report.projects, &report.department_tables, &others, &cfg, msg)
+        .context("building the score workbook")?;
     out.save(&mut wb, &args.output)?;
-    let all = scored
-        .iter()
-        .flat_map(|s| s.findings.iter())
-        .chain(dept.iter().flat_map(|d| d.findings.iter()))
-        .chain(cross.iter());
-    let summary = Summary { projects: scored.len(), counts: Counts::of(all) };
-    let failed = summary.counts.errors > 0 || !unreadable.is_empty();
     let closing = msg.text(
         "score.summary",
         &[
-            ("projects", &summary.projects),
-            ("errors", &summary.counts.errors),
-            ("warnings", &summary.counts.warnings),
-            ("infos", &summary.counts.infos),
-            ("unreadable", &unreadable.len()),
+            ("projects", &report.summary.projects),
+            ("errors", &report.summary.counts.errors),
+            ("warnings", &report.summary.counts.warnings),
+            ("infos", &report.summary.counts.infos),
+            ("unreadable", &report.unreadable.len()),
             ("skipped", &skipped),
         ],
     );
     let written: Vec<String> =
         std::iter::once(&args.output).chain(args.json.iter()).map(|p| p.display().to_string()).collect();
     let written = super::outputs_line(&written, msg);
-    let report = Report {
-        tool: "juesuan",
-        version: env!("CARGO_PKG_VERSION"),
-        projects: &scored,
-        department_tables: &dept,
-        cross_check: &cross,
-        unreadable,
-        summary,
-    };
     if let Some(j) = &args.json {
         super::write_json(j, &report, &mut out)?;
     }
@@ -177,48 +112,10 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     if args.json.as_deref() != Some(std::path::Path::new("-")) {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();
-        for s in scored.iter().filter(|_| !ctx.global.quiet) {
-            writeln!(
-                stdout,
-                "{}",
-                msg.text(
-                    "score.line",
-                    &[
-                        ("name", &s.name),
-                        ("reported", &s.reported_total.clone().unwrap_or_else(|| "-".into())),
-                        ("computed", &s.computed_total),
-                        ("grade", &s.grade),
-                    ]
-                )
-            )?;
-            for f in &s.findings {
-                writeln!(stdout, "  {}", finding_line(&s.path, f, msg))?;
+        if !ctx.global.quiet {
+            for line in text::score_lines(&report, &tables_path, msg) {
+                writeln!(stdout, "{line}")?;
             }
-        }
-        for d in dept.iter().filter(|_| !ctx.global.quiet) {
-            writeln!(
-                stdout,
-                "{}",
-                msg.text(
-                    "score.dept_line",
-                    &[
-                        ("path", &d.path),
-                        ("sheet", &d.sheet),
-                        ("reported", &d.reported_total.clone().unwrap_or_else(|| "-".into())),
-                        ("computed", &d.computed_total),
-                        ("grade", &d.grade),
-                    ]
-                )
-            )?;
-            for f in &d.findings {
-                writeln!(stdout, "  {}", finding_line(&d.path, f, msg))?;
-            }
-        }
-        for f in cross.iter().filter(|_| !ctx.global.quiet) {
-            // Points at the accounts' total (the last cell), not the first project.
-            let at = f.cells.last().map_or_else(|| tables_path.clone(), |c| c.to_string());
-            let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
-            writeln!(stdout, "{}", crate::text::console(&line))?;
         }
         writeln!(stdout, "{closing}")?;
         if let Some(w) = &written {
@@ -230,16 +127,5 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
             eprintln!("{w}");
         }
     }
-    Ok(if failed { ExitStatus::Failure } else { ExitStatus::Success })
-}
-
-/// A text cut at read time (`workbook::TEXT_MAX`) is a finding on the project
-/// of its sheet (or the file's first project), so the cut is never silent.
-fn truncation_findings(wb: &crate::workbook::Workbook, projects: &mut [Scored], msg: &crate::i18n::Catalog) {
-    for sheet in &wb.sheets {
-        let at = projects.iter().position(|p| p.sheet == *sheet.name).unwrap_or(0);
-        if let Some(p) = projects.get_mut(at) {
-            p.findings.extend(crate::model::extract::truncated(sheet, msg));
-        }
-    }
+    Ok(if report.failed() { ExitStatus::Failure } else { ExitStatus::Success })
 }

@@ -106,6 +106,29 @@ struct Expr {
     terms: BTreeMap<usize, i128>,
 }
 
+/// Converts one department to `to` (`convert --unit`). To a finer unit the
+/// amounts are exact and keep the coarser unit's rounding envelope
+/// (`Department::precision`); to a coarser one they are rounded to the cent and
+/// balanced like a consolidation (舍位平衡), and the amounts written differently
+/// from ordinary rounding are returned. Real discrepancies of the input stay.
+pub fn to_unit(
+    dep: &mut Department,
+    to: Unit,
+    rules: &RuleSet,
+    layouts: &Layouts,
+    msg: &Catalog,
+) -> Vec<Adjustment> {
+    if !to.is_coarser_than(dep.rounding_unit()) {
+        dep.convert_unit(to);
+        return Vec::new();
+    }
+    // The rounding already in the figures, per table, in 元 (tables in 万元
+    // in a 元 workbook): gaps within it are closed, as in consolidate.
+    let slack: BTreeMap<u8, Decimal> =
+        dep.tables.values().map(|tb| (tb.no, dep.table_rounding_unit(tb).rounding_in(Unit::Yuan))).collect();
+    round_and_balance(dep, to, &slack, rules, layouts, msg)
+}
+
 /// Converts a consolidated department (exact, in 元) to `unit` with 2 decimals
 /// and balances it. `slack` is, per table, the rounding its inputs brought in
 /// (元; [`super::Accumulator::slack`]). Returns the adjustments made.

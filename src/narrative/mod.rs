@@ -70,3 +70,23 @@ pub fn check_file(
     r.refresh_status();
     r
 }
+/// The workbook a narrative belongs to (cli.md): the one whose 编制单位 the
+/// document names in its first lines or file name, else the only workbook in
+/// the same folder.
+pub fn pair<'a>(
+    narrative: &std::path::Path,
+    read: &[(&'a std::path::Path, &'a crate::model::Department)],
+) -> Option<(&'a std::path::Path, &'a crate::model::Department)> {
+    let doc = crate::document::read(narrative).ok()?;
+    let named: Vec<_> = read.iter().filter(|(_, d)| names_department(narrative, &doc, d)).copied().collect();
+    let folder = narrative.parent();
+    let here = |v: &[(&'a std::path::Path, &'a crate::model::Department)]| {
+        let same: Vec<_> = v.iter().filter(|(p, _)| p.parent() == folder).copied().collect();
+        (same.len() == 1).then(|| same[0])
+    };
+    match named.len() {
+        1 => Some(named[0]),
+        0 => here(read),
+        _ => here(&named).or(Some(named[0])),
+    }
+}

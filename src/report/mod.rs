@@ -4,6 +4,7 @@
 pub mod balance_xlsx;
 pub mod check_batch;
 pub mod consolidate_xlsx;
+pub mod convert;
 pub mod docx;
 pub mod findings_xlsx;
 pub mod page;

@@ -128,3 +128,42 @@ pub fn batch_summary(s: &Summary, msg: &Catalog) -> String {
         ],
     )
 }
+
+/// Console output of `score` (without the closing summary): a line per
+/// project and per 部门 table with its findings, then the `--tables`
+/// cross-check findings, each pointing at the accounts' total cell.
+pub fn score_lines(r: &crate::score::batch::Report, tables_path: &str, msg: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &r.projects {
+        out.push(msg.text(
+            "score.line",
+            &[
+                ("name", &s.name),
+                ("reported", &s.reported_total.clone().unwrap_or_else(|| "-".into())),
+                ("computed", &s.computed_total),
+                ("grade", &s.grade),
+            ],
+        ));
+        out.extend(s.findings.iter().map(|f| format!("  {}", finding_line(&s.path, f, msg))));
+    }
+    for d in &r.department_tables {
+        out.push(msg.text(
+            "score.dept_line",
+            &[
+                ("path", &d.path),
+                ("sheet", &d.sheet),
+                ("reported", &d.reported_total.clone().unwrap_or_else(|| "-".into())),
+                ("computed", &d.computed_total),
+                ("grade", &d.grade),
+            ],
+        ));
+        out.extend(d.findings.iter().map(|f| format!("  {}", finding_line(&d.path, f, msg))));
+    }
+    for f in &r.cross_check {
+        // Points at the accounts' total (the last cell), not the first project.
+        let at = f.cells.last().map_or_else(|| tables_path.to_string(), ToString::to_string);
+        let line = format!("  {at}: {}[{}] {}", f.severity.label(msg), f.rule, f.message);
+        out.push(crate::text::console(&line).into_owned());
+    }
+    out
+}

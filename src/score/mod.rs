@@ -5,6 +5,7 @@
 //! this module recomputes every score by the rules of scoring.md §5 in exact
 //! decimals, producing findings with stable ids (S01…S23) next to the reported values.
 
+pub mod batch;
 pub mod config;
 pub mod cross;
 pub mod parse;
