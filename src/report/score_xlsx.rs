@@ -107,12 +107,6 @@ fn span(
     Ok(())
 }
 
-/// Sheet names must be unique, ≤ 31 characters, without `[]:*?/\`.
-pub fn sheet_name(i: usize, name: &str) -> String {
-    let clean: String = name.chars().filter(|c| !"[]:*?/\\'".contains(*c) && !c.is_control()).collect();
-    format!("{:02} {clean}", i + 1).chars().take(31).collect()
-}
-
 /// Runs of rows sharing a merged cell: (first index, last index), for rows
 /// whose cell was filled down from the run's first row.
 fn runs(filled: &[bool]) -> Vec<(usize, usize)> {
@@ -549,9 +543,13 @@ pub fn workbook(
 /// When rust_xlsxwriter rejects a value.
 pub fn sample_workbook(projects: &[Project], cfg: &Config, msg: &Catalog) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
+    let mut names = std::collections::BTreeSet::new();
     for (i, p) in projects.iter().enumerate() {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(i, p.name.split_once('-').map_or(p.name.as_str(), |x| x.1)))?;
+        let short = p.name.split_once('-').map_or(p.name.as_str(), |x| x.1);
+        let name = crate::text::sheet_name(&format!("{:02}", i + 1), short, &names);
+        ws.set_name(&name)?;
+        names.insert(name);
         write_project(ws, p, None, cfg, msg)?;
     }
     Ok(wb)

@@ -151,8 +151,7 @@ struct OutCol {
 
 /// Sheet name for table `no`: `01 收入支出决算总表` (≤ 31 characters).
 pub fn sheet_name(layout: &TableLayout) -> String {
-    let clean: String = layout.title.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
-    format!("{:02} {clean}", layout.no).chars().take(31).collect()
+    crate::text::sheet_name(&format!("{:02}", layout.no), &layout.title, &std::collections::BTreeSet::new())
 }
 
 /// Builds the standard workbook for a department (blank when `opts.blank`).

@@ -142,7 +142,9 @@ pub fn number(text: &str) -> Option<(Decimal, String, bool)> {
     if digits.is_empty() {
         return None;
     }
-    let v: Decimal = digits.parse().ok()?;
+    // The one amount parser of the crate reads the digits (no commas or
+    // brackets are left by here).
+    let v = crate::workbook::normalize::parse_number_text(&digits)?;
     let suffix = rest[digits.len()..].to_string();
     if suffix.chars().count() > 6 || suffix.chars().any(|c| c.is_ascii_digit()) {
         return None;
