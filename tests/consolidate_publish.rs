@@ -292,3 +292,48 @@ fn a_column_only_some_inputs_have_is_left_out_with_a_note() {
     let audit = sheet_rows(&out, "审核结果");
     assert!(audit.iter().any(|r| r.iter().any(|(_, v)| v.text() == "consolidate-column-partial")));
 }
+
+/// More inputs than two reading chunks, one unreadable among them: every
+/// input is folded (in path order) while the next chunk is read, and the
+/// outputs do not depend on the number of threads.
+#[test]
+fn a_batch_of_several_chunks_folds_every_input_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = seed("000", true);
+    for i in 1..=70 {
+        let dep = juesuan::samples::scaled(&base, i, &format!("单位{i:03}"));
+        let path = dir.path().join(format!("in/乡{}/单位{i:03}.xlsx", i % 3));
+        write(&path, &dep, Unit::Yuan, Style::default());
+    }
+    std::fs::write(dir.path().join("in/乡1/损坏.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("out{threads}.xlsx"));
+        let o = bin()
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("consolidate")
+            .arg(dir.path().join("in"))
+            .arg("-o")
+            .arg(&out)
+            .args(["--json", "-"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        (std::fs::read(&out).unwrap(), json(&o), text(&o))
+    };
+    let (one, mut j1, _) = run("1");
+    let (two, mut j2, console) = run("2");
+    assert!(one == two, "the consolidated workbook differs between 1 and 2 threads");
+    // The outputs' names differ; everything else is the same.
+    j1["outputs"] = serde_json::Value::Null;
+    let outputs = std::mem::take(&mut j2["outputs"]);
+    assert!(j1 == j2, "the JSON differs between 1 and 2 threads");
+    assert_eq!(outputs.as_array().map(Vec::len), Some(1));
+    let counts = (j2["inputs"].as_u64(), j2["read"].as_u64(), j2["unreadable"].as_u64());
+    assert_eq!(counts, (Some(71), Some(70), Some(1)));
+    let files = j2["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    assert_eq!(paths, sorted, "files are reported in path order");
+    assert!(console.contains("损坏.xlsx"), "{console}");
+}

@@ -12,13 +12,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use rayon::prelude::*;
 
 use super::{Ctx, ExitStatus};
 use crate::consolidate::batch::{Batch, Node, Options};
 use crate::consolidate::tree::{Tree, node_file, root_name};
-use crate::model::{Department, Unit};
-use crate::outcome::FileReport;
+use crate::model::Unit;
 
 /// Sums every readable department workbook under INPUT into the standard tables.
 #[derive(Debug, Args)]
@@ -57,10 +55,6 @@ pub struct ConsolidateArgs {
     #[arg(long)]
     pub with_info: bool,
 }
-
-/// Files read in parallel per chunk: at most this many departments are in
-/// memory at once, and results are folded in sorted-path order.
-const CHUNK: usize = 64;
 
 pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
@@ -103,24 +97,19 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
         batch.set_prior(crate::consolidate::last_year::node_totals(p, batch.node_keys()));
     }
     let bar = super::progress(inputs.files.len(), ctx.global.quiet, "progress.consolidate", msg);
-    for chunk in inputs.files.chunks(CHUNK) {
-        let results: Vec<(FileReport, Option<Department>)> = chunk
-            .par_iter()
-            .map(|p| {
-                let r = crate::check::check_file_with(p, t, lookup);
-                bar.inc(1);
-                r
-            })
-            .collect();
-        for ((report, dep), path) in results.into_iter().zip(chunk) {
-            // Skipped and excluded inputs are counted in the summary; --quiet keeps only that.
-            if let Some(line) = batch.fold(path, report, dep)?
-                && !ctx.global.quiet
-            {
-                bar.suspend(|| eprintln!("{line}"));
-            }
+    let read = |p: &Path| {
+        let r = crate::check::check_file_with(p, t, lookup);
+        bar.inc(1);
+        r
+    };
+    // Skipped and excluded inputs are counted in the summary; --quiet keeps only that.
+    let quiet = ctx.global.quiet;
+    let notice = |line: String| {
+        if !quiet {
+            bar.suspend(|| eprintln!("{line}"));
         }
-    }
+    };
+    batch.fold_all(&inputs.files, read, notice)?;
     bar.finish_and_clear();
     drop(prior);
     batch.write_nodes(&mut out)?;
