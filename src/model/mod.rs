@@ -96,6 +96,14 @@ impl RowKey {
         }
     }
 
+    /// The key borrowed, for lookups that allocate nothing.
+    pub fn key_ref(&self) -> KeyRef<'_> {
+        match self {
+            RowKey::Code(c) => KeyRef::Code(c),
+            RowKey::Label(l) => KeyRef::Label(l),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             RowKey::Code(s) | RowKey::Label(s) => s,
@@ -104,6 +112,31 @@ impl RowKey {
 }
 
 impl std::fmt::Display for RowKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A `RowKey` borrowed: what a lookup needs, without building a `String`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyRef<'a> {
+    Code(&'a str),
+    Label(&'a str),
+}
+
+impl<'a> KeyRef<'a> {
+    pub fn as_str(self) -> &'a str {
+        match self {
+            KeyRef::Code(s) | KeyRef::Label(s) => s,
+        }
+    }
+
+    pub fn is_code(self) -> bool {
+        matches!(self, KeyRef::Code(_))
+    }
+}
+
+impl std::fmt::Display for KeyRef<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -177,30 +210,50 @@ pub struct Table {
 /// and every hit is checked against the row itself, so a stale index never
 /// returns a wrong row. Editing keys in place after a lookup needs
 /// `Table::reindex`.
+///
+/// `rows` is a public `Vec` that consolidation and tests edit in place, so
+/// the index cannot be built once and for all: it stays behind a lock that
+/// rebuilds it when the rows changed in number. Lookups take the lock, find
+/// the position under it and allocate nothing. The rule evaluator, which
+/// makes most lookups, does not come here: it reads a department it borrows
+/// unchanged and builds its own lock-free view per run (`rules::view`).
 #[derive(Default)]
 pub struct RowIndex(std::sync::Mutex<Option<Index>>);
 
 struct Index {
     len: usize,
-    by_key: std::collections::HashMap<RowKey, Vec<usize>>,
+    /// Positions of code rows and of labelled rows by key text, in printed
+    /// order (two maps, so a `&str` finds a key without building a `RowKey`).
+    codes: std::collections::HashMap<String, Vec<usize>>,
+    labels: std::collections::HashMap<String, Vec<usize>>,
     /// Code rows by their parent code (`20601` → rows `2060101`, `2060102` …).
     children: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Index {
     fn build(rows: &[Row]) -> Self {
-        let mut by_key: std::collections::HashMap<RowKey, Vec<usize>> = Default::default();
+        let mut codes: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        let mut labels: std::collections::HashMap<String, Vec<usize>> = Default::default();
         let mut children: std::collections::HashMap<String, Vec<usize>> = Default::default();
         for (i, r) in rows.iter().enumerate() {
-            by_key.entry(r.key.clone()).or_default().push(i);
-            if let Some(c) = r.key.code()
-                && c.len() > 3
-            {
-                children.entry(c[..c.len() - 2].to_string()).or_default().push(i);
+            let map = if r.key.code().is_some() { &mut codes } else { &mut labels };
+            map.entry(r.key.as_str().to_string()).or_default().push(i);
+            if let Some(parent) = r.key.code().and_then(parent_code) {
+                children.entry(parent.to_string()).or_default().push(i);
             }
         }
-        Self { len: rows.len(), by_key, children }
+        Self { len: rows.len(), codes, labels, children }
     }
+
+    fn positions(&self, key: KeyRef<'_>) -> &[usize] {
+        let map = if key.is_code() { &self.codes } else { &self.labels };
+        map.get(key.as_str()).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The code one level up (`2060101` → `20601`); `None` for a 类 (3 digits).
+pub fn parent_code(code: &str) -> Option<&str> {
+    code.get(..code.len().checked_sub(2)?).filter(|_| code.len() > 3)
 }
 
 impl Clone for RowIndex {
@@ -224,13 +277,13 @@ impl std::fmt::Debug for RowIndex {
 }
 
 impl Table {
-    /// Row positions from the index, rebuilt when the rows changed in number.
-    fn lookup(&self, f: impl FnOnce(&Index) -> Vec<usize>) -> Vec<usize> {
+    /// Runs `f` on the index, rebuilt when the rows changed in number.
+    fn with_index<T>(&self, f: impl FnOnce(&Index) -> T) -> T {
         let mut guard = self.index.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if guard.as_ref().is_none_or(|ix| ix.len != self.rows.len()) {
-            *guard = Some(Index::build(&self.rows));
+        if guard.as_ref().is_some_and(|ix| ix.len != self.rows.len()) {
+            *guard = None;
         }
-        guard.as_ref().map(f).unwrap_or_default()
+        f(guard.get_or_insert_with(|| Index::build(&self.rows)))
     }
 
     /// Forgets the index (after editing row keys in place).
@@ -240,17 +293,21 @@ impl Table {
 
     /// The row with this key on this side (any side when `None`), through the index.
     pub fn row(&self, key: &RowKey, side: Option<&str>) -> Option<&Row> {
-        let on_side = |r: &&Row| &r.key == key && (side.is_none() || r.side.as_deref() == side);
-        let at = self.lookup(|ix| ix.by_key.get(key).cloned().unwrap_or_default());
-        at.into_iter().filter_map(|i| self.rows.get(i)).find(on_side)
+        self.row_by_key(key.key_ref(), side)
+    }
+
+    /// `row`, for a borrowed key.
+    pub fn row_by_key(&self, key: KeyRef<'_>, side: Option<&str>) -> Option<&Row> {
+        let on_side = |r: &&Row| r.key.key_ref() == key && (side.is_none() || r.side.as_deref() == side);
+        self.with_index(|ix| ix.positions(key).iter().filter_map(|&i| self.rows.get(i)).find(on_side))
     }
 
     pub fn row_by_label(&self, id: &str) -> Option<&Row> {
-        self.row(&RowKey::Label(id.to_string()), None)
+        self.row_by_key(KeyRef::Label(id), None)
     }
 
     pub fn row_by_code(&self, code: &str) -> Option<&Row> {
-        self.row(&RowKey::Code(code.to_string()), None)
+        self.row_by_key(KeyRef::Code(code), None)
     }
 
     /// The code rows one level below `code` on this side, in printed order.
@@ -259,8 +316,10 @@ impl Table {
             r.key.code().is_some_and(|k| k.len() == code.len() + 2 && k.starts_with(code))
                 && (side.is_none() || r.side.as_deref() == side)
         };
-        let at = self.lookup(|ix| ix.children.get(code).cloned().unwrap_or_default());
-        at.into_iter().filter_map(|i| self.rows.get(i)).filter(child).collect()
+        self.with_index(|ix| {
+            let at = ix.children.get(code).map_or(&[][..], Vec::as_slice);
+            at.iter().filter_map(|&i| self.rows.get(i)).filter(child).collect()
+        })
     }
 
     pub fn has_column(&self, id: &str) -> bool {
@@ -406,6 +465,16 @@ mod index_tests {
         t.rows.push(row("2060199", None));
         assert!(t.row_by_code("2060199").is_some());
         assert_eq!(t.children("20601", None).len(), 3);
+        // Codes and labels with the same text are different keys; borrowed
+        // keys find what owned ones do.
+        t.rows.push(Row { key: RowKey::Label("206".into()), ..row("x", Some("收入")) });
+        assert_eq!(t.row_by_label("206").map(|r| r.side.as_deref()), Some(Some("收入")));
+        assert_eq!(t.row_by_code("206").map(|r| r.side.as_deref()), Some(None));
+        assert_eq!(t.row_by_key(KeyRef::Code("2060102"), Some("支出")), t.rows.get(3));
+        assert!(t.row_by_key(KeyRef::Label("2060102"), None).is_none());
+        assert_eq!(parent_code("2060101"), Some("20601"));
+        assert_eq!(parent_code("20601"), Some("206"));
+        assert_eq!(parent_code("206"), None);
         // A clone is indexed afresh.
         let mut c = t.clone();
         c.rows[0].key = RowKey::Code("207".into());

@@ -14,16 +14,18 @@
 //!   insufficient data. A `change` rule reports a year-over-year change beyond
 //!   its threshold instead of an inequality.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::rc::Rc;
 
 use rust_decimal::Decimal;
 
 use super::expr::{Op, Ref, Sel, Sum, Term};
+use super::view::{TableView, Views};
 use super::{Kind, Rule, RuleSet, Threshold, When};
 use crate::finding::{Comparison, Finding, Place, Severity};
 use crate::i18n::Catalog;
 use crate::location::CellRef;
-use crate::model::{Department, Row, RowKey, Table, Unit};
+use crate::model::{Department, KeyRef, Row, RowKey, Table, Unit};
 use crate::template::Layouts;
 use crate::text::norm_header;
 
@@ -55,6 +57,15 @@ pub fn evaluate(rules: &RuleSet, dep: &Department, layouts: &Layouts, msg: &Cata
     evaluate_with_prior(rules, dep, PriorYear::NotAsked, layouts, msg)
 }
 
+impl<'a> PriorYear<'a> {
+    fn found(self) -> Option<&'a Department> {
+        match self {
+            PriorYear::Found(p) => Some(p),
+            PriorYear::NotAsked | PriorYear::Missing => None,
+        }
+    }
+}
+
 /// `evaluate`, with last year's accounts for the `prior.` rules.
 pub fn evaluate_with_prior(
     rules: &RuleSet,
@@ -63,7 +74,7 @@ pub fn evaluate_with_prior(
     layouts: &Layouts,
     msg: &Catalog,
 ) -> Vec<Finding> {
-    with_evaluator(dep, prior, layouts, msg, |ev| {
+    with_evaluator(dep, prior, layouts, msg, None, |ev| {
         let mut out = Vec::new();
         for rule in &rules.rules {
             ev.run(rule, &mut out);
@@ -92,7 +103,7 @@ pub fn evaluate_rule_with_prior(
     layouts: &Layouts,
     msg: &Catalog,
 ) -> (bool, Vec<Finding>) {
-    with_evaluator(dep, prior, layouts, msg, |ev| {
+    with_evaluator(dep, prior, layouts, msg, None, |ev| {
         let mut out = Vec::new();
         let applied = ev.run(rule, &mut out);
         (applied, out)
@@ -100,12 +111,14 @@ pub fn evaluate_rule_with_prior(
 }
 
 /// Runs `f` with an evaluator over the department with all tables in one unit
-/// (last year's converted to this year's unit too).
+/// (last year's converted to this year's unit too). With `figures`, `change`
+/// rules record every figure there instead of reporting.
 fn with_evaluator<T>(
     dep: &Department,
     prior: PriorYear<'_>,
     layouts: &Layouts,
     msg: &Catalog,
+    figures: Option<&std::cell::RefCell<Vec<YearFigure>>>,
     f: impl FnOnce(&Evaluator<'_>) -> T,
 ) -> T {
     let converted = in_one_unit(dep);
@@ -130,10 +143,11 @@ fn with_evaluator<T>(
         sink: None,
         dep,
         prior,
+        views: Rc::new((Views::new(Some(dep)), Views::new(prior.found()))),
         layouts,
         msg,
         unit: dep.unit.unwrap_or_default(),
-        figures: None,
+        figures,
     };
     f(&ev)
 }
@@ -153,6 +167,7 @@ pub fn equalities(
         sink: Some(std::cell::RefCell::new(Vec::new())),
         dep,
         prior: PriorYear::NotAsked,
+        views: Rc::new((Views::new(Some(dep)), Views::new(None))),
         layouts,
         msg,
         unit: dep.unit.unwrap_or_default(),
@@ -186,16 +201,16 @@ pub fn change_figures(
     layouts: &Layouts,
     msg: &Catalog,
 ) -> Vec<YearFigure> {
-    with_evaluator(dep, PriorYear::Found(prior), layouts, msg, |ev| {
+    // Outside the evaluator, which borrows it for the run.
+    let sink = std::cell::RefCell::new(Vec::new());
+    with_evaluator(dep, PriorYear::Found(prior), layouts, msg, Some(&sink), |ev| {
         ev.detail.set(true);
-        let sink = std::cell::RefCell::new(Vec::new());
-        let ev = Evaluator { figures: Some(&sink), ..ev.clone() };
         let mut out = Vec::new();
         for rule in rules.rules.iter().filter(|r| r.kind == Kind::Change) {
             ev.compare(rule, &mut out);
         }
-        sink.into_inner()
-    })
+    });
+    sink.into_inner()
 }
 
 /// A copy with every table in the department's unit, when some table differs.
@@ -221,11 +236,44 @@ struct Evaluator<'a> {
     sink: Option<std::cell::RefCell<Vec<Equality>>>,
     dep: &'a Department,
     prior: PriorYear<'a>,
+    /// Indexed views of `dep`'s tables and of `prior`'s, built on first use
+    /// and shared by every rule of the run.
+    views: Rc<(Views<'a>, Views<'a>)>,
     layouts: &'a Layouts,
     msg: &'a Catalog,
     unit: Unit,
     /// When set, `change` rules record every figure here instead of reporting.
     figures: Option<&'a std::cell::RefCell<Vec<YearFigure>>>,
+}
+
+/// A reference's rows as they are found: the sum of their cells in one
+/// column, and (only with `detail`) the rows themselves.
+#[derive(Default)]
+struct Acc<'r> {
+    detail: bool,
+    col: &'r str,
+    sum: Decimal,
+    count: usize,
+    /// The first row without the column.
+    lacking: Option<&'r Row>,
+    rows: Vec<&'r Row>,
+}
+
+impl<'r> Acc<'r> {
+    fn add(&mut self, r: &'r Row) {
+        match r.get(self.col) {
+            Some(a) => {
+                self.sum += a.value;
+                self.count += 1;
+            }
+            None => {
+                self.lacking = self.lacking.or(Some(r));
+            }
+        }
+        if self.detail {
+            self.rows.push(r);
+        }
+    }
 }
 
 fn row_words(r: &Row) -> String {
@@ -237,14 +285,14 @@ fn row_words(r: &Row) -> String {
     }
 }
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
     fn run(&self, rule: &Rule, out: &mut Vec<Finding>) -> bool {
         if rule.reads_prior() {
             match self.prior {
                 PriorYear::NotAsked => return false,
                 PriorYear::Missing => {
                     let what = self.msg.text("check.no_prior", &[]);
-                    self.insufficient(rule, &self.title(rule), [what].into(), out);
+                    self.insufficient(rule, self.title(rule), [what].into(), out);
                     return false;
                 }
                 PriorYear::Found(_) => {}
@@ -264,8 +312,8 @@ impl Evaluator<'_> {
         }
     }
 
-    fn title(&self, rule: &Rule) -> String {
-        self.msg.pick(&rule.title, &rule.title_en).to_string()
+    fn title<'r>(&self, rule: &'r Rule) -> &'r str {
+        self.msg.pick(&rule.title, &rule.title_en)
     }
 
     fn table_name(&self, no: u8) -> String {
@@ -274,40 +322,44 @@ impl Evaluator<'_> {
             .map_or_else(|| format!("T{no}"), |l| self.msg.pick(&l.title, &l.title_en).to_string())
     }
 
-    fn rows_on<'t>(t: &'t Table, side: Option<&str>) -> impl Iterator<Item = &'t Row> + 't {
-        let side = side.map(String::from);
-        t.rows.iter().filter(move |r| side.is_none() || r.side == side)
+    /// The view of this year's table `no`, or last year's.
+    fn view(&self, prior: bool, no: u8) -> Option<&TableView<'a>> {
+        if prior { self.views.1.table(no) } else { self.views.0.table(no) }
     }
 
     /// Evaluates one reference for the current row and column.
+    ///
+    /// Without `detail` this is the hot path (most comparisons pass): it sums
+    /// as it finds rows and builds no words, cell lists or strings.
     fn eval_ref(&self, rf: &Ref, cur: Option<&RowKey>, col: Option<&str>) -> Result<Val, String> {
         let tname = || {
             let t = self.table_name(rf.table);
             if rf.prior { self.msg.text("check.prior_table", &[("table", &t)]) } else { t }
         };
         let detail = self.detail.get();
-        let dep = match (rf.prior, self.prior) {
-            (false, _) => self.dep,
-            (true, PriorYear::Found(p)) => p,
-            (true, _) => return Err(self.msg.text("check.no_prior", &[])),
-        };
-        let Some(t) = dep.table(rf.table) else {
+        if rf.prior && !matches!(self.prior, PriorYear::Found(_)) {
+            return Err(self.msg.text("check.no_prior", &[]));
+        }
+        let Some(t) = self.view(rf.prior, rf.table) else {
             return Err(self.msg.text("check.missing_table", &[("table", &tname())]));
         };
         let col = rf.column.as_deref().or(col).unwrap_or_default();
         let side = rf.side.as_deref();
-        if !t.columns.iter().any(|c| c.known && c.id == col && (side.is_none() || c.side.as_deref() == side))
-        {
+        if !t.has_column(col, side) {
             return Err(self.msg.text("check.missing_column", &[("table", &tname()), ("column", &col)]));
         }
-        let mut rows: Vec<&Row> = Vec::new();
+        let mut acc = Acc { detail, col, ..Acc::default() };
         let mut words: Vec<String> = Vec::new();
         match &rf.sel {
             Sel::Current => {
-                let key = cur.cloned().unwrap_or_else(|| RowKey::Label(String::new()));
-                match t.row(&key, side) {
-                    Some(r) => rows.push(r),
-                    None if matches!(key, RowKey::Code(_)) => words.push(key.to_string()),
+                let key = cur.map_or(KeyRef::Label(""), RowKey::key_ref);
+                match t.row(key, side) {
+                    Some(r) => acc.add(r),
+                    None if key.is_code() => {
+                        if detail {
+                            words.push(key.to_string());
+                        }
+                    }
                     None => {
                         return Err(self
                             .msg
@@ -316,64 +368,57 @@ impl Evaluator<'_> {
                 }
             }
             Sel::Children => {
-                let Some(RowKey::Code(c)) = cur else { return Ok(Val::default()) };
-                rows.extend(t.children(c, side));
-                if detail {
-                    words.push(self.msg.text("check.children_of", &[("code", c)]));
+                if let Some(RowKey::Code(c)) = cur {
+                    t.children(c, side).for_each(|r| acc.add(r));
+                    if detail {
+                        words.push(self.msg.text("check.children_of", &[("code", c)]));
+                    }
                 }
             }
             Sel::Level(n) => {
-                rows.extend(Self::rows_on(t, side).filter(|r| r.key.code().is_some_and(|k| k.len() == *n)));
+                t.level(*n, side).for_each(|r| acc.add(r));
                 if detail {
                     words.push(self.msg.text(&format!("check.level_{n}"), &[]));
                 }
             }
-            Sel::Rows(ids) => {
-                for id in ids {
-                    let key = if crate::text::is_code(id) {
-                        RowKey::Code(id.clone())
-                    } else {
-                        RowKey::Label(id.clone())
-                    };
-                    match t.row(&key, side) {
-                        Some(r) => rows.push(r),
-                        None if matches!(key, RowKey::Code(_)) => words.push(id.clone()),
+            Sel::Rows(keys) => {
+                for key in keys {
+                    match t.row(key.key_ref(), side) {
+                        Some(r) => acc.add(r),
+                        None if key.code().is_some() => {
+                            if detail {
+                                words.push(key.to_string());
+                            }
+                        }
                         None => {
                             return Err(self
                                 .msg
-                                .text("check.missing_row", &[("table", &tname()), ("row", id)]));
+                                .text("check.missing_row", &[("table", &tname()), ("row", key)]));
                         }
                     }
                 }
             }
         }
-        let mut v = Val::default();
-        for r in &rows {
-            match r.get(col) {
-                Some(a) => {
-                    v.sum += a.value;
-                    v.count += 1;
-                    if detail {
-                        let at = CellRef { prior: rf.prior, ..a.at.clone() };
-                        v.cells.push(at.clone());
-                        v.signed.push((at, 1));
-                    }
-                }
-                None => {
-                    return Err(self.msg.text(
-                        "check.missing_cell",
-                        &[("table", &tname()), ("row", &row_words(r)), ("column", &col)],
-                    ));
-                }
-            }
+        // The first row without the column, once every row was found (a
+        // missing fixed row is reported before a missing cell).
+        if let Some(r) = acc.lacking {
+            return Err(self.msg.text(
+                "check.missing_cell",
+                &[("table", &tname()), ("row", &row_words(r)), ("column", &col)],
+            ));
         }
+        let mut v = Val { sum: acc.sum, count: acc.count, ..Val::default() };
         if !detail {
-            v.desc = vec![String::new(), String::new()];
             return Ok(v);
+        }
+        for a in acc.rows.iter().filter_map(|r| r.get(col)) {
+            let at = CellRef { prior: rf.prior, ..a.at.clone() };
+            v.cells.push(at.clone());
+            v.signed.push((at, 1));
         }
         let tname = tname();
         if matches!(rf.sel, Sel::Current | Sel::Rows(_)) {
-            let mut names: Vec<String> = rows.iter().map(|r| row_words(r)).collect();
+            let mut names: Vec<String> = acc.rows.iter().map(|r| row_words(r)).collect();
             names.extend(words);
             words = names;
         }
@@ -392,6 +437,23 @@ impl Evaluator<'_> {
     /// (`支出决算表「合计」基本支出 + 项目支出`).
     fn eval_sum(&self, s: &Sum, cur: Option<&RowKey>, col: Option<&str>) -> Result<Val, String> {
         let mut v = Val::default();
+        if !self.detail.get() {
+            // The hot path: the sum and the count of printed values only.
+            for (pos, term) in &s.terms {
+                let n = match term {
+                    Term::Number(n) => *n,
+                    // Every table is in `self.unit` by now (see `in_one_unit`).
+                    Term::Amount(n, unit) => n * unit.factor_to(self.unit),
+                    Term::Ref(r) => {
+                        let t = self.eval_ref(r, cur, col)?;
+                        v.count += t.count;
+                        t.sum
+                    }
+                };
+                if *pos { v.sum += n } else { v.sum -= n }
+            }
+            return Ok(v);
+        }
         let mut text = String::new();
         let mut prev_prefix = String::new();
         for (i, (pos, term)) in s.terms.iter().enumerate() {
@@ -456,7 +518,7 @@ impl Evaluator<'_> {
         // Some(true) all zero, Some(false) has data, None missing. A present
         // table with data decides `nonempty` (and refutes `empty`) even when
         // another listed table is missing.
-        let state = |n: u8| self.dep.table(n).map(Table::is_all_zero);
+        let state = |n: u8| self.view(false, n).map(TableView::is_all_zero);
         let missing = |ts: &[u8]| {
             let n = ts.iter().copied().find(|n| self.dep.table(*n).is_none()).unwrap_or_default();
             self.msg.text("check.missing_table", &[("table", &self.table_name(n))])
@@ -491,15 +553,15 @@ impl Evaluator<'_> {
             Ok(false) => return false,
             Err(m) => {
                 missing.insert(m);
-                self.insufficient(rule, &title, missing, out);
+                self.insufficient(rule, title, missing, out);
                 return false;
             }
         }
         let mut compared = 0usize;
         // The rows to iterate: one pass with no row when the rule has no `each`.
-        let rows: Vec<(Option<RowKey>, Option<String>, Option<String>)> = match &rule.each {
-            None => vec![(None, None, None)],
-            Some(each) => match self.dep.table(each.table) {
+        let rows: Vec<Option<&Row>> = match &rule.each {
+            None => vec![None],
+            Some(each) => match self.view(false, each.table) {
                 None => {
                     missing.insert(
                         self.msg.text("check.missing_table", &[("table", &self.table_name(each.table))]),
@@ -507,16 +569,16 @@ impl Evaluator<'_> {
                     Vec::new()
                 }
                 Some(t) => {
-                    let mut rows = Self::each_rows(t, each);
+                    let mut rows: Vec<Option<&Row>> = Self::each_rows(t, each).map(Some).collect();
                     // A code row of last year that is gone this year is a change too.
-                    if let (true, PriorYear::Found(p)) = (rule.reads_prior(), self.prior)
-                        && let Some(pt) = p.table(each.table)
+                    if let (true, PriorYear::Found(_)) = (rule.reads_prior(), self.prior)
+                        && let Some(pt) = self.view(true, each.table)
                     {
+                        let mut seen: HashSet<(KeyRef<'_>, Option<&str>)> =
+                            rows.iter().flatten().map(|r| (r.key.key_ref(), r.side.as_deref())).collect();
                         for r in Self::each_rows(pt, each) {
-                            if r.0.as_ref().is_some_and(|k| k.code().is_some())
-                                && !rows.iter().any(|x| x.0 == r.0 && x.2 == r.2)
-                            {
-                                rows.push(r);
+                            if r.key.code().is_some() && seen.insert((r.key.key_ref(), r.side.as_deref())) {
+                                rows.push(Some(r));
                             }
                         }
                     }
@@ -526,37 +588,39 @@ impl Evaluator<'_> {
         };
         // Iterated columns, with their side: those of the `each` table, or of the
         // table (and side) the check's first reference names.
-        let columns: Vec<(Option<String>, Option<String>)> = if rule.columns.is_empty() {
+        let columns: Vec<(Option<&str>, Option<&str>)> = if rule.columns.is_empty() {
             vec![(None, None)]
         } else if rule.columns == ["*"] {
             let first = check.refs().next();
             let (t, side) = match &rule.each {
-                Some(e) => (e.table, e.side.clone()),
-                None => (first.map_or(0, |r| r.table), first.and_then(|r| r.side.clone())),
+                Some(e) => (e.table, e.side.as_deref()),
+                None => (first.map_or(0, |r| r.table), first.and_then(|r| r.side.as_deref())),
             };
-            let mut cols: Vec<(Option<String>, Option<String>)> = self
+            let mut cols: Vec<(Option<&str>, Option<&str>)> = self
                 .dep
                 .table(t)
                 .map(|t| {
                     t.columns
                         .iter()
-                        .filter(|c| c.known && (side.is_none() || c.side == side))
-                        .map(|c| (Some(c.id.clone()), c.side.clone()))
+                        .filter(|c| c.known && (side.is_none() || c.side.as_deref() == side))
+                        .map(|c| (Some(c.id.as_str()), c.side.as_deref()))
                         .collect()
                 })
                 .unwrap_or_default();
             cols.dedup();
             cols
         } else {
-            rule.columns.iter().cloned().map(|c| (Some(c), None)).collect()
+            rule.columns.iter().map(|c| (Some(c.as_str()), None)).collect()
         };
-        for (key, words, row_side) in &rows {
-            for (col, col_side) in &columns {
+        for row in &rows {
+            let key = row.map(|r| &r.key);
+            let row_side = row.and_then(|r| r.side.as_deref());
+            for &(col, col_side) in &columns {
                 if col_side.is_some() && row_side.is_some() && col_side != row_side {
                     continue;
                 }
-                let l = self.eval_sum(&check.left, key.as_ref(), col.as_deref());
-                let r = self.eval_sum(&check.right, key.as_ref(), col.as_deref());
+                let l = self.eval_sum(&check.left, key, col);
+                let r = self.eval_sum(&check.right, key, col);
                 let (mut l, mut r) = match (l, r) {
                     (Ok(l), Ok(r)) => (l, r),
                     (Err(m), _) | (_, Err(m)) => {
@@ -599,10 +663,7 @@ impl Evaluator<'_> {
                 if !self.detail.get() {
                     // A finding: evaluate again, this time with words and cells.
                     self.detail.set(true);
-                    let again = (
-                        self.eval_sum(&check.left, key.as_ref(), col.as_deref()),
-                        self.eval_sum(&check.right, key.as_ref(), col.as_deref()),
-                    );
+                    let again = (self.eval_sum(&check.left, key, col), self.eval_sum(&check.right, key, col));
                     self.detail.set(false);
                     if let (Ok(a), Ok(b)) = again {
                         (l, r) = (a, b);
@@ -612,15 +673,16 @@ impl Evaluator<'_> {
                 cells.extend(r.cells.clone());
                 let table =
                     rule.each.as_ref().map(|e| e.table).or_else(|| check.refs().next().map(|r| r.table));
-                let column = col.clone().or_else(|| check.refs().find_map(|r| r.column.clone()));
+                let column = col.map(str::to_string).or_else(|| check.refs().find_map(|r| r.column.clone()));
+                let words = row.map(row_words);
                 if let Some(th) = threshold {
                     let least = th.amount * th.unit.factor_to(self.unit);
-                    let message = self.change_message(th, &title, &l, &r);
+                    let message = self.change_message(th, title, &l, &r);
                     out.push(
                         Finding::new(rule.id.clone(), rule.severity, message)
                             .with_values(Comparison::new(r.sum, l.sum, least))
                             .with_cells(cells)
-                            .with_place(Place { table, row: words.clone(), column, ..Place::default() })
+                            .with_place(Place { table, row: words, column, ..Place::default() })
                             .explainable(rule.explainable),
                     );
                     continue;
@@ -667,13 +729,13 @@ impl Evaluator<'_> {
                     Finding::new(rule.id.clone(), severity, message)
                         .with_values(Comparison::new(r.sum, l.sum, envelope))
                         .with_cells(cells)
-                        .with_place(Place { table, row: words.clone(), column, ..Place::default() })
+                        .with_place(Place { table, row: words, column, ..Place::default() })
                         .explainable(rule.explainable),
                 );
             }
         }
         if !missing.is_empty() {
-            self.insufficient(rule, &title, missing, out);
+            self.insufficient(rule, title, missing, out);
         }
         compared > 0
     }
@@ -713,19 +775,19 @@ impl Evaluator<'_> {
         )
     }
 
-    /// The rows an `each` rule iterates over in `t`: key, words, side.
-    fn each_rows(t: &Table, each: &super::Each) -> Vec<(Option<RowKey>, Option<String>, Option<String>)> {
-        let on: Vec<&Row> = Self::rows_on(t, each.side.as_deref()).collect();
-        on.iter()
-            .filter(|r| match each.filter.as_str() {
-                "code" => r.key.code().is_some(),
-                "类" => r.key.code().is_some_and(|c| c.len() == 3),
-                // Through the table's index: a scan per row is quadratic in a long table.
-                "parent" => r.key.code().is_some_and(|c| !t.children(c, each.side.as_deref()).is_empty()),
-                _ => true,
-            })
-            .map(|r| (Some(r.key.clone()), Some(row_words(r)), r.side.clone()))
-            .collect()
+    /// The rows an `each` rule iterates over in `t`, in printed order.
+    fn each_rows<'v>(t: &'v TableView<'a>, each: &'v super::Each) -> impl Iterator<Item = &'a Row> + 'v {
+        let side = each.side.as_deref();
+        t.table.rows.iter().filter(move |r| {
+            (side.is_none() || r.side.as_deref() == side)
+                && match each.filter.as_str() {
+                    "code" => r.key.code().is_some(),
+                    "类" => r.key.code().is_some_and(|c| c.len() == 3),
+                    // Through the table's index: a scan per row is quadratic in a long table.
+                    "parent" => r.key.code().is_some_and(|c| t.children(c, side).next().is_some()),
+                    _ => true,
+                }
+        })
     }
 
     /// One info finding saying what the rule lacked (at most three things named).
@@ -819,4 +881,71 @@ impl Evaluator<'_> {
 pub fn fmt(d: Decimal) -> String {
     let d = d.normalize();
     if d.scale() < 2 { format!("{:.2}", d) } else { d.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A seed department with amounts nudged (some by a cent, within the
+    /// rounding envelope, some by more), one cell and one fixed row removed.
+    fn nudged(seed: &str, t: &crate::config::Templates) -> Department {
+        let s: serde_json::Value =
+            serde_json::from_str(include_str!("../../samples/src/seed_tables.json")).unwrap_or_default();
+        let mut d = crate::samples::seed_department(&s[seed], &t.layouts, false);
+        let mut i = 0u32;
+        for tab in d.tables.values_mut() {
+            for r in &mut tab.rows {
+                for a in r.cells.values_mut() {
+                    i += 1;
+                    match i % 11 {
+                        0 => a.value += Decimal::new(1, 2),
+                        5 => a.value += Decimal::from(3),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if let Some(r) = d.tables.get_mut(&3).and_then(|t| t.rows.iter_mut().find(|r| r.key.code().is_some()))
+        {
+            r.cells.pop_first();
+        }
+        if let Some(t8) = d.tables.get_mut(&8) {
+            t8.rows.retain(|r| r.key != RowKey::Label("人员经费合计".into()));
+            t8.reindex();
+        }
+        d
+    }
+
+    fn run_all(
+        dep: &Department,
+        prior: PriorYear<'_>,
+        t: &crate::config::Templates,
+        detail: bool,
+    ) -> Vec<Finding> {
+        with_evaluator(dep, prior, &t.layouts, &t.messages, None, |ev| {
+            ev.detail.set(detail);
+            let mut out = Vec::new();
+            for rule in &t.rules.rules {
+                ev.run(rule, &mut out);
+            }
+            out
+        })
+    }
+
+    /// The hot path (sums and counts only, words built again for a finding)
+    /// reports exactly what evaluating everything with words and cells does,
+    /// missing rows, cells and last year's rows included.
+    #[test]
+    fn the_hot_path_reports_what_the_detailed_one_does() {
+        let t = crate::config::Templates::embedded();
+        let (now, then) = (nudged("000", &t), nudged("002", &t));
+        for prior in [PriorYear::NotAsked, PriorYear::Missing, PriorYear::Found(&then)] {
+            let fast = run_all(&now, prior, &t, false);
+            assert!(fast.len() > 20, "{}", fast.len());
+            assert!(fast.iter().any(|f| f.severity == Severity::Info));
+            assert!(fast.iter().any(|f| f.severity != Severity::Info));
+            assert_eq!(fast, run_all(&now, prior, &t, true));
+        }
+    }
 }

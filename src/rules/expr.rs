@@ -14,7 +14,12 @@
 //! `prior.` names last year's table (`prior.T1.支出[年末结转和结余].决算数`),
 //! read from the workbook `--prior` matched with the department.
 
-use crate::model::Unit;
+use crate::model::{RowKey, Unit};
+
+/// A row named in a reference: a classification code, else a fixed row id.
+fn row_key(name: String) -> RowKey {
+    if crate::text::is_code(&name) { RowKey::Code(name) } else { RowKey::Label(name) }
+}
 
 /// Which rows a reference means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,8 +30,8 @@ pub enum Sel {
     Children,
     /// Every code row of this many digits (3, 5, 7).
     Level(usize),
-    /// Named rows: codes or fixed-row ids.
-    Rows(Vec<String>),
+    /// Named rows: codes or fixed-row ids, told apart once, when parsed.
+    Rows(Vec<RowKey>),
 }
 
 /// A reference to amounts: table, side, rows, column.
@@ -250,7 +255,7 @@ impl Parser<'_> {
                 [one] if one == "类" => Sel::Level(3),
                 [one] if one == "款" => Sel::Level(5),
                 [one] if one == "项" => Sel::Level(7),
-                _ => Sel::Rows(rows),
+                _ => Sel::Rows(rows.into_iter().map(row_key).collect()),
             }
         };
         self.expect("]")?;
@@ -281,7 +286,19 @@ mod tests {
         let Term::Ref(r) = &c.left.terms[0].1 else { panic!() };
         assert_eq!((r.table, r.side.as_deref(), r.column.as_deref()), (1, Some("收入"), Some("决算数")));
         let Term::Ref(r) = &c.right.terms[0].1 else { panic!() };
-        assert_eq!(r.sel, Sel::Rows(vec!["一般公共预算财政拨款收入".into(), "上级补助收入".into()]));
+        assert_eq!(
+            r.sel,
+            Sel::Rows(vec![
+                RowKey::Label("一般公共预算财政拨款收入".into()),
+                RowKey::Label("上级补助收入".into())
+            ])
+        );
+        let c = parse("T8[30217, 人员经费合计].决算数 = 0").unwrap();
+        let Term::Ref(r) = &c.left.terms[0].1 else { panic!() };
+        assert_eq!(
+            r.sel,
+            Sel::Rows(vec![RowKey::Code("30217".into()), RowKey::Label("人员经费合计".into())])
+        );
         let c = parse("T2[*].@ = sum(T2[children].@)").unwrap();
         let Term::Ref(r) = &c.right.terms[0].1 else { panic!() };
         assert_eq!((r.sel.clone(), r.column.clone()), (Sel::Children, None));

@@ -8,6 +8,7 @@
 pub mod docs;
 pub mod eval;
 pub mod expr;
+mod view;
 
 use serde::{Deserialize, Serialize};
 
@@ -401,8 +402,8 @@ fn validate_ref(
         }
         Sel::Rows(rows) => {
             for row in rows {
-                let is_code = crate::text::is_code(row);
-                let known = layout.row(row).is_some_and(|r| rf.side.is_none() || r.side == rf.side);
+                let is_code = row.code().is_some();
+                let known = layout.row(row.as_str()).is_some_and(|r| rf.side.is_none() || r.side == rf.side);
                 if !is_code && !known {
                     return Err(format!("T{} has no row `{row}`", rf.table));
                 }
