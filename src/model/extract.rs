@@ -158,19 +158,33 @@ pub fn title_candidates(text: &str, layouts: &Layouts) -> Vec<u8> {
     Vec::new()
 }
 
+/// Whether `read_department` may read a table from `sheet` (so flatten a
+/// header there): a cell or the sheet's name names a table. The reader reads
+/// merged ranges for these sheets only (`workbook::open_with`).
+pub fn may_hold_table(sheet: &Sheet, layouts: &Layouts) -> bool {
+    !title_candidates(&header_form(&sheet.name), layouts).is_empty()
+        || sheet.rows().any(|(_, cells)| cells.iter().any(|(_, v)| !title_in(v, layouts).is_empty()))
+}
+
+/// The tables a cell's text names as a title (none for most cells).
+fn title_in(v: &Value, layouts: &Layouts) -> Vec<u8> {
+    match v {
+        // Every title ends in 表 (full-width forms included); skip NFKC for the rest.
+        Value::Text(t) if t.contains('表') || t.contains('⾲') => {
+            title_candidates(&header_form(t), layouts)
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn find_titles(sheet: &Sheet, layouts: &Layouts) -> Vec<(u32, u32, Vec<u8>)> {
     let mut out: Vec<(u32, u32, Vec<u8>)> = Vec::new();
     for (r, cells) in sheet.rows() {
         for (c, v) in cells {
-            // Every title ends in 表 (full-width forms included); skip NFKC for the rest.
-            if let Value::Text(t) = v
-                && (t.contains('表') || t.contains('⾲'))
-            {
-                let cands = title_candidates(&header_form(t), layouts);
-                if !cands.is_empty() {
-                    out.push((r, *c, cands));
-                    break;
-                }
+            let cands = title_in(v, layouts);
+            if !cands.is_empty() {
+                out.push((r, *c, cands));
+                break;
             }
         }
     }
@@ -1129,6 +1143,24 @@ mod tests {
         assert!(both.contains(&11) && both.contains(&12), "{both:?}");
         assert!(c("注：本表反映部门本年度收入决算表的情况。").is_empty());
         assert!(c("合计").is_empty());
+    }
+
+    #[test]
+    fn sheets_that_may_hold_a_table() {
+        let t = crate::config::Templates::embedded();
+        let l = &t.layouts;
+        let text = |s: &str| Value::Text(s.into());
+        let sheet = |name: &str, cells: Vec<(u32, u32, Value)>| {
+            Sheet::from_cells("f".into(), name.into(), cells, vec![])
+        };
+        assert!(may_hold_table(&sheet("Sheet1", vec![(0, 0, text("收入决算表"))]), l));
+        assert!(may_hold_table(&sheet("收入决算表", vec![(0, 0, text("项目"))]), l), "named after its table");
+        assert!(
+            may_hold_table(&sheet("目录", vec![(4, 1, text("2.收入决算表"))]), l),
+            "a superset: 目录 too"
+        );
+        assert!(!may_hold_table(&sheet("封面", vec![(0, 0, text("某局2024年度部门决算"))]), l));
+        assert!(!may_hold_table(&sheet("Sheet2", vec![]), l));
     }
 
     #[test]
