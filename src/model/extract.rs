@@ -256,24 +256,21 @@ fn is_title_block_row(cells: &[(u32, Value)]) -> bool {
 }
 
 fn is_year_text(t: &str) -> bool {
-    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    digits.len() == 4 && t[4..].starts_with('年') && t.chars().count() <= 8
+    t.bytes().take_while(u8::is_ascii_digit).count() == 4
+        && t[4..].starts_with('年')
+        && t.chars().count() <= 8
 }
 
+/// The first `YYYY年` (1990–2100) in `t` not preceded by another digit.
 fn year_in(t: &str) -> Option<i32> {
-    let chars: Vec<char> = t.chars().collect();
-    for i in 0..chars.len().saturating_sub(4) {
-        let w: String = chars[i..i + 4].iter().collect();
-        if chars.get(i + 4) == Some(&'年')
-            && w.chars().all(|c| c.is_ascii_digit())
-            && (i == 0 || !chars[i - 1].is_ascii_digit())
-            && let Ok(y) = w.parse::<i32>()
-            && (1990..=2100).contains(&y)
-        {
-            return Some(y);
-        }
-    }
-    None
+    let b = t.as_bytes();
+    t.match_indices('年').find_map(|(j, _)| {
+        let digits = b.get(j.checked_sub(4)?..j)?;
+        let alone = j == 4 || !b[j - 5].is_ascii_digit();
+        let y =
+            digits.iter().try_fold(0i32, |y, d| d.is_ascii_digit().then(|| y * 10 + i32::from(d - b'0')))?;
+        (alone && (1990..=2100).contains(&y)).then_some(y)
+    })
 }
 
 /// The clause `convert` adds to the unit line of a workbook converted to a
@@ -1190,5 +1187,16 @@ mod tests {
         assert_eq!(precision_in("单位：元"), None);
         assert_eq!(year_in("攀枝花市科学技术协会2024年度部门决算"), Some(2024));
         assert_eq!(year_in("12024年"), None);
+        assert_eq!(year_in("2024年"), Some(2024));
+        assert_eq!(year_in("年2024"), None);
+        assert_eq!(year_in("1989年与2023年度"), Some(2023));
+        assert_eq!(year_in("12024年 2025年"), Some(2025));
+        assert_eq!(
+            year_in("某局２０２４年"),
+            None,
+            "called on header form, where full-width digits are ASCII"
+        );
+        assert_eq!(year_in(&norm_header("某局２０２４年")), Some(2024));
+        assert!(is_year_text("2024年度") && !is_year_text("2024年度部门决算报表") && !is_year_text("202年"));
     }
 }
