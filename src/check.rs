@@ -88,7 +88,7 @@ pub fn check_file_with(
 /// The report of a file that holds no tables.
 pub fn read_file(path: &Path, t: &Templates) -> Result<Department, Box<FileReport>> {
     let msg = &t.messages;
-    let wb = crate::workbook::open(path)
+    let wb = crate::workbook::open_with(path, &|s| crate::model::extract::may_hold_table(s, &t.layouts))
         .map_err(|e| Box::new(FileReport::unreadable(path, msg.text(e.key(), &[("detail", &e.detail())]))))?;
     let dep = read_department(&wb, &t.layouts, msg);
     if dep.tables.is_empty() {

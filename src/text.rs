@@ -22,14 +22,88 @@ fn is_invisible(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{2060}')
 }
 
+/// NFKC of `c` when it needs no table lookup, `None` for every other character.
+///
+/// Covers what officers' cells are made of: ASCII, CJK unified ideographs,
+/// full-width ASCII (`（`, `：`, `１`, mapped to their ASCII forms as NFKC
+/// does), the ideographic space and punctuation that NFKC leaves alone. None
+/// of them combines with a neighbour, so a string of them is normalised
+/// character by character (checked against `nfkc` in the tests).
+fn quick_nfkc(c: char) -> Option<char> {
+    match c {
+        _ if c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) => Some(c),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        '、'
+        | '。'
+        | '〇'
+        | '《'
+        | '》'
+        | '〈'
+        | '〉'
+        | '【'
+        | '】'
+        | '〔'
+        | '〕'
+        | '「'
+        | '」'
+        | '『'
+        | '』'
+        | '〝'
+        | '〞'
+        | '“'
+        | '”'
+        | '‘'
+        | '’'
+        | '—'
+        | '–'
+        | '·'
+        | '×'
+        | '÷'
+        | '\u{200B}'..='\u{200D}'
+        | '\u{2060}'
+        | '\u{FEFF}' => Some(c),
+        _ => None,
+    }
+}
+
+/// `s` in NFKC, borrowed when it already is; the character-by-character path
+/// of `quick_nfkc` for the common text, the full algorithm for the rest.
+fn nfkc_form(s: &str) -> Cow<'_, str> {
+    let mut same = true;
+    for c in s.chars() {
+        match quick_nfkc(c) {
+            Some(d) => same &= d == c,
+            None => return Cow::Owned(s.nfkc().collect()),
+        }
+    }
+    if same { Cow::Borrowed(s) } else { Cow::Owned(s.chars().filter_map(quick_nfkc).collect()) }
+}
+
+fn kept_in_header(c: char) -> bool {
+    !is_invisible(c) && !is_quote(c)
+}
+
+/// `norm_header` without allocating when `s` is already in that form (plain
+/// Chinese text, the common case): the hot paths of the reader use this.
+pub fn header_form(s: &str) -> Cow<'_, str> {
+    let mut same = true;
+    for c in s.chars() {
+        match quick_nfkc(c) {
+            Some(d) => same &= d == c && kept_in_header(d),
+            None => return Cow::Owned(s.nfkc().filter(|&c| kept_in_header(c)).collect()),
+        }
+    }
+    if same {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter_map(quick_nfkc).filter(|&c| kept_in_header(c)).collect())
+    }
+}
+
 /// NFKC, no spaces, no quotes: the form titles and header cells are compared in.
 pub fn norm_header(s: &str) -> String {
-    // ASCII and CJK unified ideographs are NFKC-stable: skip the (costly)
-    // normalisation for the common case of plain Chinese text.
-    if s.chars().all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
-        return s.chars().filter(|&c| !is_invisible(c) && !is_quote(c)).collect();
-    }
-    s.nfkc().filter(|&c| !is_invisible(c) && !is_quote(c)).collect()
+    header_form(s).into_owned()
 }
 
 const ORDINALS: &str = "一二三四五六七八九十";
@@ -37,32 +111,51 @@ const ORDINALS: &str = "一二三四五六七八九十";
 /// `norm_header` plus: leading ordinals (`一、`, `(一)`, `1.`, `其中:`) and a
 /// trailing colon removed. `一、一般公共预算财政拨款收入` → `一般公共预算财政拨款收入`.
 pub fn norm_label(s: &str) -> String {
-    let mut t = norm_header(s);
-    loop {
-        let before = t.clone();
-        for p in ["其中:", "其中", "减:", "加:"] {
-            if let Some(rest) = t.strip_prefix(p)
-                && !rest.is_empty()
-            {
-                t = rest.to_string();
-            }
-        }
-        t = strip_ordinal(&t);
-        if t == before {
-            break;
-        }
-    }
-    t.trim_end_matches([':', '：']).to_string()
+    label_form(s).into_owned()
 }
 
-fn strip_ordinal(t: &str) -> String {
+/// `norm_label` without allocating when the label needs no change beyond
+/// dropping a prefix or suffix of an already normal text.
+pub fn label_form(s: &str) -> Cow<'_, str> {
+    let h = header_form(s);
+    let (start, end) = {
+        let mut t: &str = &h;
+        loop {
+            let before = t.len();
+            for p in ["其中:", "其中", "减:", "加:"] {
+                if let Some(rest) = t.strip_prefix(p)
+                    && !rest.is_empty()
+                {
+                    t = rest;
+                }
+            }
+            t = strip_ordinal(t);
+            // Only prefixes are dropped: an unchanged length is an unchanged text.
+            if t.len() == before {
+                break;
+            }
+        }
+        let start = h.len() - t.len();
+        (start, start + t.trim_end_matches([':', '：']).len())
+    };
+    match h {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[start..end]),
+        Cow::Owned(mut o) => {
+            o.truncate(end);
+            o.drain(..start);
+            Cow::Owned(o)
+        }
+    }
+}
+
+fn strip_ordinal(t: &str) -> &str {
     // (一) (1)
     if let Some(rest) = t.strip_prefix('(')
         && let Some(end) = rest.find(')')
     {
         let inner = &rest[..end];
         if !inner.is_empty() && inner.chars().all(|c| ORDINALS.contains(c) || c.is_ascii_digit()) {
-            return rest[end + 1..].to_string();
+            return &rest[end + 1..];
         }
     }
     // 一、 十二、 1、 1. 1)
@@ -74,34 +167,43 @@ fn strip_ordinal(t: &str) -> String {
             if let Some(r) = rest.strip_prefix(sep)
                 && !r.is_empty()
             {
-                return r.to_string();
+                return r;
             }
         }
     }
-    t.to_string()
+    t
 }
 
 /// The digits of a classification code written in a cell: `2060101`, `[206]`,
 /// `206 01 01` → `Some("2060101")`. Only 3/5/7-digit codes starting 2 or 3.
 pub fn code_in(s: &str) -> Option<String> {
-    let t = norm_header(s);
+    let t = header_form(s);
+    code_digits(&t).map(str::to_string)
+}
+
+/// `code_in(s).is_some()`, without allocating. A letter or an ideograph
+/// survives normalisation and is no digit: such a text is rejected unread.
+pub fn has_code(s: &str) -> bool {
+    !s.chars().any(|c| c.is_ascii_alphabetic() || ('\u{4E00}'..='\u{9FFF}').contains(&c))
+        && code_digits(&header_form(s)).is_some()
+}
+
+/// The code of a text already in header form.
+fn code_digits(t: &str) -> Option<&str> {
     let t = t.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')' | '【' | '】'));
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    is_code(t).then(|| t.to_string())
+    (!t.is_empty() && is_code(t)).then_some(t)
 }
 
 /// A leading code followed by a name: `2060101 行政运行`, `[206]科学技术支出`.
 pub fn leading_code(s: &str) -> Option<(String, String)> {
-    let t = s.nfkc().collect::<String>();
+    let t = nfkc_form(s);
     let t = t.trim().trim_start_matches(['[', '【', '(']);
-    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    if !is_code(&digits) {
+    let digits = &t[..t.bytes().take_while(u8::is_ascii_digit).count()];
+    if !is_code(digits) {
         return None;
     }
     let rest = t[digits.len()..].trim_start_matches([']', '】', ')', ' ', '\u{3000}', '.', '、']).trim();
-    (!rest.is_empty()).then(|| (digits, rest.to_string()))
+    (!rest.is_empty()).then(|| (digits.to_string(), rest.to_string()))
 }
 
 /// 3/5/7 digits starting with 2 (function) or 3/5 digits starting with 3 (economic).
@@ -262,6 +364,91 @@ mod tests {
         assert_eq!(a, norm_header("财政拨款\"三公\"经费支出决算表"));
         assert_eq!(a, norm_header("财政拨款「三公」经费支出决算表"));
         assert_eq!(a, "财政拨款三公经费支出决算表");
+    }
+
+    /// The functions as they were before the quick path: the reference.
+    fn plain_header(s: &str) -> String {
+        s.nfkc().filter(|&c| !is_invisible(c) && !is_quote(c)).collect()
+    }
+
+    fn plain_label(s: &str) -> String {
+        let mut t = plain_header(s);
+        loop {
+            let before = t.clone();
+            for p in ["其中:", "其中", "减:", "加:"] {
+                if let Some(rest) = t.strip_prefix(p)
+                    && !rest.is_empty()
+                {
+                    t = rest.to_string();
+                }
+            }
+            t = strip_ordinal(&t).to_string();
+            if t == before {
+                break;
+            }
+        }
+        t.trim_end_matches([':', '：']).to_string()
+    }
+
+    #[test]
+    fn quick_nfkc_is_nfkc() {
+        let mut covered = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if let Some(d) = quick_nfkc(c) {
+                covered += 1;
+                assert_eq!(c.to_string().nfkc().collect::<String>(), d.to_string(), "U+{:04X}", u32::from(c));
+                assert!(
+                    unicode_normalization::char::canonical_combining_class(c) == 0,
+                    "U+{:04X}",
+                    u32::from(c)
+                );
+            }
+        }
+        assert!(covered > 20_000, "{covered}");
+    }
+
+    const SAMPLES: [&str; 22] = [
+        "一、一般公共预算财政拨款收入",
+        "（一）基本支出",
+        "  其中：教育收费 ",
+        "使用非财政拨款结余（含专用结余）",
+        "总 计",
+        "1. 合计",
+        "财政拨款“三公”经费支出决算表",
+        "财政拨款\"三公\"经费支出决算表",
+        "项目（按功能分类）",
+        "2060101",
+        "［206］",
+        "２０６０１０１ 行政运行",
+        "科目编码\u{3000}类",
+        "收入\u{200B}合计",
+        "结余…",
+        "℃″Ⅻ ﬁ",
+        "e\u{301}",
+        "其中:",
+        "减:其中:二、(三)支出:",
+        "",
+        "公开01表",
+        "【207】文化旅游体育与传媒支出",
+    ];
+
+    #[test]
+    fn borrowed_forms_match_the_plain_functions() {
+        for s in SAMPLES {
+            assert_eq!(header_form(s), plain_header(s), "{s}");
+            assert_eq!(norm_header(s), plain_header(s), "{s}");
+            assert_eq!(label_form(s), plain_label(s), "{s}");
+            assert_eq!(norm_label(s), plain_label(s), "{s}");
+            assert_eq!(nfkc_form(s), s.nfkc().collect::<String>(), "{s}");
+            assert_eq!(has_code(s), code_in(s).is_some(), "{s}");
+        }
+        // Text already normal is not copied.
+        assert!(matches!(header_form("一般公共预算财政拨款收入"), Cow::Borrowed(_)));
+        assert!(matches!(
+            label_form("一、一般公共预算财政拨款收入"),
+            Cow::Borrowed("一般公共预算财政拨款收入")
+        ));
+        assert!(matches!(nfkc_form("2060101 行政运行"), Cow::Borrowed(_)));
     }
 
     #[test]

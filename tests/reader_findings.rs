@@ -670,3 +670,44 @@ fn split_codes_written_as_numbers_are_read() {
     }
     assert!(ids(&d).is_empty(), "{:?}", d.findings);
 }
+
+/// Merged ranges reach the header through the batch reader (`check::read_file`,
+/// which reads them only for sheets that may hold a table): 基本支出 spans
+/// only its own column, so 公用经费 beside it is no part of it. Without the
+/// merges the reader would guess that 基本支出 spans right over the blank
+/// (`基本支出/公用经费`). A cover sheet naming no table gets no merges read.
+#[test]
+fn merged_ranges_reach_the_header_through_the_batch_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = tmp(&dir, "merged_header.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let f = rust_xlsxwriter::Format::new();
+    let cover = wb.add_worksheet().set_name("封面").unwrap();
+    cover.merge_range(0, 0, 0, 5, "某局2024年度部门决算", &f).unwrap();
+    let ws = wb.add_worksheet().set_name("表6").unwrap();
+    ws.write_string(0, 0, "一般公共预算财政拨款支出决算表").unwrap();
+    for (c, h) in ["科目编码", "科目名称", "合计"].iter().enumerate() {
+        ws.merge_range(1, c as u16, 2, c as u16, h, &f).unwrap();
+    }
+    ws.write_string(1, 3, "基本支出").unwrap();
+    ws.write_string(2, 3, "人员经费").unwrap();
+    ws.write_string(2, 4, "公用经费").unwrap();
+    ws.write_string(3, 0, "201").unwrap();
+    ws.write_string(3, 1, "一般公共服务支出").unwrap();
+    for (c, v) in [(2u16, 10.0), (3, 6.0), (4, 4.0)] {
+        ws.write_number(3, c, v).unwrap();
+    }
+    wb.save(&p).unwrap();
+
+    let t = Templates::embedded();
+    let d = juesuan::check::read_file(&p, &t).unwrap_or_else(|r| panic!("{:?}", r.status));
+    let t6 = d.table(6).unwrap_or_else(|| panic!("{:?}", d.findings));
+    let paths: Vec<&str> = t6.columns.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["合计", "基本支出/人员经费", "公用经费"], "{:?}", d.findings);
+
+    let want = |s: &juesuan::workbook::Sheet| juesuan::model::extract::may_hold_table(s, &t.layouts);
+    let wb = juesuan::workbook::open_with(&p, &want).unwrap();
+    assert!(wb.sheets[0].merges.is_empty(), "the cover needs no merges");
+    assert_eq!(wb.sheets[1].merges.len(), 3);
+    assert_eq!(juesuan::workbook::open(&p).unwrap().sheets[0].merges.len(), 1);
+}

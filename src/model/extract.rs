@@ -6,6 +6,7 @@
 //! the format has them); rows are keyed by code (one cell or split 类|款|项) or
 //! by label. Bad cells become findings pointing at the cell.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
@@ -16,7 +17,7 @@ use crate::i18n::Catalog;
 use crate::location::CellRef;
 use crate::template::Layouts;
 use crate::template::layout::{KeyKind, TableLayout};
-use crate::text::{code_in, is_code, leading_code, norm_header, norm_label};
+use crate::text::{code_in, has_code, header_form, is_code, label_form, leading_code, norm_header};
 use crate::workbook::normalize::{NotAmount, parse_amount};
 use crate::workbook::{Sheet, UNCOMPUTED_FORMULA, Value, Workbook};
 
@@ -68,7 +69,7 @@ pub fn read_department(wb: &Workbook, layouts: &Layouts, msg: &Catalog) -> Depar
         titles.dedup_by(|later, earlier| later.2 == earlier.2);
         if titles.is_empty() {
             // A sheet without a title row may still be named after its table.
-            let cands = title_candidates(&norm_header(&sheet.name), layouts);
+            let cands = title_candidates(&header_form(&sheet.name), layouts);
             if !cands.is_empty() {
                 let first = sheet.rows().next().map_or(0, |(r, _)| r);
                 let end = sheet.last_row().map_or(0, |r| r + 1);
@@ -157,19 +158,33 @@ pub fn title_candidates(text: &str, layouts: &Layouts) -> Vec<u8> {
     Vec::new()
 }
 
+/// Whether `read_department` may read a table from `sheet` (so flatten a
+/// header there): a cell or the sheet's name names a table. The reader reads
+/// merged ranges for these sheets only (`workbook::open_with`).
+pub fn may_hold_table(sheet: &Sheet, layouts: &Layouts) -> bool {
+    !title_candidates(&header_form(&sheet.name), layouts).is_empty()
+        || sheet.rows().any(|(_, cells)| cells.iter().any(|(_, v)| !title_in(v, layouts).is_empty()))
+}
+
+/// The tables a cell's text names as a title (none for most cells).
+fn title_in(v: &Value, layouts: &Layouts) -> Vec<u8> {
+    match v {
+        // Every title ends in 表 (full-width forms included); skip NFKC for the rest.
+        Value::Text(t) if t.contains('表') || t.contains('⾲') => {
+            title_candidates(&header_form(t), layouts)
+        }
+        _ => Vec::new(),
+    }
+}
+
 fn find_titles(sheet: &Sheet, layouts: &Layouts) -> Vec<(u32, u32, Vec<u8>)> {
     let mut out: Vec<(u32, u32, Vec<u8>)> = Vec::new();
     for (r, cells) in sheet.rows() {
         for (c, v) in cells {
-            // Every title ends in 表 (full-width forms included); skip NFKC for the rest.
-            if let Value::Text(t) = v
-                && (t.contains('表') || t.contains('⾲'))
-            {
-                let cands = title_candidates(&norm_header(t), layouts);
-                if !cands.is_empty() {
-                    out.push((r, *c, cands));
-                    break;
-                }
+            let cands = title_in(v, layouts);
+            if !cands.is_empty() {
+                out.push((r, *c, cands));
+                break;
             }
         }
     }
@@ -223,9 +238,10 @@ const TITLE_BLOCK_PREFIXES: [&str; 8] =
 const HEADER_WORDS: [&str; 12] =
     ["项目", "科目", "收入", "支出", "合计", "决算数", "预算数", "编码", "名称", "类", "三公", "经费"];
 
-fn texts(cells: &[(u32, Value)]) -> impl Iterator<Item = (u32, String)> + '_ {
+/// The text cells of a row in header form (borrowed when already normal).
+fn texts(cells: &[(u32, Value)]) -> impl Iterator<Item = (u32, Cow<'_, str>)> + '_ {
     cells.iter().filter_map(|(c, v)| match v {
-        Value::Text(t) => Some((*c, norm_header(t))),
+        Value::Text(t) => Some((*c, header_form(t))),
         _ => None,
     })
 }
@@ -240,24 +256,21 @@ fn is_title_block_row(cells: &[(u32, Value)]) -> bool {
 }
 
 fn is_year_text(t: &str) -> bool {
-    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    digits.len() == 4 && t[4..].starts_with('年') && t.chars().count() <= 8
+    t.bytes().take_while(u8::is_ascii_digit).count() == 4
+        && t[4..].starts_with('年')
+        && t.chars().count() <= 8
 }
 
+/// The first `YYYY年` (1990–2100) in `t` not preceded by another digit.
 fn year_in(t: &str) -> Option<i32> {
-    let chars: Vec<char> = t.chars().collect();
-    for i in 0..chars.len().saturating_sub(4) {
-        let w: String = chars[i..i + 4].iter().collect();
-        if chars.get(i + 4) == Some(&'年')
-            && w.chars().all(|c| c.is_ascii_digit())
-            && (i == 0 || !chars[i - 1].is_ascii_digit())
-            && let Ok(y) = w.parse::<i32>()
-            && (1990..=2100).contains(&y)
-        {
-            return Some(y);
-        }
-    }
-    None
+    let b = t.as_bytes();
+    t.match_indices('年').find_map(|(j, _)| {
+        let digits = b.get(j.checked_sub(4)?..j)?;
+        let alone = j == 4 || !b[j - 5].is_ascii_digit();
+        let y =
+            digits.iter().try_fold(0i32, |y, d| d.is_ascii_digit().then(|| y * 10 + i32::from(d - b'0')))?;
+        (alone && (1990..=2100).contains(&y)).then_some(y)
+    })
 }
 
 /// The clause `convert` adds to the unit line of a workbook converted to a
@@ -349,10 +362,11 @@ fn year_at(t: &str) -> Option<usize> {
 }
 
 /// Text of a cell whether it holds text or a number.
-fn cell_text(v: &Value) -> String {
+fn cell_text(v: &Value) -> Cow<'_, str> {
     match v {
-        Value::Number(d) => d.normalize().to_string(),
-        other => other.text(),
+        Value::Number(d) => Cow::Owned(d.normalize().to_string()),
+        Value::Text(t) | Value::Error(t) => Cow::Borrowed(t),
+        Value::Empty => Cow::Borrowed(""),
     }
 }
 
@@ -365,7 +379,7 @@ fn flatten_header(sheet: &Sheet, rows: &[u32], c0: u32, c1: u32) -> BTreeMap<u32
         for (i, slot) in line.iter_mut().enumerate() {
             let c = c0 + i as u32;
             let v = sheet.get(r, c);
-            let t = norm_header(&cell_text(v));
+            let t = header_form(&cell_text(v)).into_owned();
             if !t.is_empty() {
                 *slot = t;
             } else if let Some(m) = sheet.merge_covering(r, c) {
@@ -543,8 +557,8 @@ fn read_region(
     let mut seen_per_block: Vec<Vec<String>> = vec![Vec::new(); blocks.len()];
     let mut last_split: Vec<[String; 2]> = vec![[String::new(), String::new()]; blocks.len()];
     // Header cells as printed, to recognise the header repeated on a later page.
-    let header_cells: Vec<(u32, String)> =
-        header_rows.iter().flat_map(|r| texts(sheet.row(*r).unwrap_or(&[])).collect::<Vec<_>>()).collect();
+    let header_cells: Vec<(u32, Cow<'_, str>)> =
+        header_rows.iter().flat_map(|r| texts(sheet.row(*r).unwrap_or(&[]))).collect();
     let mut any_row = false;
     let mut uncomputed: Vec<CellRef> = Vec::new();
     for (r, cells) in &rows[data_from..] {
@@ -562,12 +576,12 @@ fn read_region(
         }
         if first_text.starts_with("说明") || first_text.contains("无此项") || first_text.contains("无数据")
         {
-            table.note = Some(cell_text(
-                &cells
+            table.note = Some(
+                cells
                     .iter()
                     .find(|(_, v)| matches!(v, Value::Text(_)))
-                    .map_or(Value::Empty, |x| x.1.clone()),
-            ));
+                    .map_or_else(String::new, |x| cell_text(&x.1).into_owned()),
+            );
             break;
         }
         for (bi, block) in blocks.iter().enumerate() {
@@ -632,15 +646,19 @@ fn read_region(
 /// A row that repeats the table's top (title, title block, header, 栏次) in
 /// the middle of its data, as a PDF converted page by page gives: no amounts,
 /// and either the title again or only cells the header has in the same columns.
-fn is_repeated_top(cells: &[(u32, Value)], header: &[(u32, String)], no: u8, layouts: &Layouts) -> bool {
+fn is_repeated_top(
+    cells: &[(u32, Value)],
+    header: &[(u32, Cow<'_, str>)],
+    no: u8,
+    layouts: &Layouts,
+) -> bool {
     // Called for every data row: decide the common case (amounts, no 栏次)
     // without normalising any text.
     let mut text_only = true;
     for (_, v) in cells {
         match v {
             Value::Text(t)
-                if (t.contains('栏') || t.contains('行'))
-                    && matches!(norm_header(t).as_str(), "栏次" | "行次") =>
+                if (t.contains('栏') || t.contains('行')) && matches!(&*header_form(t), "栏次" | "行次") =>
             {
                 return true;
             }
@@ -739,8 +757,8 @@ enum DataKind {
 fn is_column_header_row(cells: &[(u32, Value)]) -> bool {
     cells.iter().all(|(_, v)| matches!(v, Value::Text(_)))
         && texts(cells)
-            .any(|(_, t)| role_of(&t) != ColRole::Value || matches!(t.as_str(), "决算数" | "预算数" | "金额"))
-        && !texts(cells).any(|(_, t)| code_in(&t).is_some() || leading_code(&t).is_some())
+            .any(|(_, t)| role_of(&t) != ColRole::Value || matches!(&*t, "决算数" | "预算数" | "金额"))
+        && !texts(cells).any(|(_, t)| has_code(&t) || leading_code(&t).is_some())
 }
 
 fn is_lanci_row(cells: &[(u32, Value)]) -> bool {
@@ -760,17 +778,17 @@ fn data_kind(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, c_
     // A fixed-row label (合计, 一、…收入) counts only as the row's first cell:
     // header rows carry the same words (合计) further right.
     if let (Some((c, Value::Text(t))), false) = (cells.first(), layout.key == KeyKind::Single) {
-        let l = norm_label(t);
+        let l = label_form(t);
         if *c <= c_min + 3
-            && (layout.rows.iter().any(|r| r.matches.contains(&l))
-                || layouts.function_by_name.contains_key(&l))
+            && (layout.rows.iter().any(|r| r.matches.iter().any(|m| *m == *l))
+                || layouts.function_by_name.contains_key(&*l))
         {
             label = true;
         }
     }
     for (c, v) in cells {
         let t = cell_text(v);
-        if code_in(&t).is_some() || leading_code(&t).is_some() {
+        if has_code(&t) || leading_code(&t).is_some() {
             return DataKind::Data;
         }
         // Amounts (also typed as text, `1,234.00` or `-`) start the data.
@@ -787,7 +805,7 @@ fn data_kind(cells: &[(u32, Value)], layout: &TableLayout, layouts: &Layouts, c_
 }
 
 fn l_is_note(t: &str) -> bool {
-    let n = norm_header(t);
+    let n = header_form(t);
     n.starts_with("说明") || n.starts_with("注:") || n.contains("无此项") || n.contains("无数据")
 }
 
@@ -799,13 +817,13 @@ fn build_blocks(
 ) -> Vec<Block> {
     // Content decides the role of columns whose header is blank or ambiguous.
     let is_code_col = |c: u32| {
-        let vals: Vec<String> = data
+        let vals: Vec<Cow<'_, str>> = data
             .iter()
             .take(60)
             .map(|(r, _)| cell_text(sheet.get(*r, c)))
             .filter(|t| !t.trim().is_empty())
             .collect();
-        !vals.is_empty() && vals.iter().filter(|t| code_in(t).is_some()).count() * 2 > vals.len()
+        !vals.is_empty() && vals.iter().filter(|t| has_code(t)).count() * 2 > vals.len()
     };
     let is_text_col = |c: u32| {
         let vals: Vec<&Value> =
@@ -893,7 +911,7 @@ fn build_blocks(
 fn digits_of(v: &Value, width: usize) -> Option<String> {
     let t = match v {
         Value::Number(d) if d.fract().is_zero() && !d.is_sign_negative() => d.normalize().to_string(),
-        Value::Text(t) => norm_header(t),
+        Value::Text(t) => header_form(t).into_owned(),
         _ => return None,
     };
     (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit())).then(|| format!("{t:0>width$}"))
@@ -979,7 +997,7 @@ fn read_row(
         for c in block.split.iter().flatten() {
             if let Value::Text(t) = sheet.get(r, *c)
                 && code.is_none()
-                && code_in(t).is_none()
+                && !has_code(t)
             {
                 label = t.trim().to_string();
                 at_col = *c;
@@ -1020,7 +1038,7 @@ fn read_row(
         }
     }
 
-    let norm = norm_label(&label);
+    let norm = label_form(&label);
     let key = if let Some(c) = code {
         RowKey::Code(c)
     } else if layout.key == KeyKind::Single {
@@ -1037,12 +1055,12 @@ fn read_row(
         RowKey::Label(id)
     } else if let Some(code) = (layout.class_rows.as_deref() == side && side.is_some()
         || layout.key == KeyKind::Function)
-        .then(|| layouts.function_by_name.get(&norm).cloned())
+        .then(|| layouts.function_by_name.get(&*norm).cloned())
         .flatten()
     {
         RowKey::Code(code)
     } else {
-        RowKey::Label(norm.clone())
+        RowKey::Label(norm.into_owned())
     };
     if let RowKey::Label(id) = &key {
         seen.push(id.clone());
@@ -1125,6 +1143,24 @@ mod tests {
     }
 
     #[test]
+    fn sheets_that_may_hold_a_table() {
+        let t = crate::config::Templates::embedded();
+        let l = &t.layouts;
+        let text = |s: &str| Value::Text(s.into());
+        let sheet = |name: &str, cells: Vec<(u32, u32, Value)>| {
+            Sheet::from_cells("f".into(), name.into(), cells, vec![])
+        };
+        assert!(may_hold_table(&sheet("Sheet1", vec![(0, 0, text("收入决算表"))]), l));
+        assert!(may_hold_table(&sheet("收入决算表", vec![(0, 0, text("项目"))]), l), "named after its table");
+        assert!(
+            may_hold_table(&sheet("目录", vec![(4, 1, text("2.收入决算表"))]), l),
+            "a superset: 目录 too"
+        );
+        assert!(!may_hold_table(&sheet("封面", vec![(0, 0, text("某局2024年度部门决算"))]), l));
+        assert!(!may_hold_table(&sheet("Sheet2", vec![]), l));
+    }
+
+    #[test]
     fn title_block_parsing() {
         let t = crate::config::Templates::embedded();
         let l = &t.layouts;
@@ -1151,5 +1187,16 @@ mod tests {
         assert_eq!(precision_in("单位：元"), None);
         assert_eq!(year_in("攀枝花市科学技术协会2024年度部门决算"), Some(2024));
         assert_eq!(year_in("12024年"), None);
+        assert_eq!(year_in("2024年"), Some(2024));
+        assert_eq!(year_in("年2024"), None);
+        assert_eq!(year_in("1989年与2023年度"), Some(2023));
+        assert_eq!(year_in("12024年 2025年"), Some(2025));
+        assert_eq!(
+            year_in("某局２０２４年"),
+            None,
+            "called on header form, where full-width digits are ASCII"
+        );
+        assert_eq!(year_in(&norm_header("某局２０２４年")), Some(2024));
+        assert!(is_year_text("2024年度") && !is_year_text("2024年度部门决算报表") && !is_year_text("202年"));
     }
 }

@@ -259,8 +259,22 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Opens and reads a workbook file. Never modifies it.
+/// Opens and reads a workbook file, with the merged ranges of every sheet.
+/// Never modifies it.
 pub fn open(path: &Path) -> Result<Workbook, ReadError> {
+    open_with(path, &|_| true)
+}
+
+/// Which sheets' merged ranges a caller needs, asked once a sheet's cells are
+/// read. In xlsx they cost a second unzip and parse of the sheet: calamine
+/// returns them only from a pass of their own (see
+/// docs/upstream-calamine-merged-cells.md), so a caller that knows which
+/// sheets it reads headers from asks for those only. Other sheets come with
+/// no merges.
+pub type WantMerges<'a> = &'a (dyn Fn(&Sheet) -> bool + std::panic::RefUnwindSafe);
+
+/// `open`, reading merged ranges only for the sheets `want_merges` accepts.
+pub fn open_with(path: &Path, want_merges: WantMerges<'_>) -> Result<Workbook, ReadError> {
     let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
     if meta.is_dir() {
         // A directory among the inputs is one that could not be listed.
@@ -274,18 +288,27 @@ pub fn open(path: &Path) -> Result<Workbook, ReadError> {
         return Err(ReadError::TooLarge(meta.len()));
     }
     let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    read_bytes(Arc::from(path.to_string_lossy().as_ref()), bytes)
+    read_bytes_with(Arc::from(path.to_string_lossy().as_ref()), bytes, want_merges)
 }
 
 /// Reads a workbook from bytes; `name` is what cell references will show as the file.
 pub fn read_bytes(name: Arc<str>, bytes: Vec<u8>) -> Result<Workbook, ReadError> {
+    read_bytes_with(name, bytes, &|_| true)
+}
+
+/// `read_bytes`, reading merged ranges only for the sheets `want_merges` accepts.
+pub fn read_bytes_with(
+    name: Arc<str>,
+    bytes: Vec<u8>,
+    want_merges: WantMerges<'_>,
+) -> Result<Workbook, ReadError> {
     let format = detect(&bytes)?;
     if format != Format::Xls {
         guard::check_zip(&bytes, format == Format::Ods)?;
     }
     // calamine can panic on some malformed inputs; a panic must never end a
     // batch, nor print the raw `thread … panicked at` text.
-    let result = quiet_catch(move || read_format(&name, format, bytes));
+    let result = quiet_catch(move || read_format(&name, format, bytes, want_merges));
     match result {
         Ok(r) => r,
         Err(_) => Err(ReadError::Corrupt("the reader failed on malformed content".into())),
@@ -316,11 +339,16 @@ fn quiet_catch<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread
     result
 }
 
-fn read_format(name: &Arc<str>, format: Format, bytes: Vec<u8>) -> Result<Workbook, ReadError> {
+fn read_format(
+    name: &Arc<str>,
+    format: Format,
+    bytes: Vec<u8>,
+    want_merges: WantMerges<'_>,
+) -> Result<Workbook, ReadError> {
     let cursor = Cursor::new(bytes);
     let mut budget = MAX_CELLS;
     let sheets = match format {
-        Format::Xlsx => read_xlsx(name, cursor, &mut budget)?,
+        Format::Xlsx => read_xlsx(name, cursor, &mut budget, want_merges)?,
         Format::Xls => {
             check_compound_file(cursor.get_ref())?;
             let mut wb = calamine::Xls::new(cursor).map_err(|e| corrupt_xls(&e))?;
@@ -487,15 +515,20 @@ fn merges_of(dims: &[calamine::Dimensions]) -> Vec<Merge> {
 }
 
 /// xlsx is read in one streaming pass that sees each cell's cached value and
-/// whether it holds a formula, so an uncomputed formula is caught, not read as 0.
-fn read_xlsx(name: &Arc<str>, cursor: Cursor<Vec<u8>>, budget: &mut usize) -> Result<Vec<Sheet>, ReadError> {
+/// whether it holds a formula, so an uncomputed formula is caught, not read as
+/// 0; merged ranges take a second pass, made only for the sheets that want them.
+fn read_xlsx(
+    name: &Arc<str>,
+    cursor: Cursor<Vec<u8>>,
+    budget: &mut usize,
+    want_merges: WantMerges<'_>,
+) -> Result<Vec<Sheet>, ReadError> {
     let mut wb = calamine::Xlsx::new(cursor).map_err(|e| match e {
         calamine::XlsxError::Password => ReadError::Encrypted,
         e => ReadError::Corrupt(e.to_string()),
     })?;
     let mut out = Vec::new();
     for sheet in wb.sheet_names() {
-        let merges = wb.merge_cells_by_sheet_name(&sheet).map(|m| merges_of(&m)).unwrap_or_default();
         let mut cells = Vec::new();
         {
             let mut reader =
@@ -515,7 +548,11 @@ fn read_xlsx(name: &Arc<str>, cursor: Cursor<Vec<u8>>, budget: &mut usize) -> Re
                 cells.push((r, c, value));
             }
         }
-        out.push(Sheet::from_cells(name.clone(), Arc::from(sheet.as_str()), cells, merges));
+        let mut read = Sheet::from_cells(name.clone(), Arc::from(sheet.as_str()), cells, Vec::new());
+        if want_merges(&read) {
+            read.merges = wb.merge_cells_by_sheet_name(&sheet).map(|m| merges_of(&m)).unwrap_or_default();
+        }
+        out.push(read);
     }
     Ok(out)
 }
