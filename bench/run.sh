@@ -10,7 +10,9 @@
 #    - the floor: examples/floor.rs, plain calamine reading every cell of every
 #      sheet (open_workbook_auto + worksheet_range), 1 and 2 threads;
 #    - `juesuan check --quiet` (1 and 2 threads) and `check --json` (2 threads);
-#    - `juesuan consolidate` over the same files, 1 and 2 threads;
+#    - `juesuan consolidate` over the same files, 1 and 2 threads ("1 thread"
+#      runs are pinned to one core with taskset: consolidate folds on a thread
+#      of its own beside the reading pool);
 #    - `juesuan consolidate` over the first N/10 files (peak RSS flat in N?);
 #    - openpyxl read-only over a subset (200 files), scaled to N, when Python
 #      has openpyxl (installed with pip if missing; skipped if that fails).
@@ -47,13 +49,16 @@ measure() { # key, command...
   printf '%s\t%s\t%s\t%s\n' "$key" "$secs" "$kb" "$(echo "$user + $sys" | bc)" >> "$RES"
 }
 measure floor2 env RAYON_NUM_THREADS=2 "$BIN/examples/floor" "$IN"
-measure floor1 env RAYON_NUM_THREADS=1 "$BIN/examples/floor" "$IN"
+# One core: pinned with taskset, since consolidate folds on a thread of its own
+# beside the reading pool (RAYON_NUM_THREADS=1 alone would still use two cores).
+ONE=""; command -v taskset >/dev/null && ONE="taskset -c 0"
+measure floor1 $ONE env RAYON_NUM_THREADS=1 "$BIN/examples/floor" "$IN"
 measure check2 env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet
 measure json2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet --json "$WORK/check.json"
 measure rep2   env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$IN" --quiet --json "$WORK/check-r.json" --report "$WORK/check-r.xlsx"
-measure check1 env RAYON_NUM_THREADS=1 "$BIN/juesuan" check "$IN" --quiet
+measure check1 $ONE env RAYON_NUM_THREADS=1 "$BIN/juesuan" check "$IN" --quiet
 measure cons2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" consolidate "$IN" -o "$WORK/out2.xlsx" --quiet
-measure cons1  env RAYON_NUM_THREADS=1 "$BIN/juesuan" consolidate "$IN" -o "$WORK/out1.xlsx" --quiet
+measure cons1  $ONE env RAYON_NUM_THREADS=1 "$BIN/juesuan" consolidate "$IN" -o "$WORK/out1.xlsx" --quiet
 measure sub2   env RAYON_NUM_THREADS=2 "$BIN/juesuan" consolidate "$SUB" -o "$WORK/outsub.xlsx" --quiet
 measure subj2  env RAYON_NUM_THREADS=2 "$BIN/juesuan" check "$SUB" --quiet --json "$WORK/checksub.json"
 NOTES=$(python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['summary']; print(f\"{s['infos']/max(s['files'],1):.0f} notes, {s['errors']} errors per run\")" "$WORK/check.json" 2>/dev/null || echo "?")
@@ -96,13 +101,13 @@ print(f"\n{floor_out}; findings per input (check --json): {notes}")
 print(f"{'step':44} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12} {'files/s':>8}")
 for key, label, files in [
     ("floor2", "floor: calamine, every cell, 2 threads", n),
-    ("floor1", "floor: calamine, every cell, 1 thread", n),
+    ("floor1", "floor: calamine, every cell, 1 core", n),
     ("check2", "juesuan check --quiet, 2 threads", n),
-    ("check1", "juesuan check --quiet, 1 thread", n),
+    ("check1", "juesuan check --quiet, 1 core", n),
     ("json2", "juesuan check --json, 2 threads", n),
     ("rep2", "juesuan check --json --report, 2 threads", n),
     ("cons2", "juesuan consolidate, 2 threads", n),
-    ("cons1", "juesuan consolidate, 1 thread", n),
+    ("cons1", "juesuan consolidate, 1 core", n),
     ("sub2", f"juesuan consolidate, 2 threads, N/10 = {subn}", subn),
     ("subj2", f"juesuan check --json, 2 threads, N/10 = {subn}", subn),
 ]:
@@ -111,8 +116,8 @@ for key, label, files in [
 ratio, speed, fspeed = c2[0] / f2[0], c1[0] / c2[0], f1[0] / f2[0]
 cr = r["check2"][0] / f2[0]
 print(f"\ncheck / floor (2 threads): {cr:.2f}x   check --json / floor: {r['json2'][0] / f2[0]:.2f}x")
-print(f"consolidate / floor (2 threads): {ratio:.2f}x   (1 thread: {c1[0] / f1[0]:.2f}x; CPU time: {cpu['cons1'] / cpu['floor1']:.2f}x)")
-print(f"speed-up 1 -> 2 threads: consolidate {speed:.2f}x, floor {fspeed:.2f}x")
+print(f"consolidate / floor (2 threads): {ratio:.2f}x   (1 core: {c1[0] / f1[0]:.2f}x; CPU time: {cpu['cons1'] / cpu['floor1']:.2f}x)")
+print(f"speed-up 1 core -> 2 threads: consolidate {speed:.2f}x, floor {fspeed:.2f}x")
 print(f"peak RSS at N = {n}: {c2[1]:.0f} MB; at N/10: {s2[1]:.0f} MB (ratio {c2[1] / s2[1]:.2f})")
 print(f"1-thread and 2-thread outputs byte-identical: {same}")
 opx_x = None
