@@ -86,7 +86,12 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let planned: Vec<&Path> = nodes.values().map(|n| n.output.as_path()).chain(json).collect();
     let mut out = super::plan_outputs(&planned, msg)?;
 
-    let opts = Options { unit: args.unit, offset_internal: args.offset_internal, with_info: args.with_info };
+    let opts = Options {
+        unit: args.unit,
+        offset_internal: args.offset_internal,
+        with_info: args.with_info,
+        json: args.json.is_some(),
+    };
     let mut batch = Batch::new(t, opts, tree, nodes)?;
     if let Some(u) = &args.units {
         batch.set_units(crate::consolidate::units::Units::load(u, msg)?);

@@ -45,6 +45,9 @@ pub struct Options {
     pub offset_internal: bool,
     /// List the inputs' notes (提示) in 审核结果, not only count them in 分户表.
     pub with_info: bool,
+    /// `--json`: each input's report is kept (spooled) for it; without it the
+    /// reports are not serialised at all.
+    pub json: bool,
 }
 
 /// The monitor-readable summary (cli.md § consolidate).
@@ -348,8 +351,10 @@ impl<'t> Batch<'t> {
         let unit_range = self.spools.units.push(&row).map_err(io)?;
         let finding_range =
             self.spools.findings.push(&listed_rows(&report, self.opts.with_info)).map_err(io)?;
-        let file_range = self.spools.files.push(&report).map_err(io)?;
-        self.spools.all_files.push(file_range);
+        if self.opts.json {
+            let file_range = self.spools.files.push(&report).map_err(io)?;
+            self.spools.all_files.push(file_range);
+        }
         drop(report);
 
         let depth_of_scope = scope.as_ref().map(|s| s.components().count());
