@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
 use config::{
     BudgetFormula, EqualsOverTarget, MissingActual, OverAchievementPenalty, ReverseFormula, StrictBoundary,
@@ -124,10 +123,10 @@ pub struct DeptTable {
     pub grade: Cell,
 }
 
-/// NFKC, operators unified, spaces removed.
+/// The crate's one text form (`text::norm_header`: NFKC, no spaces, no
+/// quotes) with comparison operators in ASCII, so `≥95%` and `>=95%` agree.
 pub fn norm(s: &str) -> String {
-    let t: String = s.nfkc().collect();
-    t.replace(['≧', '≥'], ">=").replace(['≦', '≤'], "<=").chars().filter(|c| !c.is_whitespace()).collect()
+    crate::text::norm_header(s).replace(['≧', '≥'], ">=").replace(['≦', '≤'], "<=")
 }
 
 /// Parses a number cell: `90`, `98%`, `12万元`, `≥95%`. Returns (value, suffix, had operator).
@@ -1100,6 +1099,8 @@ mod tests {
         assert_eq!(number("1,234.5"), Some(("1234.5".parse().unwrap(), String::new(), false)));
         assert_eq!(number("12万元"), Some(("12".parse().unwrap(), "万元".into(), false)));
         assert_eq!(number("2023年1-12月完成"), None);
+        // The crate's one text form: quotes and zero-width spaces go as in table headers.
+        assert_eq!(norm(" “三公”经费\u{200B} ≤ 5"), "三公经费<=5");
         assert_eq!(c.nature("＞"), Some(Nature::Gt));
         assert_eq!(c.nature("≧"), Some(Nature::Ge));
         assert_eq!(c.nature("不超过"), Some(Nature::Le));
