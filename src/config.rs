@@ -35,7 +35,14 @@ impl Templates {
     /// # Errors
     /// The first invalid file, with its path and line.
     pub fn load(dir: Option<&Path>, lang: Lang) -> Result<Self, Error> {
-        let store = Store::load(dir)?;
+        Self::from_store(Store::load(dir)?, lang)
+    }
+
+    /// Validates every template of an already read store.
+    ///
+    /// # Errors
+    /// The first invalid file, with its path and line.
+    pub fn from_store(store: Store, lang: Lang) -> Result<Self, Error> {
         let mut messages = Catalog::default();
         for (_, f) in store.under("messages") {
             messages.merge(Catalog::parse(&f.origin, &f.text)?);
@@ -43,6 +50,7 @@ impl Templates {
         let messages = messages.with_lang(lang);
         let layouts = Layouts::load(&store)?;
         let rules = crate::rules::RuleSet::load(&store, &layouts)?;
+        rules.require(&store, "rules/narrative.toml", &crate::narrative::check::EMITTED)?;
         // Validated here too, so a broken scoring.toml stops every command (exit 2
         // with file:line), not only `score`.
         crate::score::Config::load(&store)?;

@@ -374,3 +374,35 @@ fn flat_means_no_change_against_last_year_only() {
     let budget = "2024年度“三公”经费财政拨款支出决算为7.06万元，决算数与预算数持平。";
     assert!(errors(&run(&[budget], None, Some(&dep))).is_empty());
 }
+
+/// Every N id the checker emits must be declared: a rule deleted from
+/// rules/narrative.toml is refused at load with the file; one an overlay
+/// disables is switched off; an N error is not waived by a 说明 (explainable
+/// comes from the declaration).
+#[test]
+fn narrative_ids_are_declared_disabled_by_overlay_and_keep_their_explainable_flag() {
+    let fail = ["本年支出合计100万元，其中：基本支出25万元，占52%。"];
+    let n3 = run(&fail, None, None);
+    assert!(n3.iter().any(|f| f.rule == "N3" && f.severity == Severity::Error), "{n3:?}");
+    assert!(n3.iter().all(|f| f.rule != "N3" || f.unexplainable), "{n3:?}");
+
+    // Deleted from the built-in file: loading fails naming the file and the id.
+    let mut store = juesuan::template::Store::load(None).unwrap();
+    let f = store.files.get_mut("rules/narrative.toml").unwrap();
+    let at = f.text.find("id = \"N3\"").unwrap();
+    let start = f.text[..at].rfind("[[rule]]").unwrap();
+    let end = at + f.text[at..].find("[[rule]]").unwrap();
+    f.text.replace_range(start..end, "");
+    let err = Templates::from_store(store, juesuan::i18n::Lang::Zh).unwrap_err().to_string();
+    assert!(err.contains("rules/narrative.toml:") && err.contains("N3"), "{err}");
+
+    // Disabled by an overlay: loads, and N3 is no longer reported.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("rules/local.toml"), "disable = [\"N3\"]\n").unwrap();
+    let t = Templates::load(Some(dir.path()), juesuan::i18n::Lang::Zh).unwrap();
+    let ps: Vec<String> = fail.iter().map(|s| (*s).to_string()).collect();
+    let st = parse::statements(&ps, &t.narrative);
+    let found = check::check(&st, &t.narrative, &t.rules, &t.messages, None, None);
+    assert!(found.iter().all(|f| f.rule != "N3"), "{found:?}");
+}

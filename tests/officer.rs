@@ -147,6 +147,7 @@ fn console_snapshots() {
     insta::assert_snapshot!("help_zh", run(&["--help"]));
     insta::assert_snapshot!("check_help_en", run(&["--lang", "en", "check", "--help"]));
     insta::assert_snapshot!("check_with_o", run(&["check", "报送/", "-o", "out.xlsx"]));
+    insta::assert_snapshot!("rules", run(&["rules"]));
     insta::assert_snapshot!(
         "check_two_samples",
         run(&["check", "samples/凉山州科学技术协会2023.xlsx", "samples/攀枝花市科学技术协会2024.xlsx"])

@@ -163,6 +163,25 @@ fn failing_by_mutation(rule: &Rule, dep: &Department, t: &Templates) -> Option<S
     None
 }
 
+/// The consistency (X17) and empty-table (X18) checks carry their rule's
+/// `explainable` flag like the compared ones: an error a 说明 may not waive.
+#[test]
+fn consistency_and_empty_table_findings_keep_their_rules_explainable_flag() {
+    let t = Templates::embedded();
+    let mut d = bases(&t)[0].1.clone();
+    d.tables.get_mut(&6).unwrap().year = Some(2023);
+    d.tables.get_mut(&10).unwrap().note = None;
+    let mut seen = 0;
+    for rule in t.rules.rules.iter().filter(|r| matches!(r.kind, Kind::Consistency | Kind::EmptyNote)) {
+        let (_, found) = evaluate_rule(rule, &d, &t.layouts, &t.messages);
+        for f in found.iter().filter(|f| f.rule == rule.id) {
+            assert_eq!(f.unexplainable, !rule.explainable, "{}: {f:?}", rule.id);
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2, "X17 and an X18 rule should fire: {seen}");
+}
+
 #[test]
 fn every_rule_has_a_passing_and_a_failing_fixture() {
     let t = Templates::embedded();
@@ -433,7 +452,7 @@ fn a_subtracted_reference_counts_negatively() {
         let t = d.table(no).unwrap();
         t.row(&RowKey::Label(row.into()), side).unwrap().get(col).unwrap().at.clone()
     };
-    let rules = juesuan::rules::RuleSet { rules: vec![rule] };
+    let rules = juesuan::rules::RuleSet { rules: vec![rule], disabled: Vec::new() };
     let eqs = juesuan::rules::eval::equalities(&rules, &d, &t.layouts, &t.messages);
     assert_eq!(
         eqs,

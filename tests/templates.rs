@@ -109,14 +109,27 @@ fn rule_overlays_add_replace_and_disable_by_id() {
     )
     .unwrap();
     let (layered, text) = count(Some(dir.path()));
-    // one disabled, one added, one replaced: the count moves by exactly 0.
+    // one disabled, one added, one replaced: the count of rules moves by exactly 0.
+    let (off, layered): (Vec<_>, Vec<_>) = layered.into_iter().partition(|r| r["kind"] == "disabled");
     assert_eq!(layered.len(), builtin.len(), "{text}");
     assert!(!layered.iter().any(|r| r["id"] == "X16a"));
+    assert_eq!(off.len(), 1);
+    assert_eq!(off[0]["id"], "X16a");
+    assert_eq!(off[0]["at"], format!("{}:1", f.display()));
     let x1 = layered.iter().find(|r| r["id"] == "X1").unwrap();
     assert_eq!(x1["severity"], "warning");
     assert_eq!(x1["origin"], "replaced");
     assert_eq!(layered.iter().find(|r| r["id"] == "SC9").unwrap()["origin"], "added");
     assert!(text.contains("覆盖内置规则") && text.contains("新增："), "{text}");
+    // What the overlay changed in the listing, with the temporary directory
+    // written as `OVERLAY` so the snapshot is stable.
+    let plain = String::from_utf8_lossy(&bin_text(None)).to_string();
+    let changed: Vec<String> = text
+        .lines()
+        .filter(|l| !plain.lines().any(|p| p == *l))
+        .map(|l| l.replace(&dir.path().display().to_string(), "OVERLAY"))
+        .collect();
+    insta::assert_snapshot!("rules_overlay", changed.join("\n"));
 
     // Disabling an id that does not exist is refused with file and line.
     std::fs::write(&f, "\n\ndisable = [\"X99\"]\n").unwrap();

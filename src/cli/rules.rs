@@ -23,76 +23,19 @@ pub struct RulesArgs {
 pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
     let scoring = crate::score::Config::load(&t.store)?;
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        let mut all: Vec<serde_json::Value> =
-            t.rules.rules.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
-        for r in &scoring.rules {
-            let mut v = serde_json::to_value(r)?;
-            v["kind"] = "score".into();
-            all.push(v);
-        }
-        for f in &t.findings.findings {
-            let mut v = serde_json::to_value(f)?;
-            v["kind"] = "tool".into();
-            all.push(v);
-        }
-        serde_json::to_writer_pretty(&mut out, &all)?;
-        writeln!(out)?;
+    let docs = crate::rules::docs::Sources {
+        rules: &t.rules,
+        layouts: &t.layouts,
+        tool: &t.findings,
+        score: &scoring.rules,
+    };
+    let text = if args.json {
+        docs.json()?
     } else if args.markdown {
-        write!(out, "{}", crate::rules::docs::markdown(&t.rules, &t.layouts, &t.findings, &scoring.rules))?;
+        docs.markdown()
     } else {
-        // The severity word padded to eight columns of display width (错误 is four).
-        let sev = |s: crate::finding::Severity| {
-            let w = s.label(&t.messages);
-            let shown: usize = w.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
-            format!("{w}{}", " ".repeat(8usize.saturating_sub(shown)))
-        };
-        for r in &t.rules.rules {
-            let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
-            writeln!(
-                out,
-                "{:<14} {} {:<24} {}",
-                r.id,
-                sev(r.severity),
-                tables.join(","),
-                t.messages.pick(&r.title, &r.title_en)
-            )?;
-            if !r.formula.is_empty() {
-                writeln!(out, "{:>14} {}", "", r.formula)?;
-            }
-            if let Some(th) = &r.threshold {
-                writeln!(out, "{:>14} ±{} ≥ {}", "", th.rate, th.at_least)?;
-            }
-            let origin = match r.origin {
-                crate::rules::Origin::BuiltIn => None,
-                crate::rules::Origin::Replaced => Some("rules.origin.replaced"),
-                crate::rules::Origin::Added => Some("rules.origin.added"),
-            };
-            if let Some(key) = origin {
-                writeln!(out, "{:>14} {}", "", t.messages.text(key, &[("at", &r.defined_at)]))?;
-            }
-        }
-        for r in &scoring.rules {
-            writeln!(
-                out,
-                "{:<14} {} {:<24} {}",
-                r.id,
-                sev(r.severity),
-                "score",
-                t.messages.pick(&r.title, &r.title_en)
-            )?;
-        }
-        for f in &t.findings.findings {
-            writeln!(
-                out,
-                "{:<14} {} {:<24} {}",
-                f.id,
-                sev(f.severity),
-                "-",
-                t.messages.pick(&f.title, &f.title_en)
-            )?;
-        }
-    }
+        docs.listing(&t.messages)
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitStatus::Success)
 }

@@ -17,6 +17,10 @@ use crate::model::{Department, RowKey, Unit};
 use crate::rules::RuleSet;
 use crate::rules::eval::fmt;
 
+/// Every rule id this module emits: each must be declared in
+/// `rules/narrative.toml` (or disabled by an overlay), checked at load.
+pub const EMITTED: [&str; 8] = ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"];
+
 /// Decimal places printed, from half a unit of the last digit.
 fn dp(s: &Stated) -> u32 {
     s.half.normalize().scale().saturating_sub(1)
@@ -108,17 +112,18 @@ impl Checker<'_> {
         args: &[(&str, &dyn std::fmt::Display)],
         cells: Vec<CellRef>,
     ) {
-        let severity = if how == Cmp::Rounding {
-            Severity::Info
-        } else {
-            self.rules.get(rule).map_or(Severity::Error, |r| r.severity)
+        // Declared at load unless an overlay disabled the rule: then it is off.
+        let Some((declared, explainable)) = self.rules.get(rule).map(|r| (r.severity, r.explainable)) else {
+            return;
         };
+        let severity = if how == Cmp::Rounding { Severity::Info } else { declared };
         let mut message = self.msg.text(key, args);
         if how == Cmp::Rounding {
             message.push_str(&self.msg.text("narrative.rounding", &[]));
         }
         let quote = if matches!(rule, "N4" | "N8") { at.change_quote.as_ref() } else { None };
         let mut f = Finding::new(rule, severity, message)
+            .explainable(explainable)
             .with_values(Comparison::new(values.0, values.1, values.2))
             .with_cells(cells);
         f.line = Some(at.line);
@@ -513,4 +518,26 @@ pub fn check(
     let mut out = c.out;
     out.sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.rule.cmp(&b.rule)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EMITTED;
+
+    /// Every `"Nn"` literal in this module's code is in `EMITTED`, so the load
+    /// check covers every id it can emit.
+    #[test]
+    fn emitted_ids_are_listed() {
+        let text = include_str!("check.rs");
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut seen = 0;
+        for (i, _) in code.match_indices("\"N") {
+            let id: String = code[i + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+            if id.len() == 2 && id[1..].chars().all(|c| c.is_ascii_digit()) {
+                assert!(EMITTED.contains(&id.as_str()), "{id} is emitted but not in EMITTED");
+                seen += 1;
+            }
+        }
+        assert!(seen >= EMITTED.len(), "the scan found {seen} ids");
+    }
 }

@@ -3,10 +3,91 @@
 
 use std::fmt::Write as _;
 
-use super::RuleSet;
-use crate::finding::Registry;
+use super::{Origin, RuleSet};
+use crate::finding::{Registry, Severity};
+use crate::i18n::Catalog;
 use crate::score::config::ScoreRule;
 use crate::template::Layouts;
+
+/// Every declared finding id: what `juesuan rules` lists in each of its forms.
+pub struct Sources<'a> {
+    pub rules: &'a RuleSet,
+    pub layouts: &'a Layouts,
+    pub tool: &'a Registry,
+    pub score: &'a [ScoreRule],
+}
+
+impl Sources<'_> {
+    /// The Markdown reference (docs/rules.md).
+    pub fn markdown(&self) -> String {
+        markdown(self.rules, self.layouts, self.tool, self.score)
+    }
+
+    /// `juesuan rules --json`: every rule and tool finding, with its kind
+    /// (`score`, `tool`, or the audit rule's own), then the disabled rules.
+    ///
+    /// # Errors
+    /// Only if serialisation fails.
+    pub fn json(&self) -> Result<String, serde_json::Error> {
+        let mut all: Vec<serde_json::Value> =
+            self.rules.rules.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
+        for r in self.score {
+            let mut v = serde_json::to_value(r)?;
+            v["kind"] = "score".into();
+            all.push(v);
+        }
+        for f in &self.tool.findings {
+            let mut v = serde_json::to_value(f)?;
+            v["kind"] = "tool".into();
+            all.push(v);
+        }
+        for d in &self.rules.disabled {
+            let mut v = serde_json::to_value(d)?;
+            v["kind"] = "disabled".into();
+            all.push(v);
+        }
+        Ok(serde_json::to_string_pretty(&all)? + "\n")
+    }
+
+    /// The console listing: one line per id (id, severity, tables, title),
+    /// below it the formula, the threshold and where an overlay changed it;
+    /// the rules an overlay disabled last, with where.
+    pub fn listing(&self, msg: &Catalog) -> String {
+        let mut out = String::new();
+        for r in &self.rules.rules {
+            let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
+            list_line(&mut out, msg, &r.id, Some(r.severity), &tables.join(","), msg.pick(&r.title, &r.title_en));
+            let origin = match r.origin {
+                Origin::BuiltIn => None,
+                Origin::Replaced => Some(msg.text("rules.origin.replaced", &[("at", &r.defined_at)])),
+                Origin::Added => Some(msg.text("rules.origin.added", &[("at", &r.defined_at)])),
+            };
+            let threshold = r.threshold.as_ref().map(|th| format!("±{} ≥ {}", th.rate, th.at_least));
+            for below in [Some(r.formula.clone()).filter(|f| !f.is_empty()), threshold, origin].into_iter().flatten() {
+                let _ = writeln!(out, "{:>14} {below}", "");
+            }
+        }
+        for r in self.score {
+            list_line(&mut out, msg, &r.id, Some(r.severity), "score", msg.pick(&r.title, &r.title_en));
+        }
+        for f in &self.tool.findings {
+            list_line(&mut out, msg, &f.id, Some(f.severity), "-", msg.pick(&f.title, &f.title_en));
+        }
+        for d in &self.rules.disabled {
+            list_line(&mut out, msg, &d.id, None, "-", &msg.text("rules.origin.disabled", &[("at", &d.at)]));
+        }
+        out
+    }
+}
+
+/// `id  severity  tables  title`, the severity word padded to eight columns
+/// of display width (错误 is four); a disabled rule has no severity.
+fn list_line(out: &mut String, msg: &Catalog, id: &str, s: Option<Severity>, tables: &str, title: &str) {
+    let w = s.map_or_else(|| "-".to_string(), |s| s.label(msg));
+    let shown: usize = w.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    let pad = " ".repeat(8usize.saturating_sub(shown));
+    let _ = writeln!(out, "{id:<14} {w}{pad} {tables:<24} {title}");
+}
 
 /// The Markdown reference of every rule and every finding id: audit rules,
 /// the tool's own findings (reader, consolidation) and the score rules.

@@ -835,6 +835,7 @@ impl<'a> Evaluator<'a> {
                             &[("title", &title), ("what", &what), ("list", &list.join("；"))],
                         ),
                     )
+                    .explainable(rule.explainable)
                     .with_cells(vals.iter().map(|(_, t)| t.title_at.clone())),
                 );
             }
@@ -869,6 +870,7 @@ impl<'a> Evaluator<'a> {
                             &[("title", &title), ("table", &self.table_name(*n))],
                         ),
                     )
+                    .explainable(rule.explainable)
                     .with_cells([t.title_at.clone()])
                     .with_place(Place { table: Some(*n), ..Place::default() }),
                 );

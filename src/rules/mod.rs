@@ -176,6 +176,16 @@ pub struct Rule {
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// Rules an overlay switched off (`disable = [...]`), listed by `juesuan rules`.
+    pub disabled: Vec<Disabled>,
+}
+
+/// A rule switched off by `disable = ["X16a"]`, with where that was said.
+#[derive(Clone, Debug, Serialize)]
+pub struct Disabled {
+    pub id: String,
+    /// `overlay/rules/cross.toml:3`.
+    pub at: String,
 }
 
 impl RuleSet {
@@ -225,14 +235,38 @@ impl RuleSet {
             }
         }
         // After every file, so an overlay may disable a rule of any file.
+        let mut off = Vec::new();
         for (id, path, line) in disabled {
             let before = rules.len();
             rules.retain(|r| r.id != id);
             if rules.len() == before {
                 return Err(Error::Template { path, line, message: format!("disable: no rule `{id}`") });
             }
+            off.push(Disabled { id, at: format!("{path}:{line}") });
         }
-        Ok(Self { rules })
+        Ok(Self { rules, disabled: off })
+    }
+
+    /// Fails unless each of `ids` — rules whose findings the code makes itself,
+    /// like the 决算说明 checks — is declared or deliberately disabled: a rule
+    /// deleted from its file would otherwise still be emitted, undocumented.
+    ///
+    /// # Errors
+    /// The first missing id, with `file` and its last line.
+    pub fn require(&self, store: &Store, file: &str, ids: &[&str]) -> Result<(), Error> {
+        for id in ids {
+            if self.get(id).is_none() && !self.disabled.iter().any(|d| d.id == *id) {
+                let (path, line) = store
+                    .get(file)
+                    .map_or_else(|| (file.to_string(), 1), |f| (f.origin.clone(), f.text.lines().count().max(1)));
+                return Err(Error::Template {
+                    path,
+                    line,
+                    message: format!("rule `{id}` is emitted by the code but not declared (or disabled) here"),
+                });
+            }
+        }
+        Ok(())
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
