@@ -151,14 +151,13 @@ fn main() {
             if let Ok(wb) = juesuan::workbook::read_bytes("fuzz.xlsx".into(), input.clone()) {
                 let dep = juesuan::model::extract::read_department(&wb, &t.layouts, &t.messages);
                 let _ = juesuan::rules::eval::evaluate(&t.rules, &dep, &t.layouts, &t.messages);
-                if let Ok(cfg) = juesuan::score::Config::load(&t.store) {
-                    let found = juesuan::score::parse::read(&wb, &cfg);
-                    for p in &found.projects {
-                        let _ = juesuan::score::score(p, &cfg, &t.messages);
-                    }
-                    for d in &found.dept_tables {
-                        let _ = juesuan::score::score_dept(d, &cfg, &t.messages);
-                    }
+                let cfg = &t.scoring;
+                let found = juesuan::score::parse::read(&wb, cfg);
+                for p in &found.projects {
+                    let _ = juesuan::score::score(p, cfg, &t.messages);
+                }
+                for d in &found.dept_tables {
+                    let _ = juesuan::score::score_dept(d, cfg, &t.messages);
                 }
             }
         });

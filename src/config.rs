@@ -19,6 +19,8 @@ pub struct Templates {
     pub messages: Catalog,
     pub layouts: Layouts,
     pub rules: crate::rules::RuleSet,
+    /// The score-sheet rules and algorithm (`score/scoring.toml`).
+    pub scoring: crate::score::Config,
     /// The tool-level finding ids (`findings.toml`).
     pub findings: crate::finding::Registry,
     /// The 决算说明 vocabulary (`narrative/lexicon.toml`).
@@ -51,14 +53,14 @@ impl Templates {
         let layouts = Layouts::load(&store)?;
         let rules = crate::rules::RuleSet::load(&store, &layouts)?;
         rules.require(&store, "rules/narrative.toml", &crate::narrative::check::EMITTED)?;
-        // Validated here too, so a broken scoring.toml stops every command (exit 2
-        // with file:line), not only `score`.
-        crate::score::Config::load(&store)?;
+        // Loaded for every command, so a broken scoring.toml stops each of them
+        // (exit 2 with file:line), not only `score`.
+        let scoring = crate::score::Config::load(&store, &layouts)?;
         let findings = crate::finding::Registry::load(&store)?;
         let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
         let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
         let consolidate = crate::template::consolidation::Spec::load(&store, &layouts)?;
-        Ok(Self { store, messages, layouts, rules, findings, narrative, narrative_draft, consolidate })
+        Ok(Self { store, messages, layouts, rules, scoring, findings, narrative, narrative_draft, consolidate })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).

@@ -36,6 +36,7 @@ pub const TOOL_IDS: &[&str] = &[
     "consolidate-mixed-years",
     "prior-missing",
     "prior-year",
+    "cross-check-unavailable",
 ];
 
 /// True when `id` is declared: a rule id (from the rule files) or a tool id.
@@ -314,6 +315,35 @@ mod registry_tests {
             f.text.replace_range(block_start..block_end, "");
             let err = Registry::load(&s).unwrap_err().to_string();
             assert!(err.contains("findings.toml:") && err.contains(id), "{id}: {err}");
+        }
+    }
+
+    /// Every literal id passed to `Finding::new` in the crate's code is a
+    /// declared tool id (or a rule id, upper case), and every tool id occurs in
+    /// the code: the registry and the code cannot drift apart unnoticed.
+    #[test]
+    fn tool_ids_in_the_code_and_in_the_registry_agree() {
+        let mut code = String::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("finding.rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    code.push_str(text.split("#[cfg(test)]").next().unwrap());
+                }
+            }
+        }
+        for (i, _) in code.match_indices("Finding::new(") {
+            let rest = code[i + "Finding::new(".len()..].trim_start();
+            let Some(lit) = rest.strip_prefix('"') else { continue };
+            let id = &lit[..lit.find('"').unwrap()];
+            assert!(is_declared_id(id), "`{id}` is emitted but not in TOOL_IDS");
+        }
+        for id in TOOL_IDS {
+            assert!(code.contains(&format!("\"{id}\"")), "`{id}` is declared but never emitted");
         }
     }
 

@@ -528,7 +528,7 @@ pub fn generate(
     let sheets: Json =
         serde_json::from_str(&std::fs::read_to_string(root.join("src/seed_scoresheets.json"))?)?;
     let rel = "凉山州科学技术协会2023_项目支出绩效自评表.xlsx";
-    let scoring = crate::score::Config::load(&crate::template::Store::load(None)?)?;
+    let scoring = crate::score::Config::load(&crate::template::Store::load(None)?, layouts)?;
     let mut wb = crate::report::score_xlsx::sample_workbook(&seed_projects(&sheets), &scoring, msg)?;
     crate::report::save::save(&mut wb, &root.join(rel))?;
     written.push(rel.to_string());

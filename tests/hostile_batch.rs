@@ -312,7 +312,7 @@ fn a_40000_character_string_in_convert_or_score_input_is_cut_with_a_finding() {
 /// A self-assessment workbook of the seed projects, the first one renamed.
 fn score_workbook(path: &Path, first_name: &str) {
     let t = juesuan::config::Templates::embedded();
-    let cfg = juesuan::score::Config::load(&t.store).unwrap();
+    let cfg = t.scoring.clone();
     let sheets: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root().join("samples/src/seed_scoresheets.json")).unwrap(),
     )

@@ -290,7 +290,7 @@ fn a_missing_table_is_insufficient_data_not_a_pass_or_a_false_error() {
 #[test]
 fn docs_rules_md_is_up_to_date() {
     let t = Templates::embedded();
-    let scoring = juesuan::score::Config::load(&t.store).unwrap();
+    let scoring = &t.scoring;
     let fresh = juesuan::rules::docs::markdown(&t.rules, &t.layouts, &t.findings, &scoring.rules);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
     let kept = std::fs::read_to_string(&path).unwrap_or_default();

@@ -281,6 +281,31 @@ fn cross_check_with_the_final_accounts() {
     assert_eq!(code, Some(1), "the seed sheets carry error findings");
 }
 
+/// A --tables workbook without T09: the comparison with T09 is reported as not
+/// made (`cross-check-unavailable`, a warning naming table, row and column),
+/// never passed over as if it agreed; T06 is still compared.
+#[test]
+fn cross_check_against_a_workbook_without_t9_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables = dir.path().join("决算.xlsx");
+    let mut dep = support::seed("002", false);
+    dep.tables.remove(&9);
+    support::write(&tables, &dep, juesuan::model::Unit::WanYuan, juesuan::report::standard::Style::default());
+    let (_, j) = run_json(&[
+        sample().as_os_str(),
+        "-o".as_ref(),
+        dir.path().join("o.xlsx").as_os_str(),
+        "--tables".as_ref(),
+        tables.as_os_str(),
+    ]);
+    let found = j["cross_check"].as_array().unwrap();
+    let rules: Vec<&str> = found.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["cross-check-unavailable", "S16"], "{found:?}");
+    assert_eq!(found[0]["severity"], "warning");
+    let m = found[0]["message"].as_str().unwrap();
+    assert!(m.contains("决算.xlsx") && m.contains("“合计”行“决算数”列"), "{m}");
+}
+
 /// An unreadable --tables workbook is an unreadable input: reported, outputs written, exit 1.
 #[test]
 fn unreadable_tables_workbook_does_not_stop_the_run() {

@@ -22,7 +22,7 @@ pub struct RulesArgs {
 
 pub fn run(args: &RulesArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
-    let scoring = crate::score::Config::load(&t.store)?;
+    let scoring = &t.scoring;
     let docs = crate::rules::docs::Sources {
         rules: &t.rules,
         layouts: &t.layouts,

@@ -8,7 +8,7 @@ use clap::Args;
 use super::{Ctx, ExitStatus};
 use crate::report::{score_xlsx, text};
 use crate::score::batch::{self, FileScore, Report, Unreadable};
-use crate::score::{Config, DeptScored, Scored};
+use crate::score::{DeptScored, Scored};
 
 /// Recomputes 预算执行率 and every indicator score; flags sheets that do not add up.
 #[derive(Debug, Args)]
@@ -33,7 +33,7 @@ pub struct ScoreArgs {
 pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let t = &ctx.templates;
     let msg = &t.messages;
-    let cfg = Config::load(&t.store)?;
+    let cfg = &t.scoring;
     let outputs: Vec<&std::path::Path> =
         std::iter::once(args.output.as_path()).chain(args.json.as_deref()).collect();
     let Some(inputs) = super::batch_inputs(&args.inputs, &outputs, ctx)? else {
@@ -54,7 +54,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let note = |line: String| bar.suspend(|| eprintln!("{line}"));
     for path in &inputs.files {
         bar.inc(1);
-        match batch::read_file(path, &cfg, &t.layouts, msg) {
+        match batch::read_file(path, cfg, &t.layouts, msg) {
             FileScore::Unreadable(reason) => {
                 note(msg.text("common.unreadable", &[("path", &path.display()), ("reason", &reason)]));
                 unreadable.push(Unreadable { path: path.display().to_string(), error: reason });
@@ -75,7 +75,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     let tables_path = args.tables.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     if let Some(tables) = &args.tables {
         // An unreadable accounts workbook is an unreadable input: reported, the run goes on.
-        match batch::cross_check_file(tables, &scored, &cfg, &t.layouts, msg) {
+        match batch::cross_check_file(tables, &scored, cfg, &t.layouts, msg) {
             Ok(found) => cross = found,
             Err(reason) => {
                 eprintln!(
@@ -88,7 +88,7 @@ pub fn run(args: &ScoreArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     }
     let report = Report::new(scored, dept, cross, unreadable);
     let others = [score_xlsx::Other { path: &tables_path, findings: &report.cross_check }];
-    let mut wb = score_xlsx::workbook(&report.projects, &report.department_tables, &others, &cfg, msg)
+    let mut wb = score_xlsx::workbook(&report.projects, &report.department_tables, &others, cfg, msg)
         .context("building the score workbook")?;
     out.save(&mut wb, &args.output)?;
     let closing = msg.text(

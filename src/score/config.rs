@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::norm;
 use crate::error::{Error, line_of};
 use crate::finding::Severity;
-use crate::template::Store;
+use crate::template::{Layouts, Store};
 
 /// How a row score is rounded to `row_decimals`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -265,11 +265,12 @@ pub enum Nature {
 }
 
 impl Config {
-    /// Loads and validates `score/scoring.toml`.
+    /// Loads and validates `score/scoring.toml`; the `[[cross_check]]` amounts
+    /// must name a table, row and column the layouts declare.
     ///
     /// # Errors
     /// A parse or validation error with the file and line.
-    pub fn load(store: &Store) -> Result<Self, Error> {
+    pub fn load(store: &Store, layouts: &Layouts) -> Result<Self, Error> {
         let Some(file) = store.get("score/scoring.toml") else {
             return Err(Error::Template {
                 path: "templates/score/scoring.toml".into(),
@@ -349,6 +350,14 @@ impl Config {
                     "rule {missing} is used by the scorer but not declared ([[rule]] id = \"{missing}\")"
                 ),
             });
+        }
+        let at = file.text.match_indices("[[cross_check]]").map(|(o, _)| line_of(&file.text, o));
+        for (x, line) in c.cross_check.iter().zip(at) {
+            layouts.check_amount(x.table, None, &x.row, &x.column).map_err(|m| Error::Template {
+                path: file.origin.clone(),
+                line,
+                message: format!("cross_check: {m}"),
+            })?;
         }
         Ok(c)
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::mentions;
 use super::{Cell, Config, Ctx, Scored, fmt_trim};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::i18n::Catalog;
 use crate::model::{Department, RowKey};
 use crate::template::Layouts;
@@ -67,18 +67,25 @@ pub fn check(
     let names: Vec<String> =
         cfg.kinds.basic.iter().filter_map(|l| cfg.kinds.by_code_letter.get(l)).cloned().collect();
     for c in &cfg.cross_check {
+        let title =
+            layouts.table(c.table).map_or_else(String::new, |l| msg.pick(&l.title, &l.title_en).to_string());
         let Some(amount) = dep
             .table(c.table)
             .and_then(|t| t.row(&RowKey::Label(c.row.clone()), None))
             .and_then(|r| r.get(&c.column))
         else {
+            // Said, not skipped: the officer asked for this comparison.
+            let args: [(&str, &dyn std::fmt::Display); 4] =
+                [("file", &dep.path), ("table", &title), ("row", &c.row), ("column", &c.column)];
+            ctx.findings.push(
+                Finding::new("cross-check-unavailable", Severity::Warning, msg.text("score.cross_unavailable", &args))
+                    .with_cells(dep.table(c.table).map(|t| t.title_at.clone())),
+            );
             continue;
         };
         if amount.value == all {
             continue;
         }
-        let title =
-            layouts.table(c.table).map_or_else(String::new, |l| msg.pick(&l.title, &l.title_en).to_string());
         let table = format!("{title} {}", c.column);
         let mut refs: Vec<&Cell> = cells.iter().collect();
         let total = Cell { text: amount.value.to_string(), at: Some(amount.at.clone()) };

@@ -870,8 +870,24 @@ mod tests {
         let f = store.files.get_mut("score/scoring.toml").unwrap();
         let start = f.text.find("id = \"S02\"").unwrap();
         f.text.replace_range(start..start + 10, "id = \"S99\"");
-        let err = Config::load(&store).unwrap_err().to_string();
+        let layouts = crate::template::Layouts::load(&store).unwrap();
+        let err = Config::load(&store, &layouts).unwrap_err().to_string();
         assert!(err.contains("S02") && err.contains("scoring.toml:"), "{err}");
+    }
+
+    /// A `[[cross_check]]` naming a row the layouts do not declare is refused
+    /// at load with its line (it used to be skipped silently at run time).
+    #[test]
+    fn a_cross_check_on_an_undeclared_row_is_refused_with_its_line() {
+        let mut store = crate::template::Store::load(None).unwrap();
+        let layouts = crate::template::Layouts::load(&store).unwrap();
+        let f = store.files.get_mut("score/scoring.toml").unwrap();
+        let at = f.text.find("[[cross_check]]").unwrap();
+        let line = f.text[..at].lines().count() + 1;
+        let row = at + f.text[at..].find("row = \"合计\"").unwrap();
+        f.text.replace_range(row..row + "row = \"合计\"".len(), "row = \"总计\"");
+        let err = Config::load(&store, &layouts).unwrap_err().to_string();
+        assert!(err.contains(&format!("scoring.toml:{line}:")) && err.contains("总计"), "{err}");
     }
     use super::*;
 
@@ -893,7 +909,7 @@ mod tests {
 
     fn cfg() -> (Config, Catalog) {
         let t = crate::config::Templates::embedded();
-        (Config::load(&t.store).unwrap(), t.messages)
+        (t.scoring, t.messages)
     }
 
     fn row(nature: &str, target: &str, unit: &str, actual: &str, weight: &str, score: &str) -> Indicator {
@@ -1119,7 +1135,8 @@ mod tests {
         let f = store.files.get_mut("score/scoring.toml").unwrap();
         f.text = f.text.replace("rounding = \"half_up\"", "rounding = \"sometimes\"");
         let line = f.text.lines().position(|l| l.contains("sometimes")).unwrap() + 1;
-        let crate::error::Error::Template { path, line: l, .. } = Config::load(&store).unwrap_err() else {
+        let layouts = crate::template::Layouts::load(&store).unwrap();
+        let crate::error::Error::Template { path, line: l, .. } = Config::load(&store, &layouts).unwrap_err() else {
             panic!()
         };
         assert_eq!((path.as_str(), l), ("templates/score/scoring.toml", line));
@@ -1128,6 +1145,6 @@ mod tests {
             .text
             .replace("rounding = \"sometimes\"", "rounding = \"half_up\"")
             .replace("partial = 0.70", "partial = 0.90");
-        assert!(Config::load(&store).is_err(), "a default share outside its tier is refused");
+        assert!(Config::load(&store, &layouts).is_err(), "a default share outside its tier is refused");
     }
 }

@@ -72,40 +72,14 @@ impl Spec {
             return Err(err("units_column", format!("expected {UNITS_COLUMNS} units_column entries")));
         }
         for a in &spec.units_column {
-            check_amount(layouts, a.table, a.side.as_deref(), &a.row, &a.column)
-                .map_err(|m| err(&a.row, m))?;
+            layouts.check_amount(a.table, a.side.as_deref(), &a.row, &a.column).map_err(|m| err(&a.row, m))?;
         }
         for fl in [&spec.offset.subordinate, &spec.offset.supervisor] {
-            check_amount(layouts, 1, Some("收入"), &fl.income, "决算数").map_err(|m| err(&fl.income, m))?;
-            check_column(layouts, 2, &fl.income).map_err(|m| err(&fl.income, m))?;
-            check_column(layouts, 3, &fl.expenditure).map_err(|m| err(&fl.expenditure, m))?;
+            layouts.check_amount(1, Some("收入"), &fl.income, "决算数").map_err(|m| err(&fl.income, m))?;
+            layouts.check_column(2, &fl.income).map_err(|m| err(&fl.income, m))?;
+            layouts.check_column(3, &fl.expenditure).map_err(|m| err(&fl.expenditure, m))?;
         }
         Ok(spec)
-    }
-}
-
-fn check_column(layouts: &Layouts, table: u8, column: &str) -> Result<(), String> {
-    let l = layouts.table(table).ok_or_else(|| format!("no table T{table:02}"))?;
-    l.column(column).map(|_| ()).ok_or_else(|| format!("T{table:02} has no column `{column}`"))
-}
-
-fn check_amount(
-    layouts: &Layouts,
-    table: u8,
-    side: Option<&str>,
-    row: &str,
-    column: &str,
-) -> Result<(), String> {
-    check_column(layouts, table, column)?;
-    let l = layouts.table(table).ok_or_else(|| format!("no table T{table:02}"))?;
-    let found = l.rows.iter().any(|r| r.id == row && (side.is_none() || r.side.as_deref() == side));
-    if found {
-        Ok(())
-    } else {
-        Err(format!(
-            "T{table:02} has no row `{row}`{}",
-            side.map(|s| format!(" on side {s}")).unwrap_or_default()
-        ))
     }
 }
 

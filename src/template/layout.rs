@@ -267,6 +267,31 @@ impl Layouts {
         self.tables.iter().find(|t| t.no == no)
     }
 
+    /// Fails unless table `table` declares column `column`: how a template that
+    /// names a column by id (consolidate.toml, scoring.toml) is validated.
+    ///
+    /// # Errors
+    /// What is missing, in words for the template's error message.
+    pub fn check_column(&self, table: u8, column: &str) -> Result<(), String> {
+        let l = self.table(table).ok_or_else(|| format!("no table T{table:02}"))?;
+        l.column(column).map(|_| ()).ok_or_else(|| format!("T{table:02} has no column `{column}`"))
+    }
+
+    /// Fails unless table `table` declares row `row` (on `side`, when given) and
+    /// column `column`.
+    ///
+    /// # Errors
+    /// What is missing, in words for the template's error message.
+    pub fn check_amount(&self, table: u8, side: Option<&str>, row: &str, column: &str) -> Result<(), String> {
+        self.check_column(table, column)?;
+        let l = self.table(table).ok_or_else(|| format!("no table T{table:02}"))?;
+        if l.rows.iter().any(|r| r.id == row && (side.is_none() || r.side.as_deref() == side)) {
+            Ok(())
+        } else {
+            Err(format!("T{table:02} has no row `{row}`{}", side.map(|s| format!(" on side {s}")).unwrap_or_default()))
+        }
+    }
+
     /// Official name of a code, if listed.
     pub fn code_name(&self, code: &str) -> Option<&str> {
         let list = if code.starts_with('2') { &self.function } else { &self.economic };
