@@ -178,16 +178,17 @@ pub fn round_and_balance(
     let tol: BTreeMap<u8, Decimal> =
         slack.iter().map(|(no, s)| (*no, *s * Unit::Yuan.factor_to(unit) * hundred)).collect();
     let equalities = crate::rules::eval::equalities(rules, dep, layouts, msg);
-    let (pivots, uses) = eliminate(&vars, &index, &tol, &equalities);
+    let sys = System::new(eliminate(&vars, &index, &tol, &equalities), vars.len());
+    let pivots = &sys.pivots;
     let free: Vec<usize> = (0..vars.len()).filter(|i| !vars[*i].fixed() && !pivots.contains_key(i)).collect();
-    for (p, e) in &pivots {
+    for (p, e) in pivots {
         vars[*p].value = e.eval(&vars);
     }
     // Parts exact to the cent have no room: moving one only shifts a gap from
     // a total to the part (a `--unit 元` output of 万元 inputs). The gaps stay
     // on the totals, and the search, which could not lower the cost, is skipped.
     if free.iter().any(|j| vars[*j].low < vars[*j].high) {
-        search(&mut vars, &pivots, &uses, &free);
+        search(&mut vars, &sys, &free);
     }
 
     let mut out = Vec::new();
@@ -224,6 +225,29 @@ impl Expr {
 type Pivots = BTreeMap<usize, Expr>;
 /// For each part, the totals whose expression contains it.
 type Uses = BTreeMap<usize, BTreeSet<usize>>;
+
+/// The eliminated system, with each amount's totals and coefficients listed
+/// by index: the search evaluates hundreds of thousands of moves, each of
+/// which walks these lists (no map lookups in that loop).
+struct System {
+    pivots: Pivots,
+    uses: Uses,
+    /// `users[j]`: (total, coefficient of `j` in it), sorted by total.
+    users: Vec<Vec<(usize, i128)>>,
+}
+
+impl System {
+    fn new((pivots, uses): (Pivots, Uses), n: usize) -> Self {
+        let mut users = vec![Vec::new(); n];
+        // Pivots in ascending order, so each list comes out sorted.
+        for (q, e) in &pivots {
+            for (j, k) in &e.terms {
+                users[*j].push((*q, *k));
+            }
+        }
+        Self { pivots, uses, users }
+    }
+}
 
 /// Gauss–Jordan elimination over the integers with unit pivots: every kept
 /// equality defines one total in terms of parts.
@@ -308,44 +332,57 @@ fn eliminate(
     (pivots, uses)
 }
 
-/// The change in cost if parts `moves` (index, step) move together.
-fn delta(vars: &[Var], pivots: &Pivots, uses: &Uses, moves: &[(usize, i128)], work: &mut usize) -> Cost {
+/// The change in cost if parts `moves` (index, step; one or two distinct
+/// parts) move together. A total shared by two moved parts is counted once,
+/// with both moves: the two lists of totals, sorted, are merged.
+fn delta(vars: &[Var], sys: &System, moves: &[(usize, i128)], work: &mut usize) -> Cost {
     *work += 1;
     let mut before = (0, 0);
     let mut after = (0, 0);
-    let mut add = |b: Cost, a: Cost| {
+    let mut add = |v: &Var, step: i128| {
+        let (b, a) = (v.cost(v.value), v.cost(v.value + step));
         before = (before.0 + b.0, before.1 + b.1);
         after = (after.0 + a.0, after.1 + a.1);
     };
     for (j, step) in moves {
-        let v = &vars[*j];
-        add(v.cost(v.value), v.cost(v.value + step));
+        add(&vars[*j], *step);
     }
-    // A total shared by two moved parts is counted once, with both moves.
-    let mut seen: Vec<usize> = Vec::new();
-    for (n, (j, _)) in moves.iter().enumerate() {
-        for q in uses.get(j).into_iter().flatten() {
-            if n > 0 && seen.contains(q) {
-                continue;
+    let none: &[(usize, i128)] = &[];
+    let (one, two) = match moves {
+        [(j, s)] => ((sys.users[*j].as_slice(), *s), (none, 0)),
+        [(j1, s1), (j2, s2)] => ((sys.users[*j1].as_slice(), *s1), (sys.users[*j2].as_slice(), *s2)),
+        _ => unreachable!("moves are of one or two parts"),
+    };
+    let ((mut x, s1), (mut y, s2)) = (one, two);
+    loop {
+        match (x.first(), y.first()) {
+            (Some(&(q1, k1)), Some(&(q2, k2))) if q1 == q2 => {
+                add(&vars[q1], k1 * s1 + k2 * s2);
+                (x, y) = (&x[1..], &y[1..]);
             }
-            if moves.len() > 1 {
-                seen.push(*q);
+            (Some(&(q1, k1)), Some(&(q2, _))) if q1 < q2 => {
+                add(&vars[q1], k1 * s1);
+                x = &x[1..];
             }
-            let Some(e) = pivots.get(q) else { continue };
-            let moved: i128 = moves.iter().map(|(j, step)| e.terms.get(j).copied().unwrap_or(0) * step).sum();
-            let v = &vars[*q];
-            add(v.cost(v.value), v.cost(v.value + moved));
+            (_, Some(&(q2, k2))) => {
+                add(&vars[q2], k2 * s2);
+                y = &y[1..];
+            }
+            (Some(&(q1, k1)), None) => {
+                add(&vars[q1], k1 * s1);
+                x = &x[1..];
+            }
+            (None, None) => break,
         }
     }
     (after.0 - before.0, after.1 - before.1)
 }
 
-fn apply(vars: &mut [Var], pivots: &Pivots, uses: &Uses, moves: &[(usize, i128)]) {
+fn apply(vars: &mut [Var], sys: &System, moves: &[(usize, i128)]) {
     for (j, step) in moves {
         vars[*j].value += step;
-        for q in uses.get(j).into_iter().flatten() {
-            let k = pivots.get(q).and_then(|e| e.terms.get(j)).copied().unwrap_or(0);
-            vars[*q].value += k * step;
+        for &(q, k) in &sys.users[*j] {
+            vars[q].value += k * step;
         }
     }
 }
@@ -359,7 +396,7 @@ fn off(vars: &[Var], pivots: &Pivots) -> Vec<usize> {
 /// amounts beyond a rounding of their exact value, then the number of amounts
 /// written differently from ordinary rounding). Totals are recomputed with
 /// each move, so every kept equality holds throughout.
-fn search(vars: &mut [Var], pivots: &Pivots, uses: &Uses, free: &[usize]) {
+fn search(vars: &mut [Var], sys: &System, free: &[usize]) {
     // Parts nearest the half cent first: their rounding is the least certain.
     let mut order = free.to_vec();
     let half = Decimal::new(5, 1);
@@ -369,7 +406,7 @@ fn search(vars: &mut [Var], pivots: &Pivots, uses: &Uses, free: &[usize]) {
     });
     // Steps: whole cents, and powers of four up to the largest gap the
     // inputs' rounding left (a 元 output of 万元 inputs has gaps of 100s of cents).
-    let widest = pivots.keys().map(|q| vars[*q].outside(vars[*q].value)).max().unwrap_or(0);
+    let widest = sys.pivots.keys().map(|q| vars[*q].outside(vars[*q].value)).max().unwrap_or(0);
     let mut steps = vec![1_i128];
     while steps.last().is_some_and(|s| s * 4 <= widest) {
         let next = steps.last().copied().unwrap_or(1) * 4;
@@ -377,7 +414,7 @@ fn search(vars: &mut [Var], pivots: &Pivots, uses: &Uses, free: &[usize]) {
     }
     steps.reverse();
     let mut work = 0;
-    descend(vars, pivots, uses, &order, &steps, &mut work);
+    descend(vars, sys, &order, &steps, &mut work);
     // Still a total beyond: a residue has to travel along a chain of sums
     // longer than two. Kick: move one part of such a total towards its range,
     // descend again, and keep the result only if it is better overall. The
@@ -394,7 +431,7 @@ fn search(vars: &mut [Var], pivots: &Pivots, uses: &Uses, free: &[usize]) {
         if work > BUDGET {
             break;
         }
-        let off = off(vars, pivots);
+        let off = off(vars, &sys.pivots);
         if off.is_empty() {
             break;
         }
@@ -402,15 +439,15 @@ fn search(vars: &mut [Var], pivots: &Pivots, uses: &Uses, free: &[usize]) {
         let base = total_cost(vars);
         let q = off[next(off.len())];
         let high = vars[q].value > vars[q].high;
-        let Some(e) = pivots.get(&q) else { break };
+        let Some(e) = sys.pivots.get(&q) else { break };
         let towards: Vec<(usize, i128)> =
             e.terms.iter().map(|(j, k)| (*j, if high { -k.signum() } else { k.signum() })).collect();
         if towards.is_empty() {
             continue;
         }
         let kick = towards[next(towards.len())];
-        apply(vars, pivots, uses, &[kick]);
-        descend(vars, pivots, uses, &order, &[1], &mut work);
+        apply(vars, sys, &[kick]);
+        descend(vars, sys, &order, &[1], &mut work);
         if total_cost(vars) >= base {
             for (v, x) in vars.iter_mut().zip(before) {
                 v.value = x;
@@ -427,8 +464,7 @@ fn total_cost(vars: &[Var]) -> Cost {
 /// while the cost falls.
 fn descend(
     vars: &mut [Var],
-    pivots: &Pivots,
-    uses: &Uses,
+    sys: &System,
     order: &[usize],
     steps: &[i128],
     work: &mut usize,
@@ -441,8 +477,8 @@ fn descend(
         for &s in steps {
             for &j in order {
                 for step in [s, -s] {
-                    if delta(vars, pivots, uses, &[(j, step)], work) < (0, 0) {
-                        apply(vars, pivots, uses, &[(j, step)]);
+                    if delta(vars, sys, &[(j, step)], work) < (0, 0) {
+                        apply(vars, sys, &[(j, step)]);
                         improved = true;
                         break;
                     }
@@ -450,12 +486,12 @@ fn descend(
             }
         }
         if !improved {
-            for q in off(vars, pivots) {
+            for q in off(vars, &sys.pivots) {
                 if vars[q].outside(vars[q].value) == 0 {
                     continue;
                 }
-                if let Some(pair) = best_pair(vars, pivots, uses, q, work) {
-                    apply(vars, pivots, uses, &pair);
+                if let Some(pair) = best_pair(vars, sys, q, work) {
+                    apply(vars, sys, &pair);
                     improved = true;
                 }
             }
@@ -469,8 +505,8 @@ fn descend(
                 if vars[p].outside(vars[p].value) == 0 {
                     continue;
                 }
-                if let Some(pair) = part_back(vars, pivots, uses, p, work) {
-                    apply(vars, pivots, uses, &pair);
+                if let Some(pair) = part_back(vars, sys, p, work) {
+                    apply(vars, sys, &pair);
                     improved = true;
                 }
             }
@@ -483,11 +519,11 @@ fn descend(
 
 /// The best pair of one-cent moves that brings part `p` towards its range,
 /// the partner being another part of a total that uses `p`.
-fn part_back(vars: &[Var], pivots: &Pivots, uses: &Uses, p: usize, work: &mut usize) -> Option<Pair> {
+fn part_back(vars: &[Var], sys: &System, p: usize, work: &mut usize) -> Option<Pair> {
     let s1 = if vars[p].value > vars[p].high { -1 } else { 1 };
     let mut partners: BTreeSet<usize> = BTreeSet::new();
-    for q in uses.get(&p).into_iter().flatten() {
-        if let Some(e) = pivots.get(q) {
+    for q in sys.uses.get(&p).into_iter().flatten() {
+        if let Some(e) = sys.pivots.get(q) {
             partners.extend(e.terms.keys().filter(|j| **j != p));
         }
     }
@@ -498,7 +534,7 @@ fn part_back(vars: &[Var], pivots: &Pivots, uses: &Uses, p: usize, work: &mut us
         }
         for s2 in [1, -1] {
             let pair = [(p, s1), (j, s2)];
-            let d = delta(vars, pivots, uses, &pair, work);
+            let d = delta(vars, sys, &pair, work);
             if d < (0, 0) && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
                 best = Some((d, pair));
             }
@@ -514,15 +550,15 @@ type Pair = [(usize, i128); 2];
 
 /// The pair of one-cent moves that most lowers the cost, the first a part of
 /// total `q` moved towards its range, the second a part sharing a total with it.
-fn best_pair(vars: &[Var], pivots: &Pivots, uses: &Uses, q: usize, work: &mut usize) -> Option<Pair> {
-    let e = pivots.get(&q)?;
+fn best_pair(vars: &[Var], sys: &System, q: usize, work: &mut usize) -> Option<Pair> {
+    let e = sys.pivots.get(&q)?;
     let high = vars[q].value > vars[q].high;
     let mut best: Option<(Cost, Pair)> = None;
     for (j1, k) in &e.terms {
         let s1 = if high { -k.signum() } else { k.signum() };
         let mut partners: BTreeSet<usize> = BTreeSet::new();
-        for q2 in uses.get(j1).into_iter().flatten() {
-            if let Some(e2) = pivots.get(q2) {
+        for q2 in sys.uses.get(j1).into_iter().flatten() {
+            if let Some(e2) = sys.pivots.get(q2) {
                 partners.extend(e2.terms.keys().filter(|j2| *j2 != j1));
             }
         }
@@ -532,7 +568,7 @@ fn best_pair(vars: &[Var], pivots: &Pivots, uses: &Uses, q: usize, work: &mut us
             }
             for s2 in [1, -1] {
                 let pair = [(*j1, s1), (j2, s2)];
-                let d = delta(vars, pivots, uses, &pair, work);
+                let d = delta(vars, sys, &pair, work);
                 if d < (0, 0) && best.as_ref().is_none_or(|(bd, _)| d < *bd) {
                     best = Some((d, pair));
                 }

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 
 use crate::model::{Department, RowKey};
 use crate::outcome::Role;
-use crate::template::consolidation::{Flows, Spec};
+use crate::template::consolidation::{Flows, Spec, Totals};
 
 /// The role marked in a file name, if any.
 pub fn role_of(path: &std::path::Path) -> Option<Role> {
@@ -66,12 +66,14 @@ fn sub_cell(dep: &mut Department, no: u8, key: &RowKey, side: Option<&str>, col:
 }
 
 /// Zeroes column `col` of every row of table `no`, reducing `total_col` by the
-/// same amount; returns the 合计 row's amount and the per-class-row amounts.
+/// same amount; returns the total row's (`total_row`) amount and the
+/// per-class-row amounts.
 fn strip_column(
     dep: &mut Department,
     no: u8,
     col: &str,
     total_col: &str,
+    total_row: &str,
 ) -> (Decimal, Vec<(String, Decimal)>) {
     let mut total = Decimal::ZERO;
     let mut classes = Vec::new();
@@ -88,7 +90,7 @@ fn strip_column(
                 a.value -= v;
             }
             match &r.key {
-                RowKey::Label(l) if l == "合计" => total = v,
+                RowKey::Label(l) if l == total_row => total = v,
                 RowKey::Code(c) if c.len() == 3 => classes.push((c.clone(), v)),
                 _ => {}
             }
@@ -105,26 +107,29 @@ pub fn flows(spec: &Spec, role: Role) -> &Flows {
     }
 }
 
-/// Removes the unit's internal `flows` in place (amounts in the unit's own unit).
-pub fn strip(dep: &mut Department, flows: &Flows) -> Removed {
+/// Removes the unit's internal `flows` in place (amounts in the unit's own
+/// unit), with the `totals` they entered.
+pub fn strip(dep: &mut Department, flows: &Flows, totals: &Totals) -> Removed {
     let (income_row, exp_col) = (flows.income.as_str(), flows.expenditure.as_str());
     let income_col = income_row;
+    let t = totals;
+    let (inc, exp) = (Some(t.income_side.as_str()), Some(t.expenditure_side.as_str()));
     let income_t1 = dep
         .table(1)
-        .and_then(|t| t.row(&RowKey::Label(income_row.into()), Some("收入")))
-        .and_then(|r| r.get("决算数"))
+        .and_then(|tb| tb.row(&RowKey::Label(income_row.into()), inc))
+        .and_then(|r| r.get(&t.column))
         .map_or(Decimal::ZERO, |a| a.value);
-    let (income_t2, _) = strip_column(dep, 2, income_col, "本年收入合计");
+    let (income_t2, _) = strip_column(dep, 2, income_col, &t.income, &t.row);
     let income = if income_t1.is_zero() { income_t2 } else { income_t1 };
-    for (key, v) in [(income_row, income), ("本年收入合计", income), ("收入总计", income)] {
-        sub_cell(dep, 1, &RowKey::Label(key.into()), Some("收入"), "决算数", v);
+    for key in [income_row, &t.income, &t.income_grand] {
+        sub_cell(dep, 1, &RowKey::Label(key.into()), inc, &t.column, income);
     }
-    let (expenditure, classes) = strip_column(dep, 3, exp_col, "本年支出合计");
+    let (expenditure, classes) = strip_column(dep, 3, exp_col, &t.expenditure, &t.row);
     for (code, v) in classes {
-        sub_cell(dep, 1, &RowKey::Code(code), Some("支出"), "决算数", v);
+        sub_cell(dep, 1, &RowKey::Code(code), exp, &t.column, v);
     }
-    for key in ["本年支出合计", "支出总计"] {
-        sub_cell(dep, 1, &RowKey::Label(key.into()), Some("支出"), "决算数", expenditure);
+    for key in [&t.expenditure, &t.expenditure_grand] {
+        sub_cell(dep, 1, &RowKey::Label(key.clone()), exp, &t.column, expenditure);
     }
     Removed { income, expenditure }
 }

@@ -81,19 +81,19 @@ fn cell(dep: &Department, no: u8, key: &str, side: Option<&str>, col: &str) -> D
 
 /// The 主管's own flows, for the findings about what was not paired.
 pub fn supervisor(dep: &Department, path: &str, spec: &Spec) -> Supervisor {
-    let fl = &spec.offset.supervisor;
-    let t1 = cell(dep, 1, &fl.income, Some("收入"), "决算数");
+    let (fl, t) = (&spec.offset.supervisor, &spec.offset.totals);
+    let t1 = cell(dep, 1, &fl.income, Some(&t.income_side), &t.column);
     Supervisor {
         path: path.to_string(),
         department: dep.department.clone(),
-        grants: cell(dep, 3, "合计", None, &fl.expenditure),
-        received: if t1.is_zero() { cell(dep, 2, "合计", None, &fl.income) } else { t1 },
+        grants: cell(dep, 3, &t.row, None, &fl.expenditure),
+        received: if t1.is_zero() { cell(dep, 2, &t.row, None, &fl.income) } else { t1 },
     }
 }
 
 /// A paired 下属 and the removals its flows make on both sides.
 pub fn subordinate(dep: &Department, path: &str, parent: &str, spec: &Spec) -> Subordinate {
-    let (sub, sup) = (&spec.offset.subordinate, &spec.offset.supervisor);
+    let (sub, sup, t) = (&spec.offset.subordinate, &spec.offset.supervisor, &spec.offset.totals);
     let mut deltas = Vec::new();
     let mut push = |table: u8, side: Option<&str>, key: &RowKey, label: &str, column: &str, v: Decimal| {
         deltas.push(Delta {
@@ -109,8 +109,8 @@ pub fn subordinate(dep: &Department, path: &str, parent: &str, spec: &Spec) -> S
     // (table the 下属's flow is in, its column, row total there; the 主管's
     // table, column, row total).
     let flows = [
-        (2, sub.income.as_str(), "本年收入合计", 3, sup.expenditure.as_str(), "本年支出合计"),
-        (3, sub.expenditure.as_str(), "本年支出合计", 2, sup.income.as_str(), "本年收入合计"),
+        (2, sub.income.as_str(), t.income.as_str(), 3, sup.expenditure.as_str(), t.expenditure.as_str()),
+        (3, sub.expenditure.as_str(), t.expenditure.as_str(), 2, sup.income.as_str(), t.income.as_str()),
     ];
     let mut totals = [Decimal::ZERO; 2];
     for (i, (no, col, total, sup_no, sup_col, sup_total)) in flows.into_iter().enumerate() {
@@ -126,16 +126,16 @@ pub fn subordinate(dep: &Department, path: &str, parent: &str, spec: &Spec) -> S
             push(sup_no, s, &r.key, &r.label, sup_col, v);
             push(sup_no, s, &r.key, &r.label, sup_total, v);
             match &r.key {
-                RowKey::Label(l) if l == "合计" => totals[i] = v,
+                RowKey::Label(l) if *l == t.row => totals[i] = v,
                 // T1 支出 lists the classes (类) of expenditure: the 下属's for
                 // its remittances, the 主管's for its grants.
-                RowKey::Code(c) if c.len() == 3 => push(1, Some("支出"), &r.key, &r.label, "决算数", v),
+                RowKey::Code(c) if c.len() == 3 => push(1, Some(&t.expenditure_side), &r.key, &r.label, &t.column, v),
                 _ => {}
             }
         }
     }
     // T1 as `offset::strip` reads it: the 收入 row when filled, else T2's 合计.
-    let t1 = cell(dep, 1, &sub.income, Some("收入"), "决算数");
+    let t1 = cell(dep, 1, &sub.income, Some(&t.income_side), &t.column);
     let (receipts, remits) = (if t1.is_zero() { totals[0] } else { t1 }, totals[1]);
     // T1: the 下属's income row (receipts) or the 主管's (remittances) with the
     // income totals, and the expenditure totals, each by the same amount.
@@ -143,14 +143,15 @@ pub fn subordinate(dep: &Department, path: &str, parent: &str, spec: &Spec) -> S
         if v.is_zero() {
             continue;
         }
+        let (inc, exp) = (t.income_side.as_str(), t.expenditure_side.as_str());
         for (side, k) in [
-            ("收入", row),
-            ("收入", "本年收入合计"),
-            ("收入", "收入总计"),
-            ("支出", "本年支出合计"),
-            ("支出", "支出总计"),
+            (inc, row),
+            (inc, t.income.as_str()),
+            (inc, t.income_grand.as_str()),
+            (exp, t.expenditure.as_str()),
+            (exp, t.expenditure_grand.as_str()),
         ] {
-            push(1, Some(side), &label(k), k, "决算数", v);
+            push(1, Some(side), &label(k), k, &t.column, v);
         }
     }
     Subordinate {

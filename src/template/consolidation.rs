@@ -28,11 +28,33 @@ pub struct Flows {
     pub expenditure: String,
 }
 
+/// The totals a removed flow also leaves: T1's 收入/支出 total rows, the T2
+/// and T3 total columns and their total row.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    /// T1's amount column.
+    pub column: String,
+    pub income_side: String,
+    pub expenditure_side: String,
+    /// A T1 收入 row and the T2 total column.
+    pub income: String,
+    /// The T1 收入 row below `income`.
+    pub income_grand: String,
+    /// A T1 支出 row and the T3 total column.
+    pub expenditure: String,
+    /// The T1 支出 row below `expenditure`.
+    pub expenditure_grand: String,
+    /// The total row of T2 and T3.
+    pub row: String,
+}
+
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct OffsetSpec {
     pub subordinate: Flows,
     pub supervisor: Flows,
+    pub totals: Totals,
 }
 
 /// The validated file.
@@ -74,8 +96,20 @@ impl Spec {
         for a in &spec.units_column {
             layouts.check_amount(a.table, a.side.as_deref(), &a.row, &a.column).map_err(|m| err(&a.row, m))?;
         }
+        let t = &spec.offset.totals;
+        let (inc, exp) = (Some(t.income_side.as_str()), Some(t.expenditure_side.as_str()));
+        for (table, side, row, column) in [
+            (1, inc, &t.income, &t.column),
+            (1, inc, &t.income_grand, &t.column),
+            (1, exp, &t.expenditure, &t.column),
+            (1, exp, &t.expenditure_grand, &t.column),
+            (2, None, &t.row, &t.income),
+            (3, None, &t.row, &t.expenditure),
+        ] {
+            layouts.check_amount(table, side, row, column).map_err(|m| err(row, m))?;
+        }
         for fl in [&spec.offset.subordinate, &spec.offset.supervisor] {
-            layouts.check_amount(1, Some("收入"), &fl.income, "决算数").map_err(|m| err(&fl.income, m))?;
+            layouts.check_amount(1, inc, &fl.income, &t.column).map_err(|m| err(&fl.income, m))?;
             layouts.check_column(2, &fl.income).map_err(|m| err(&fl.income, m))?;
             layouts.check_column(3, &fl.expenditure).map_err(|m| err(&fl.expenditure, m))?;
         }
@@ -97,5 +131,12 @@ mod tests {
         let e = Spec::load(&store, &t.layouts).unwrap_err().to_string();
         assert!(e.contains("上缴上级支出X") && e.contains("consolidate.toml:"), "{e}");
         assert!(!e.contains("consolidate.toml:0:"), "the line is given: {e}");
+        // The totals 冲抵 adjusts are references too: a renamed T1 row is refused.
+        let mut store = t.store.clone();
+        let f = store.files.get_mut("consolidate.toml").unwrap();
+        f.text = f.text.replace("expenditure_grand = \"支出总计\"", "expenditure_grand = \"支出合计总\"");
+        let line = f.text.lines().position(|l| l.contains("支出合计总")).unwrap() + 1;
+        let e = Spec::load(&store, &t.layouts).unwrap_err().to_string();
+        assert!(e.contains(&format!("consolidate.toml:{line}:")) && e.contains("支出合计总"), "{e}");
     }
 }
