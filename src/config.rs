@@ -60,7 +60,17 @@ impl Templates {
         let narrative = crate::narrative::Lexicon::load(&store, &layouts)?;
         let narrative_draft = crate::narrative::draft::Frame::load(&store, &narrative)?;
         let consolidate = crate::template::consolidation::Spec::load(&store, &layouts)?;
-        Ok(Self { store, messages, layouts, rules, scoring, findings, narrative, narrative_draft, consolidate })
+        Ok(Self {
+            store,
+            messages,
+            layouts,
+            rules,
+            scoring,
+            findings,
+            narrative,
+            narrative_draft,
+            consolidate,
+        })
     }
 
     /// The embedded defaults (tests and tools that take no `--templates`).

@@ -75,3 +75,41 @@ fn literals_are_converted_to_the_tables_unit() {
         assert!(!ids.contains(&"SCU-PASS"), "{unit:?}: {ids:?}");
     }
 }
+
+/// `tolerance` carries its unit too: a bare number is refused with file and
+/// line; `"2 万元"` is converted to the tables' unit, so a gap of 1 万元 is a
+/// rounding note in a 万元 workbook and in a 元 workbook alike.
+#[test]
+fn a_tolerance_needs_its_unit_and_is_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tpl/rules")).unwrap();
+    let f = dir.path().join("tpl/rules/local.toml");
+    let dep = seed("000", true);
+    let total =
+        dep.table(2).unwrap().row_by_label("合计").map(|r| r.get("本年收入合计").unwrap().value).unwrap()
+            * dep.unit.unwrap_or_default().factor_to(Unit::WanYuan);
+    let check = format!("T2[合计].本年收入合计 = {}万元", total + Decimal::ONE);
+    std::fs::write(&f, rule("SCU-TOL", &check) + "tolerance = \"2\"\n").unwrap();
+    let o = bin().arg("--templates").arg(dir.path().join("tpl")).arg("rules").output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{}:1:", f.display())) && err.contains("万元"), "{err}");
+
+    std::fs::write(&f, rule("SCU-TOL", &check) + "tolerance = \"2 万元\"\n").unwrap();
+    for unit in [Unit::WanYuan, Unit::Yuan] {
+        let wb = dir.path().join(format!("{unit:?}.xlsx"));
+        write(&wb, &dep, unit, Style::default());
+        let o = bin()
+            .arg("--templates")
+            .arg(dir.path().join("tpl"))
+            .args(["check", "--json", "-"])
+            .arg(&wb)
+            .output()
+            .unwrap();
+        let j = json(&o);
+        let found: Vec<&serde_json::Value> =
+            j["files"][0]["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "SCU-TOL").collect();
+        assert_eq!(found.len(), 1, "{unit:?}: {found:?}");
+        assert_eq!(found[0]["severity"], "info", "{unit:?}: within 2 万元 is rounding, not an error");
+    }
+}

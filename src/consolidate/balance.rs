@@ -462,13 +462,7 @@ fn total_cost(vars: &[Var]) -> Cost {
 
 /// Single moves (largest steps first), then pairs for totals still beyond,
 /// while the cost falls.
-fn descend(
-    vars: &mut [Var],
-    sys: &System,
-    order: &[usize],
-    steps: &[i128],
-    work: &mut usize,
-) {
+fn descend(vars: &mut [Var], sys: &System, order: &[usize], steps: &[i128], work: &mut usize) {
     for _ in 0..MAX_PASSES {
         if *work > BUDGET {
             break;

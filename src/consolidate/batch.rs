@@ -304,7 +304,11 @@ impl<'t> Batch<'t> {
             (Some(d), Some(role), Some(_)) => {
                 let mut s = d.clone();
                 let f = s.unit.unwrap_or_default().factor_to(Unit::Yuan);
-                let removed = offset::strip(&mut s, offset::flows(&self.t.consolidate, role), &self.t.consolidate.offset.totals);
+                let removed = offset::strip(
+                    &mut s,
+                    offset::flows(&self.t.consolidate, role),
+                    &self.t.consolidate.offset.totals,
+                );
                 let (inc, exp) = (removed.income * f, removed.expenditure * f);
                 let offsets = match role {
                     Role::Supervisor => Offsets { grants: exp, received: inc, ..Offsets::default() },

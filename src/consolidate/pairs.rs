@@ -129,7 +129,9 @@ pub fn subordinate(dep: &Department, path: &str, parent: &str, spec: &Spec) -> S
                 RowKey::Label(l) if *l == t.row => totals[i] = v,
                 // T1 支出 lists the classes (类) of expenditure: the 下属's for
                 // its remittances, the 主管's for its grants.
-                RowKey::Code(c) if c.len() == 3 => push(1, Some(&t.expenditure_side), &r.key, &r.label, &t.column, v),
+                RowKey::Code(c) if c.len() == 3 => {
+                    push(1, Some(&t.expenditure_side), &r.key, &r.label, &t.column, v)
+                }
                 _ => {}
             }
         }

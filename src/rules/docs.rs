@@ -56,14 +56,23 @@ impl Sources<'_> {
         let mut out = String::new();
         for r in &self.rules.rules {
             let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
-            list_line(&mut out, msg, &r.id, Some(r.severity), &tables.join(","), msg.pick(&r.title, &r.title_en));
+            list_line(
+                &mut out,
+                msg,
+                &r.id,
+                Some(r.severity),
+                &tables.join(","),
+                msg.pick(&r.title, &r.title_en),
+            );
             let origin = match r.origin {
                 Origin::BuiltIn => None,
                 Origin::Replaced => Some(msg.text("rules.origin.replaced", &[("at", &r.defined_at)])),
                 Origin::Added => Some(msg.text("rules.origin.added", &[("at", &r.defined_at)])),
             };
             let threshold = r.threshold.as_ref().map(|th| format!("±{} ≥ {}", th.rate, th.at_least));
-            for below in [Some(r.formula.clone()).filter(|f| !f.is_empty()), threshold, origin].into_iter().flatten() {
+            for below in
+                [Some(r.formula.clone()).filter(|f| !f.is_empty()), threshold, origin].into_iter().flatten()
+            {
                 let _ = writeln!(out, "{:>14} {below}", "");
             }
         }
@@ -136,7 +145,7 @@ pub fn markdown(rules: &RuleSet, layouts: &Layouts, tool: &Registry, score: &[Sc
         if !r.when.is_empty() {
             let _ = writeln!(s, "- applies when: `{}`", r.when.join("` and `"));
         }
-        if let Some(t) = r.tolerance {
+        if let Some(t) = &r.tolerance {
             let _ = writeln!(s, "- tolerance: {t}");
         }
         if let Some(th) = &r.threshold {
@@ -224,7 +233,8 @@ rows  := \"*\" | \"children\" | \"类\" | \"款\" | \"项\" | ROW (\",\" ROW)*
   number) makes the rule report insufficient data instead of being skipped.
 - Rounding: in a 万元 department a difference within `0.005 × (number of printed
   values compared)` is reported as `info` (可能为取整误差); beyond it the rule's
-  severity applies. In 元 the envelope is zero unless `tolerance` is set.
+  severity applies. In 元 the envelope is zero unless `tolerance` is set, with
+  its unit (`0.05 万元`, `500 元`; a bare number is refused).
 - `prior.T1.支出[年末结转和结余].决算数` names last year's table, from the
   workbook `--prior` matched with the department. Without `--prior` such a rule
   does not run; when no prior workbook matched it reports insufficient data.

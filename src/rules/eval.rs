@@ -689,8 +689,10 @@ impl<'a> Evaluator<'a> {
                 }
                 // In the unit the figures were rounded in: 万元 figures
                 // converted to 元 keep the 万元 envelope (`Department::precision`).
-                let envelope =
-                    rule.tolerance.unwrap_or_else(|| self.dep.rounding() * Decimal::from(l.count + r.count));
+                let envelope = rule.tolerance_amount.map_or_else(
+                    || self.dep.rounding() * Decimal::from(l.count + r.count),
+                    |(amount, unit)| amount * unit.factor_to(self.unit),
+                );
                 let rounding = gap <= envelope;
                 let severity = if rounding { Severity::Info } else { rule.severity };
                 let relation = match check.op {

@@ -156,9 +156,14 @@ pub struct Rule {
     pub when: Vec<String>,
     #[serde(skip)]
     pub conditions: Vec<When>,
-    /// Fixed tolerance overriding the rounding envelope.
-    #[serde(skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
-    pub tolerance: Option<rust_decimal::Decimal>,
+    /// Fixed tolerance overriding the rounding envelope, as written with its
+    /// unit (`0.05 万元`, `500 元`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<String>,
+    /// `tolerance` as an amount and its unit, converted to the tables' unit
+    /// when evaluated.
+    #[serde(skip)]
+    pub tolerance_amount: Option<(rust_decimal::Decimal, crate::model::Unit)>,
     /// The threshold of a `change` rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Threshold>,
@@ -256,13 +261,16 @@ impl RuleSet {
     pub fn require(&self, store: &Store, file: &str, ids: &[&str]) -> Result<(), Error> {
         for id in ids {
             if self.get(id).is_none() && !self.disabled.iter().any(|d| d.id == *id) {
-                let (path, line) = store
-                    .get(file)
-                    .map_or_else(|| (file.to_string(), 1), |f| (f.origin.clone(), f.text.lines().count().max(1)));
+                let (path, line) = store.get(file).map_or_else(
+                    || (file.to_string(), 1),
+                    |f| (f.origin.clone(), f.text.lines().count().max(1)),
+                );
                 return Err(Error::Template {
                     path,
                     line,
-                    message: format!("rule `{id}` is emitted by the code but not declared (or disabled) here"),
+                    message: format!(
+                        "rule `{id}` is emitted by the code but not declared (or disabled) here"
+                    ),
                 });
             }
         }
@@ -344,10 +352,13 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
         (_, None, None) => None,
         _ => return Err(at("`rate` and `at_least` belong to `kind = \"change\"` rules".into())),
     };
-    let tolerance = match &r.tolerance {
+    let tolerance_amount = match &r.tolerance {
         None => None,
-        Some(t) => Some(t.parse().map_err(|_| at(format!("tolerance `{t}` is not a decimal")))?),
+        Some(t) => Some(amount_with_unit(t).ok_or_else(|| {
+            at(format!("tolerance `{t}` needs an amount and its unit, such as \"0.05 万元\" or \"500 元\""))
+        })?),
     };
+    let tolerance = r.tolerance.as_ref().map(|t| t.trim().to_string());
     Ok(Rule {
         id: r.id.clone(),
         title: r.title.clone(),
@@ -362,6 +373,7 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
         when: r.when.clone(),
         conditions,
         tolerance,
+        tolerance_amount,
         threshold,
         explainable: r.explainable.unwrap_or(r.severity < Severity::Error),
         why: r.why.clone(),
@@ -369,6 +381,15 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
         defined_at: String::new(),
         origin: Origin::BuiltIn,
     })
+}
+
+/// `10 万元`, `500元`: a non-negative amount and its unit, both required (a
+/// bare number would mean 万元 in one file and 元 in another).
+fn amount_with_unit(text: &str) -> Option<(rust_decimal::Decimal, crate::model::Unit)> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    Some((num.parse::<rust_decimal::Decimal>().ok()?, crate::model::Unit::parse(unit)?))
 }
 
 /// `30%` and `10 万元` (the unit must be written: a bare `10` is ambiguous
@@ -380,11 +401,7 @@ fn parse_threshold(rate: &str, least: &str) -> Result<Threshold, String> {
         .filter(|p| !p.is_sign_negative())
         .ok_or_else(|| format!("rate `{rate}` is not a percentage such as \"30%\""))?
         / rust_decimal::Decimal::ONE_HUNDRED;
-    let split = least.trim().find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(least.trim().len());
-    let (num, unit) = least.trim().split_at(split);
-    let amount = num.parse::<rust_decimal::Decimal>().ok();
-    let unit = crate::model::Unit::parse(unit);
-    let (Some(amount), Some(unit)) = (amount, unit) else {
+    let Some((amount, unit)) = amount_with_unit(least) else {
         return Err(format!(
             "at_least `{least}` needs an amount and its unit, such as \"10 万元\" or \"100000 元\""
         ));

@@ -78,8 +78,12 @@ pub fn check(
             let args: [(&str, &dyn std::fmt::Display); 4] =
                 [("file", &dep.path), ("table", &title), ("row", &c.row), ("column", &c.column)];
             ctx.findings.push(
-                Finding::new("cross-check-unavailable", Severity::Warning, msg.text("score.cross_unavailable", &args))
-                    .with_cells(dep.table(c.table).map(|t| t.title_at.clone())),
+                Finding::new(
+                    "cross-check-unavailable",
+                    Severity::Warning,
+                    msg.text("score.cross_unavailable", &args),
+                )
+                .with_cells(dep.table(c.table).map(|t| t.title_at.clone())),
             );
             continue;
         };

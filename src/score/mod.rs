@@ -1136,7 +1136,8 @@ mod tests {
         f.text = f.text.replace("rounding = \"half_up\"", "rounding = \"sometimes\"");
         let line = f.text.lines().position(|l| l.contains("sometimes")).unwrap() + 1;
         let layouts = crate::template::Layouts::load(&store).unwrap();
-        let crate::error::Error::Template { path, line: l, .. } = Config::load(&store, &layouts).unwrap_err() else {
+        let crate::error::Error::Template { path, line: l, .. } = Config::load(&store, &layouts).unwrap_err()
+        else {
             panic!()
         };
         assert_eq!((path.as_str(), l), ("templates/score/scoring.toml", line));

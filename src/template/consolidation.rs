@@ -94,7 +94,9 @@ impl Spec {
             return Err(err("units_column", format!("expected {UNITS_COLUMNS} units_column entries")));
         }
         for a in &spec.units_column {
-            layouts.check_amount(a.table, a.side.as_deref(), &a.row, &a.column).map_err(|m| err(&a.row, m))?;
+            layouts
+                .check_amount(a.table, a.side.as_deref(), &a.row, &a.column)
+                .map_err(|m| err(&a.row, m))?;
         }
         let t = &spec.offset.totals;
         let (inc, exp) = (Some(t.income_side.as_str()), Some(t.expenditure_side.as_str()));

@@ -288,7 +288,10 @@ impl Layouts {
         if l.rows.iter().any(|r| r.id == row && (side.is_none() || r.side.as_deref() == side)) {
             Ok(())
         } else {
-            Err(format!("T{table:02} has no row `{row}`{}", side.map(|s| format!(" on side {s}")).unwrap_or_default()))
+            Err(format!(
+                "T{table:02} has no row `{row}`{}",
+                side.map(|s| format!(" on side {s}")).unwrap_or_default()
+            ))
         }
     }
 
