@@ -137,41 +137,8 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     out.commit()?;
     // The summary is what `--quiet` keeps; then every output, by name.
     let summary = &batch.summary;
-    eprintln!(
-        "{}",
-        msg.text(
-            "consolidate.summary",
-            &[
-                ("inputs", &summary.inputs),
-                ("read", &summary.read),
-                ("with_errors", &summary.with_errors),
-                ("unreadable", &summary.unreadable),
-                ("outputs", &summary.outputs.len()),
-            ],
-        )
-    );
-    let own = &summary.summary;
-    eprintln!(
-        "{}",
-        msg.text(
-            "consolidate.output_findings",
-            &[
-                ("errors", &own.output_errors),
-                ("warnings", &own.output_warnings),
-                ("adjustments", &summary.adjustments)
-            ],
-        )
-    );
-    // Tables that could not be summed are part of the summary, even with --quiet.
-    if !summary.missing_tables.is_empty() {
-        let parts: Vec<String> = summary
-            .missing_tables
-            .iter()
-            .map(|(n, c)| {
-                msg.text("consolidate.missing_table", &[("table", &format!("T{n:02}")), ("count", c)])
-            })
-            .collect();
-        eprintln!("{}", msg.text("consolidate.missing_tables", &[("tables", &parts.join("，"))]));
+    for line in crate::report::text::consolidate_summary(summary, msg) {
+        eprintln!("{line}");
     }
     let mut named: Vec<String> = summary.outputs.first().cloned().into_iter().collect();
     if let Some(dir) = &args.by_dir {

@@ -7,7 +7,6 @@ use clap::Args;
 
 use super::{Ctx, ExitStatus};
 use crate::consolidate::balance::to_unit;
-use crate::finding::Severity;
 use crate::model::Unit;
 use crate::report::{convert, standard};
 
@@ -119,7 +118,7 @@ pub fn run(args: &ConvertArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
 }
 
 fn status(dep: &crate::model::Department) -> ExitStatus {
-    if dep.findings.iter().any(|f| f.severity == Severity::Error) {
+    if crate::finding::Counts::of(&dep.findings).errors > 0 {
         ExitStatus::Failure
     } else {
         ExitStatus::Success

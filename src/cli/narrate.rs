@@ -63,14 +63,11 @@ pub fn run(args: &NarrateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     };
     let paras = draft::draft(&t.narrative_draft, &t.narrative, &t.layouts, &dep, prior.as_ref());
     let txt = args.output.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt"));
-    let bytes = if txt {
-        paras.iter().map(|p| format!("{}\n", p.text)).collect::<String>().into_bytes()
-    } else {
-        crate::report::docx::bytes(&paras)?
-    };
+    let bytes =
+        if txt { draft::plain_text(&paras).into_bytes() } else { crate::report::docx::bytes(&paras)? };
     outputs.write(&args.output, &bytes)?;
     outputs.commit()?;
-    let placeholders: usize = paras.iter().map(|p| p.text.matches('【').count()).sum();
+    let placeholders = draft::to_fill(&paras);
     let mut out = std::io::stdout().lock();
     use std::io::Write;
     writeln!(

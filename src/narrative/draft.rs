@@ -322,6 +322,16 @@ fn fill(t: &str, args: &[(&str, &str)]) -> String {
     s
 }
 
+/// The draft as plain text, one paragraph a line (`narrate -o x.txt`).
+pub fn plain_text(paras: &[Para]) -> String {
+    paras.iter().map(|p| format!("{}\n", p.text)).collect()
+}
+
+/// How many `【…】` placeholders the officer still has to fill in.
+pub fn to_fill(paras: &[Para]) -> usize {
+    paras.iter().map(|p| p.text.matches('【').count()).sum()
+}
+
 /// The draft's paragraphs (title first).
 pub fn draft(
     frame: &Frame,

@@ -54,11 +54,16 @@ impl Sources<'_> {
     /// the rules an overlay disabled last, with where.
     pub fn listing(&self, msg: &Catalog) -> String {
         let mut out = String::new();
+        // The id column as wide as the longest id, so every line lines up.
+        let ids = self.rules.rules.iter().map(|r| &r.id).chain(self.score.iter().map(|r| &r.id));
+        let width = ids.chain(self.tool.findings.iter().map(|f| &f.id)).map(|id| id.chars().count()).max();
+        let width = width.unwrap_or(0);
         for r in &self.rules.rules {
             let tables: Vec<String> = r.tables.iter().map(|n| format!("T{n}")).collect();
             list_line(
                 &mut out,
                 msg,
+                width,
                 &r.id,
                 Some(r.severity),
                 &tables.join(","),
@@ -73,17 +78,33 @@ impl Sources<'_> {
             for below in
                 [Some(r.formula.clone()).filter(|f| !f.is_empty()), threshold, origin].into_iter().flatten()
             {
-                let _ = writeln!(out, "{:>14} {below}", "");
+                let _ = writeln!(out, "{:>width$} {below}", "");
             }
         }
         for r in self.score {
-            list_line(&mut out, msg, &r.id, Some(r.severity), "score", msg.pick(&r.title, &r.title_en));
+            list_line(
+                &mut out,
+                msg,
+                width,
+                &r.id,
+                Some(r.severity),
+                "score",
+                msg.pick(&r.title, &r.title_en),
+            );
         }
         for f in &self.tool.findings {
-            list_line(&mut out, msg, &f.id, Some(f.severity), "-", msg.pick(&f.title, &f.title_en));
+            list_line(&mut out, msg, width, &f.id, Some(f.severity), "-", msg.pick(&f.title, &f.title_en));
         }
         for d in &self.rules.disabled {
-            list_line(&mut out, msg, &d.id, None, "-", &msg.text("rules.origin.disabled", &[("at", &d.at)]));
+            list_line(
+                &mut out,
+                msg,
+                width,
+                &d.id,
+                None,
+                "-",
+                &msg.text("rules.origin.disabled", &[("at", &d.at)]),
+            );
         }
         out
     }
@@ -91,11 +112,19 @@ impl Sources<'_> {
 
 /// `id  severity  tables  title`, the severity word padded to eight columns
 /// of display width (错误 is four); a disabled rule has no severity.
-fn list_line(out: &mut String, msg: &Catalog, id: &str, s: Option<Severity>, tables: &str, title: &str) {
+fn list_line(
+    out: &mut String,
+    msg: &Catalog,
+    width: usize,
+    id: &str,
+    s: Option<Severity>,
+    tables: &str,
+    title: &str,
+) {
     let w = s.map_or_else(|| "-".to_string(), |s| s.label(msg));
     let shown: usize = w.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
     let pad = " ".repeat(8usize.saturating_sub(shown));
-    let _ = writeln!(out, "{id:<14} {w}{pad} {tables:<24} {title}");
+    let _ = writeln!(out, "{id:<width$} {w}{pad} {tables:<24} {title}");
 }
 
 /// The Markdown reference of every rule and every finding id: audit rules,
