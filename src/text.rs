@@ -101,6 +101,12 @@ pub fn header_form(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// NFKC (full-width → ASCII) without spaces or zero-width characters: the
+/// form number text is parsed in (`１，２３４.５　` → `1,234.5`).
+pub fn compact(s: &str) -> String {
+    nfkc_form(s).chars().filter(|c| !is_invisible(*c)).collect()
+}
+
 /// NFKC, no spaces, no quotes: the form titles and header cells are compared in.
 pub fn norm_header(s: &str) -> String {
     header_form(s).into_owned()

@@ -44,9 +44,10 @@ fn fmts() -> Fmt {
 /// A number as read from a sheet: `1,234.50`, `-9.53`, `100.00%` (as 1.0). Text
 /// with anything else (`≥95%`, `优`) is not a number.
 fn as_number(t: &str) -> Option<f64> {
-    let t = t.trim().replace(',', "");
-    let (digits, pct) = t.strip_suffix(['%', '％']).map_or((t.as_str(), false), |d| (d, true));
-    let v: rust_decimal::Decimal = digits.trim().parse().ok()?;
+    // The crate's text form and amount parser, plus a trailing percent sign.
+    let t = crate::text::compact(t);
+    let (digits, pct) = t.strip_suffix('%').map_or((t.as_str(), false), |d| (d, true));
+    let v = crate::workbook::normalize::parse_number_text(digits)?;
     let v = rust_decimal::prelude::ToPrimitive::to_f64(&v)?;
     Some(if pct { v / 100.0 } else { v })
 }

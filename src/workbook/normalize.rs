@@ -9,7 +9,6 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
 /// A normalised cell value.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,7 +94,7 @@ fn parse_any(v: &Value) -> Result<Option<(Decimal, Option<Coercion>)>, NotAmount
         Value::Number(d) => Ok(Some((*d, None))),
         Value::Error(e) => Err(NotAmount::Error(e.clone())),
         Value::Text(t) => {
-            let clean = clean_text(t);
+            let clean = crate::text::compact(t);
             if clean.is_empty() {
                 return Ok(None);
             }
@@ -108,13 +107,6 @@ fn parse_any(v: &Value) -> Result<Option<(Decimal, Option<Coercion>)>, NotAmount
             }
         }
     }
-}
-
-/// NFKC (full-width → ASCII), then drop every kind of space and zero-width character.
-pub fn clean_text(t: &str) -> String {
-    t.nfkc()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}' | '\u{2060}'))
-        .collect()
 }
 
 fn is_dash(s: &str) -> bool {
