@@ -2,17 +2,14 @@
 //! naming the file and what is wrong, exit status 1, and never a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
+mod support;
+
 use std::path::Path;
-use std::process::Command;
+
+use support::bin;
 
 fn convert(input: &Path, dir: &Path) -> (Option<i32>, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_juesuan"))
-        .arg("convert")
-        .arg(input)
-        .arg("-o")
-        .arg(dir.join("out.xlsx"))
-        .output()
-        .unwrap();
+    let o = bin().arg("convert").arg(input).arg("-o").arg(dir.join("out.xlsx")).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(!text.contains("panicked"), "{text}");
     (o.status.code(), text)
@@ -113,4 +110,31 @@ fn workbook_with_only_some_tables_converts_and_lists_the_missing() {
     assert_eq!(code, Some(0), "{text}");
     assert!(text.contains("T01, T02, T03, T04, T05, T07"), "{text}");
     assert!(dir.path().join("out.xlsx").exists());
+}
+
+/// `file-unreadable` by id: the findings workbook lists the broken input with
+/// that id and the readable sample with none, so an unreadable file is never
+/// missing from the officer's list.
+#[test]
+fn an_unreadable_file_is_a_file_unreadable_row_and_a_readable_one_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("坏.xlsx");
+    std::fs::write(&bad, b"not a workbook").unwrap();
+    let good = dir.path().join("好.xlsx");
+    support::copy("samples/凉山州科学技术协会2023.xlsx", &good);
+    let report = dir.path().join("审核.xlsx");
+    let o = bin().arg("check").arg(&bad).arg(&good).arg("--report").arg(&report).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let wb = juesuan::workbook::open(&report).unwrap();
+    let rows: Vec<String> = wb
+        .sheets
+        .iter()
+        .flat_map(|s| {
+            s.rows()
+                .map(|(_, cells)| cells.iter().map(|(_, v)| format!("{v:?}")).collect::<Vec<_>>().join("|"))
+        })
+        .filter(|r| r.contains("file-unreadable"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("坏.xlsx") && !rows[0].contains("好.xlsx"), "{rows:?}");
 }

@@ -2,16 +2,17 @@
 //! clear message and exit status 1, quickly, without a crash or a hang.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test and tool code: a panic is a failed test
 
-use std::process::Command;
+mod support;
+
 use std::time::{Duration, Instant};
 
 #[test]
 fn fuzz_regressions_are_reported_not_crashed() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let dir = support::root().join("tests/fuzz_regressions");
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
         let start = Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_juesuan"))
+        let mut child = support::bin()
             .arg("check")
             .arg(&p)
             .stdout(std::process::Stdio::piped())
