@@ -140,6 +140,19 @@ fn every_text_rule_has_a_passing_and_a_failing_fixture() {
         assert!(p.iter().all(|x| x.rule != rule), "{rule} pass: {p:?}");
         let f = run(fail, None, None);
         assert!(f.iter().any(|x| x.rule == rule && x.severity == Severity::Error), "{rule} fail: {f:?}");
+        record_example(&f, rule);
+    }
+}
+
+/// With `JUESUAN_RULE_EXAMPLES=FILE`, the failing text's message is appended
+/// to FILE as `id<TAB>message`: the source of the rule's `example`.
+fn record_example(found: &[Finding], rule: &str) {
+    if let (Ok(path), Some(f)) =
+        (std::env::var("JUESUAN_RULE_EXAMPLES"), found.iter().find(|x| x.rule == rule))
+    {
+        use std::io::Write;
+        let mut out = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        writeln!(out, "{rule}\t{}", f.message).unwrap();
     }
 }
 
@@ -150,6 +163,7 @@ fn figures_are_compared_with_the_paired_tables_and_last_years() {
     assert!(run(&[line], Some(&dep), None).is_empty());
     let f = run(&["2024年度“三公”经费财政拨款支出决算为7.06万元。"], Some(&dep), None);
     assert_eq!(errors(&f), [(1, "N7")]);
+    record_example(&f, "N7");
     assert!(!f[0].cells.is_empty(), "the table cell is named");
     // N8: last year's tables (here: the same figures) say the change is 0.
     let ok = "2024年度“三公”经费财政拨款支出决算为6.06万元，与上年相比增加0万元。";
@@ -157,6 +171,7 @@ fn figures_are_compared_with_the_paired_tables_and_last_years() {
     let bad = "2024年度“三公”经费财政拨款支出决算为6.06万元，较上年减少1.00万元。";
     let f = run(&[bad], None, Some(&dep));
     assert_eq!(errors(&f), [(1, "N8")]);
+    record_example(&f, "N8");
     assert!(f[0].cells.iter().any(|c| c.sheet.contains("三公")), "{:?}", f[0].cells);
 }
 

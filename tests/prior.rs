@@ -101,8 +101,15 @@ fn earlier(d: &Department) -> Department {
 }
 
 fn fires(rule: &Rule, now: &Department, then: &Department, t: &Templates) -> bool {
+    fired(rule, now, then, t).is_some()
+}
+
+/// The message of the rule's finding citing last year's cell, if it fires.
+fn fired(rule: &Rule, now: &Department, then: &Department, t: &Templates) -> Option<String> {
     let (_, f) = evaluate_rule_with_prior(rule, now, PriorYear::Found(then), &t.layouts, &t.messages);
-    f.iter().any(|x| x.rule == rule.id && x.severity == rule.severity && x.cells.iter().any(|c| c.prior))
+    f.into_iter()
+        .find(|x| x.rule == rule.id && x.severity == rule.severity && x.cells.iter().any(|c| c.prior))
+        .map(|x| x.message)
 }
 
 /// One of last year's amounts changed (by +100 万元 or to a large negative)
@@ -118,10 +125,10 @@ fn failing_by_mutation(rule: &Rule, now: &Department, then: &Department, t: &Tem
                     let a = d.tables.get_mut(&no).unwrap().rows[ri].cells.get_mut(&c).unwrap();
                     let old = a.value;
                     a.value += delta;
-                    let hit = fires(rule, now, &d, t);
+                    let hit = fired(rule, now, &d, t);
                     d.tables.get_mut(&no).unwrap().rows[ri].cells.get_mut(&c).unwrap().value = old;
-                    if hit {
-                        return Some(format!("T{no} {} {c} {delta:+}", d.tables[&no].rows[ri].key));
+                    if hit.is_some() {
+                        return hit;
                     }
                 }
             }
@@ -147,8 +154,16 @@ fn every_p_rule_has_a_passing_and_a_failing_fixture() {
         if !pass {
             problems.push(format!("{}: no passing fixture", rule.id));
         }
-        if !bases.iter().any(|d| failing_by_mutation(rule, d, &earlier(d), &t).is_some()) {
-            problems.push(format!("{}: no failing fixture", rule.id));
+        match bases.iter().find_map(|d| failing_by_mutation(rule, d, &earlier(d), &t)) {
+            // With JUESUAN_RULE_EXAMPLES=FILE: the source of the rule's `example`.
+            Some(m) => {
+                if let Ok(path) = std::env::var("JUESUAN_RULE_EXAMPLES") {
+                    use std::io::Write;
+                    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+                    writeln!(f, "{}\t{m}", rule.id).unwrap();
+                }
+            }
+            None => problems.push(format!("{}: no failing fixture", rule.id)),
         }
         // Nothing matched: insufficient data (info), never a pass or an error.
         let (applied, f) =

@@ -132,10 +132,26 @@ fn bases(t: &Templates) -> Vec<(&'static str, Department)> {
     vec![("000", a), ("002", b), ("extended", ext), ("fund", fund), ("soe", soe)]
 }
 
-fn fires(rule: &Rule, dep: &Department, t: &Templates, at: Option<&CellRef>) -> bool {
+/// The message of the rule's finding at its own severity (on cell `at`), if it fires.
+fn fired(rule: &Rule, dep: &Department, t: &Templates, at: Option<&CellRef>) -> Option<String> {
     let (_, f) = evaluate_rule(rule, dep, &t.layouts, &t.messages);
-    f.iter()
-        .any(|x| x.rule == rule.id && x.severity == rule.severity && at.is_none_or(|c| x.cells.contains(c)))
+    f.into_iter()
+        .find(|x| x.rule == rule.id && x.severity == rule.severity && at.is_none_or(|c| x.cells.contains(c)))
+        .map(|x| x.message)
+}
+
+fn fires(rule: &Rule, dep: &Department, t: &Templates, at: Option<&CellRef>) -> bool {
+    fired(rule, dep, t, at).is_some()
+}
+
+/// With `JUESUAN_RULE_EXAMPLES=FILE`, the failing fixtures' messages are
+/// appended to FILE as `id<TAB>message`: the source of each rule's `example`.
+fn record_example(id: &str, message: &str) {
+    if let Ok(path) = std::env::var("JUESUAN_RULE_EXAMPLES") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        writeln!(f, "{id}\t{message}").unwrap();
+    }
 }
 
 /// Tries single-amount changes in the rule's tables until the rule fires on that cell.
@@ -151,10 +167,10 @@ fn failing_by_mutation(rule: &Rule, dep: &Department, t: &Templates) -> Option<S
                     let a = d.tables.get_mut(&no).unwrap().rows[ri].cells.get_mut(&c).unwrap();
                     let (old, at) = (a.value, a.at.clone());
                     a.value += delta;
-                    let hit = fires(rule, &d, t, Some(&at));
+                    let hit = fired(rule, &d, t, Some(&at));
                     d.tables.get_mut(&no).unwrap().rows[ri].cells.get_mut(&c).unwrap().value = old;
-                    if hit {
-                        return Some(format!("T{no} {} {c} {delta:+}", d.tables[&no].rows[ri].key));
+                    if hit.is_some() {
+                        return hit;
                     }
                 }
             }
@@ -208,17 +224,18 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
             Kind::Consistency => {
                 let mut d = bases[0].1.clone();
                 d.tables.get_mut(&6).unwrap().year = Some(2023);
-                fires(rule, &d, &t, None).then(|| "T6 year 2023".to_string())
+                fired(rule, &d, &t, None)
             }
             Kind::EmptyNote => {
                 let mut d = bases[0].1.clone();
                 d.tables.get_mut(&10).unwrap().note = None;
-                fires(rule, &d, &t, None).then(|| "T10 without note".to_string())
+                fired(rule, &d, &t, None)
             }
             Kind::Narrative => None,
         };
-        if fail.is_none() {
-            problems.push(format!("{}: no failing fixture", rule.id));
+        match fail {
+            Some(m) => record_example(&rule.id, &m),
+            None => problems.push(format!("{}: no failing fixture", rule.id)),
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");

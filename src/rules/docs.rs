@@ -188,6 +188,9 @@ pub fn markdown(rules: &RuleSet, layouts: &Layouts, tool: &Registry, score: &[Sc
             let _ = writeln!(s, "- not explainable: a 说明 does not waive it");
         }
         let _ = writeln!(s, "- why: {}", r.why);
+        if !r.example.is_empty() {
+            let _ = writeln!(s, "- example: {}", r.example);
+        }
         if !r.source.is_empty() {
             let _ = writeln!(s, "- source: {}", r.source);
         }

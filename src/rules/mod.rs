@@ -108,6 +108,11 @@ struct RawRule {
     #[serde(default)]
     explainable: Option<bool>,
     why: String,
+    /// A message the rule gives, as an officer would read it: required in the
+    /// built-in files (taken from the rule's failing fixture, see
+    /// tests/rules.rs), optional in an overlay.
+    #[serde(default)]
+    example: Option<String>,
     #[serde(default)]
     source: String,
 }
@@ -171,6 +176,8 @@ pub struct Rule {
     pub explainable: bool,
     pub why: String,
     #[serde(skip_serializing_if = "String::is_empty")]
+    pub example: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub source: String,
     /// `templates/rules/T01.toml:12`.
     pub defined_at: String,
@@ -215,6 +222,9 @@ impl RuleSet {
                     line: at,
                     message: format!("rule {}: {m}", r.id),
                 };
+                if !f.overlay && r.example.as_deref().is_none_or(|e| e.trim().is_empty()) {
+                    return Err(err(line, "a built-in rule needs `example`: a message it gives".into()));
+                }
                 let rule = validate(&r, layouts, line, &f.text).map_err(|(at, m)| err(at, m))?;
                 let rule = Rule { defined_at: format!("{}:{line}", f.origin), ..rule };
                 match rules.iter_mut().find(|x| x.id == r.id) {
@@ -377,6 +387,7 @@ fn validate(r: &RawRule, layouts: &Layouts, line: usize, text: &str) -> Result<R
         threshold,
         explainable: r.explainable.unwrap_or(r.severity < Severity::Error),
         why: r.why.clone(),
+        example: r.example.clone().unwrap_or_default(),
         source: r.source.clone(),
         defined_at: String::new(),
         origin: Origin::BuiltIn,
@@ -505,4 +516,25 @@ fn parse_when(w: &str, layouts: &Layouts) -> Result<When, String> {
         return Ok(When::Zero(r));
     }
     Err(format!("when: unknown condition `{w}` (has, empty, nonempty, zero)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RuleSet;
+    use crate::template::{Layouts, Store};
+
+    /// A built-in rule without `example` is refused with its file and line; an
+    /// overlay rule may leave it out.
+    #[test]
+    fn a_built_in_rule_needs_an_example() {
+        let mut store = Store::load(None).unwrap();
+        let layouts = Layouts::load(&store).unwrap();
+        assert!(RuleSet::load(&store, &layouts).unwrap().rules.iter().all(|r| !r.example.is_empty()));
+        let f = store.files.get_mut("rules/cross.toml").unwrap();
+        let at = f.text.find("\nexample = ").unwrap();
+        let end = at + 1 + f.text[at + 1..].find('\n').unwrap();
+        f.text.replace_range(at..end, "");
+        let err = RuleSet::load(&store, &layouts).unwrap_err().to_string();
+        assert!(err.contains("rules/cross.toml:") && err.contains("example"), "{err}");
+    }
 }
