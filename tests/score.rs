@@ -445,3 +445,49 @@ fn broken_scoring_config_names_file_and_line() {
     assert!(err.contains(&format!("scoring.toml:{line}")), "{err}");
     assert!(!dir.path().join("o.xlsx").exists());
 }
+
+/// S03 (weights), S09 (budget 其中 rows vs 总额) and S22 (printed total weight)
+/// by id: a seed project clean of all three passes; each mutation fires its
+/// own id and only that one of the three.
+#[test]
+fn weight_and_budget_split_rules_have_a_passing_and_a_failing_fixture() {
+    let t = juesuan::config::Templates::embedded();
+    let sheets: Value = serde_json::from_str(
+        &std::fs::read_to_string(support::root().join("samples/src/seed_scoresheets.json")).unwrap(),
+    )
+    .unwrap();
+    let ids = |p: &juesuan::score::Project| -> Vec<String> {
+        let s = juesuan::score::score(p, &t.scoring, &t.messages);
+        let mut v: Vec<String> = s
+            .findings
+            .into_iter()
+            .map(|f| f.rule)
+            .filter(|r| matches!(r.as_str(), "S03" | "S09" | "S22"))
+            .collect();
+        v.dedup();
+        v
+    };
+    let projects = juesuan::samples::seed_projects(&sheets);
+    let clean = projects
+        .iter()
+        .find(|p| ids(p).is_empty() && p.budget.len() > 1 && p.total_weight.value().is_some())
+        .expect("a seed project with a budget split and a total weight, clean of S03/S09/S22");
+
+    let bump = |c: &mut juesuan::score::Cell, by: i64| {
+        c.text = (c.value().unwrap() + rust_decimal::Decimal::from(by)).to_string();
+    };
+    let mut p = clean.clone();
+    let i = p.indicators.iter().position(|i| !i.stray && i.weight.value().is_some()).unwrap();
+    bump(&mut p.indicators[i].weight, 5);
+    bump(&mut p.total_weight, 5); // the printed total follows: S03 alone
+    assert_eq!(ids(&p), ["S03"]);
+
+    let mut p = clean.clone();
+    bump(&mut p.total_weight, 1);
+    assert_eq!(ids(&p), ["S22"]);
+
+    let mut p = clean.clone();
+    let part = p.budget.iter().position(|b| b.executed.value().is_some() && !b.label.contains("总")).unwrap();
+    bump(&mut p.budget[part].executed, 7);
+    assert_eq!(ids(&p), ["S09"]);
+}
