@@ -217,16 +217,17 @@ pub fn markdown(rules: &RuleSet, layouts: &Layouts, tool: &Registry, score: &[Sc
         s,
         "\n# Score rules\n\nDeclared in `templates/score/scoring.toml`; `juesuan score` emits them.\n"
     );
-    let _ = writeln!(s, "| id | severity | title | why |\n|---|---|---|---|");
+    let _ = writeln!(s, "| id | severity | title | why | example |\n|---|---|---|---|---|");
     for r in score {
         let _ = writeln!(
             s,
-            "| `{}` | {} | {} — {} | {} |",
+            "| `{}` | {} | {} — {} | {} | {} |",
             r.id,
             r.severity.as_str(),
             r.title,
             r.title_en,
-            r.why
+            r.why,
+            r.example
         );
     }
     s

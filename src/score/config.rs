@@ -226,6 +226,8 @@ pub struct ScoreRule {
     pub title_en: String,
     pub severity: Severity,
     pub why: String,
+    /// A message the rule gives, as the officer reads it (docs/rules.md).
+    pub example: String,
 }
 
 /// The whole scoring configuration.
