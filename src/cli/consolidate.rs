@@ -137,7 +137,7 @@ pub fn run(args: &ConsolidateArgs, ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     out.commit()?;
     // The summary is what `--quiet` keeps; then every output, by name.
     let summary = &batch.summary;
-    for line in crate::report::text::consolidate_summary(summary, msg) {
+    for line in summary.console_lines(msg) {
         eprintln!("{line}");
     }
     let mut named: Vec<String> = summary.outputs.first().cloned().into_iter().collect();

@@ -167,39 +167,3 @@ pub fn score_lines(r: &crate::score::batch::Report, tables_path: &str, msg: &Cat
     }
     out
 }
-
-/// The lines `consolidate` ends with, kept by `--quiet`: inputs read, the
-/// consolidated workbooks' own audit, and the tables some inputs lacked.
-pub fn consolidate_summary(summary: &crate::consolidate::batch::Summary, msg: &Catalog) -> Vec<String> {
-    let mut out = vec![
-        msg.text(
-            "consolidate.summary",
-            &[
-                ("inputs", &summary.inputs),
-                ("read", &summary.read),
-                ("with_errors", &summary.with_errors),
-                ("unreadable", &summary.unreadable),
-                ("outputs", &summary.outputs.len()),
-            ],
-        ),
-        msg.text(
-            "consolidate.output_findings",
-            &[
-                ("errors", &summary.summary.output_errors),
-                ("warnings", &summary.summary.output_warnings),
-                ("adjustments", &summary.adjustments),
-            ],
-        ),
-    ];
-    if !summary.missing_tables.is_empty() {
-        let parts: Vec<String> = summary
-            .missing_tables
-            .iter()
-            .map(|(n, c)| {
-                msg.text("consolidate.missing_table", &[("table", &format!("T{n:02}")), ("count", c)])
-            })
-            .collect();
-        out.push(msg.text("consolidate.missing_tables", &[("tables", &parts.join("，"))]));
-    }
-    out
-}
