@@ -336,11 +336,24 @@ mod registry_tests {
                 }
             }
         }
+        let registry = Registry::load(&Store::load(None).unwrap()).unwrap();
         for (i, _) in code.match_indices("Finding::new(") {
             let rest = code[i + "Finding::new(".len()..].trim_start();
             let Some(lit) = rest.strip_prefix('"') else { continue };
             let id = &lit[..lit.find('"').unwrap()];
             assert!(is_declared_id(id), "`{id}` is emitted but not in TOOL_IDS");
+            // A literal severity next to the id is the one findings.toml documents.
+            let after = lit[id.len() + 1..].trim_start().trim_start_matches(',').trim_start();
+            if let (Some(sev), Some(decl)) =
+                (after.strip_prefix("Severity::"), registry.findings.iter().find(|f| f.id == id))
+            {
+                let word: String = sev.chars().take_while(char::is_ascii_alphabetic).collect();
+                assert_eq!(
+                    word.to_lowercase(),
+                    decl.severity.as_str(),
+                    "`{id}`: findings.toml says otherwise"
+                );
+            }
         }
         for id in TOOL_IDS {
             assert!(code.contains(&format!("\"{id}\"")), "`{id}` is declared but never emitted");
