@@ -41,15 +41,16 @@ fn fmts() -> Fmt {
     }
 }
 
-/// A number as read from a sheet: `1,234.50`, `-9.53`, `100.00%` (as 1.0). Text
-/// with anything else (`≥95%`, `优`) is not a number.
-fn as_number(t: &str) -> Option<f64> {
+/// A number as read from a sheet: `1,234.50`, `-9.53`, `100.00%` (as 1.0,
+/// with `true`: a percentage). Text with anything else (`≥95%`, `优`) is not
+/// a number.
+fn as_number(t: &str) -> Option<(f64, bool)> {
     // The crate's text form and amount parser, plus a trailing percent sign.
     let t = crate::text::compact(t);
     let (digits, pct) = t.strip_suffix('%').map_or((t.as_str(), false), |d| (d, true));
     let v = crate::workbook::normalize::parse_number_text(digits)?;
     let v = rust_decimal::prelude::ToPrimitive::to_f64(&v)?;
-    Some(if pct { v / 100.0 } else { v })
+    Some(if pct { (v / 100.0, true) } else { (v, false) })
 }
 
 /// Writes `t` as a number in `num` (or `pct` when it ends in `%`) when it is
@@ -61,8 +62,8 @@ fn put_num(
     (num, pct, text): (&Format, &Format, &Format),
 ) -> Result<(), XlsxError> {
     match as_number(t) {
-        Some(v) if t.trim_end().ends_with(['%', '％']) => ws.write_number_with_format(r, c, v, pct)?,
-        Some(v) => ws.write_number_with_format(r, c, v, num)?,
+        Some((v, true)) => ws.write_number_with_format(r, c, v, pct)?,
+        Some((v, false)) => ws.write_number_with_format(r, c, v, num)?,
         None => ws.write_string_with_format(r, c, t, text)?,
     };
     Ok(())

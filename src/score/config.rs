@@ -226,7 +226,9 @@ pub struct ScoreRule {
     pub title_en: String,
     pub severity: Severity,
     pub why: String,
-    /// A message the rule gives, as the officer reads it (docs/rules.md).
+    /// A message the rule gives, as the officer reads it (docs/rules.md);
+    /// required in the built-in file, optional in an overlay.
+    #[serde(default)]
     pub example: String,
 }
 
@@ -353,13 +355,25 @@ impl Config {
                 ),
             });
         }
-        let at = file.text.match_indices("[[cross_check]]").map(|(o, _)| line_of(&file.text, o));
-        for (x, line) in c.cross_check.iter().zip(at) {
+        // The line of each `[[cross_check]]` header, commented ones skipped; an
+        // entry written another way (inline array) is still checked, at line 1.
+        let headers: Vec<usize> = file
+            .text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with("[[cross_check]]"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        for (n, x) in c.cross_check.iter().enumerate() {
             layouts.check_amount(x.table, None, &x.row, &x.column).map_err(|m| Error::Template {
                 path: file.origin.clone(),
-                line,
+                line: headers.get(n).copied().unwrap_or(1),
                 message: format!("cross_check: {m}"),
             })?;
+        }
+        // An overlay may leave examples out (a province's own copy of the file).
+        if let Some(r) = c.rules.iter().find(|r| !file.overlay && r.example.trim().is_empty()) {
+            return Err(bad(&format!("\"{}\"", r.id), "a built-in score rule needs `example`"));
         }
         Ok(c)
     }

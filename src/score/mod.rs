@@ -882,12 +882,29 @@ mod tests {
         let mut store = crate::template::Store::load(None).unwrap();
         let layouts = crate::template::Layouts::load(&store).unwrap();
         let f = store.files.get_mut("score/scoring.toml").unwrap();
-        let at = f.text.find("[[cross_check]]").unwrap();
+        // A commented-out entry above does not shift the line reported.
+        f.text.insert_str(0, "# [[cross_check]] (switched off)\n");
+        let at = f.text.find("\n[[cross_check]]").unwrap() + 1;
         let line = f.text[..at].lines().count() + 1;
         let row = at + f.text[at..].find("row = \"合计\"").unwrap();
         f.text.replace_range(row..row + "row = \"合计\"".len(), "row = \"总计\"");
         let err = Config::load(&store, &layouts).unwrap_err().to_string();
         assert!(err.contains(&format!("scoring.toml:{line}:")) && err.contains("总计"), "{err}");
+    }
+
+    /// The built-in scoring file must give every rule an example; an overlay
+    /// copy (a province's own) may leave them out.
+    #[test]
+    fn score_examples_are_required_only_in_the_built_in_file() {
+        let mut store = crate::template::Store::load(None).unwrap();
+        let layouts = crate::template::Layouts::load(&store).unwrap();
+        let f = store.files.get_mut("score/scoring.toml").unwrap();
+        let at = f.text.find("\nexample = ").unwrap();
+        let end = at + 1 + f.text[at + 1..].find('\n').unwrap();
+        f.text.replace_range(at..end, "");
+        assert!(Config::load(&store, &layouts).unwrap_err().to_string().contains("example"));
+        store.files.get_mut("score/scoring.toml").unwrap().overlay = true;
+        assert!(Config::load(&store, &layouts).is_ok());
     }
     use super::*;
 
