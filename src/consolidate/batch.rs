@@ -463,24 +463,16 @@ impl<'t> Batch<'t> {
         // written workbook reports.
         let node_path = msg.text("consolidate.node_path", &[("name", &n.name)]);
         let mut own = crate::check::audit(Path::new(&node_path), &dep, t);
+        own.findings.extend(node::offset_findings(&n.offsets, unit, t));
+        own.findings.extend(n.notes.iter().cloned());
+        own.findings.extend(node::partial_column_findings(&n.acc.partial_columns(), t));
+        own.findings.extend(node::mixed_form_findings(&n.acc.mixed_forms(), t));
+        own.findings.extend(node::year_findings(&n.acc.years(), t));
+        // The node's own findings, every kind, counted once (strict: a 说明
+        // does not waive a consolidation's own finding).
         let c = own.counts(true);
         self.summary.summary.output_errors += c.errors;
         self.summary.summary.output_warnings += c.warnings;
-        let extra = node::offset_findings(&n.offsets, unit, t);
-        self.summary.summary.output_warnings +=
-            extra.iter().filter(|f| f.severity == Severity::Warning).count();
-        own.findings.extend(extra);
-        self.summary.summary.output_warnings +=
-            n.notes.iter().filter(|f| f.severity == Severity::Warning).count();
-        own.findings.extend(n.notes.iter().cloned());
-        own.findings.extend(node::partial_column_findings(&n.acc.partial_columns(), t));
-        let mixed = node::mixed_form_findings(&n.acc.mixed_forms(), t);
-        self.summary.summary.output_warnings += mixed.len();
-        own.findings.extend(mixed);
-        if let Some(f) = node::year_findings(&n.acc.years(), t) {
-            self.summary.summary.output_warnings += 1;
-            own.findings.push(f);
-        }
         self.summary.adjustments += adjustments.len();
         // Model cells of a consolidation are not spreadsheet cells: report them by place only.
         for f in &mut own.findings {
