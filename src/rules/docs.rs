@@ -81,19 +81,11 @@ impl Sources<'_> {
                 let _ = writeln!(out, "{:>width$} {below}", "");
             }
         }
-        for r in self.score {
-            list_line(
-                &mut out,
-                msg,
-                width,
-                &r.id,
-                Some(r.severity),
-                "score",
-                msg.pick(&r.title, &r.title_en),
-            );
-        }
-        for f in &self.tool.findings {
-            list_line(&mut out, msg, width, &f.id, Some(f.severity), "-", msg.pick(&f.title, &f.title_en));
+        let score = self.score.iter().map(|r| (&r.id, r.severity, "score", msg.pick(&r.title, &r.title_en)));
+        let tool =
+            self.tool.findings.iter().map(|f| (&f.id, f.severity, "-", msg.pick(&f.title, &f.title_en)));
+        for (id, severity, tables, title) in score.chain(tool) {
+            list_line(&mut out, msg, width, id, Some(severity), tables, title);
         }
         for d in &self.rules.disabled {
             list_line(
